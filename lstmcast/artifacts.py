@@ -1,0 +1,194 @@
+"""The run folder: what `train` writes and `evaluate`/`forecast` read, complete or absent.
+
+`train` builds the folder under a hidden sibling name and renames it into place only when every
+file is written, so an interrupted or failed run leaves no folder that could be mistaken for a
+finished one. manifest.json is written last and lists a checksum of each file it vouches for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from lstmcast import __version__
+from lstmcast.config.load import experiment_from_dict
+from lstmcast.config.schema import Experiment
+from lstmcast.errors import ArtifactError, ConfigError
+
+if TYPE_CHECKING:
+    import keras
+
+CONFIG_FILE = "config.yaml"
+MANIFEST_FILE = "manifest.json"
+MODEL_FILE = "model.keras"
+PREPROCESSING_FILE = "preprocessing.json"
+HISTORY_FILE = "history.csv"
+METRICS_FILE = "metrics.json"
+CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE)
+"""Files whose checksums the manifest records; metrics.json is rewritten by `evaluate`."""
+
+
+@dataclass(frozen=True)
+class Run:
+    run_dir: Path
+    experiment: Experiment
+    preprocessing: dict[str, Any]
+    manifest: dict[str, Any]
+
+    def load_model(self) -> keras.Model:
+        from lstmcast.models import load_model
+
+        try:
+            return load_model(str(self.run_dir / MODEL_FILE))
+        except Exception as err:  # Keras raises many types for a damaged zip
+            raise ArtifactError(f"{self.run_dir / MODEL_FILE} cannot be loaded: {err}") from None
+
+
+def ensure_run_dir_free(run_dir: Path, *, overwrite: bool) -> None:
+    """Fail before training, not after, when the run folder exists and may not be replaced."""
+    if run_dir.exists() and not overwrite:
+        raise ConfigError(
+            f"run folder {run_dir} already exists; pass --overwrite to replace it or choose "
+            "another with --set output.run_dir=..."
+        )
+    if run_dir.exists() and not run_dir.is_dir():
+        raise ConfigError(f"{run_dir} exists and is not a folder; choose another output.run_dir")
+
+
+@contextlib.contextmanager
+def staged_run_dir(run_dir: Path, *, overwrite: bool) -> Iterator[Path]:
+    """Yield an empty hidden folder beside `run_dir`; on success it becomes `run_dir`."""
+    ensure_run_dir_free(run_dir, overwrite=overwrite)
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.partial-", dir=run_dir.parent))
+    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a run folder is ordinary output
+    try:
+        yield staging
+        old = None
+        if run_dir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.old-", dir=run_dir.parent))
+            run_dir.replace(old / run_dir.name)
+        staging.replace(run_dir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename it over `path`."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes 0600
+        Path(temporary).replace(path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_json(path: Path, payload: Any) -> None:
+    write_text_atomic(path, json.dumps(to_jsonable(payload), indent=2) + "\n")
+
+
+def to_jsonable(value: Any) -> Any:
+    """NaN and infinity become null: strict JSON has no spelling for them."""
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else None
+    if isinstance(value, dict):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(item) for item in value]
+    return value
+
+
+def save_config(staging: Path, experiment: Experiment) -> None:
+    resolved = experiment.model_dump(mode="json")
+    write_text_atomic(staging / CONFIG_FILE, yaml.safe_dump(resolved, sort_keys=False))
+
+
+def write_manifest(staging: Path, *, seed: int, device: str, data_sha256: str) -> None:
+    """Written last: its presence and checksums are what make a run folder complete."""
+    import keras
+    import tensorflow as tf
+
+    manifest = {
+        "lstmcast_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "seed": seed,
+        "device": device,
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+        "data_sha256": data_sha256,
+        "files": {name: file_sha256(staging / name) for name in CHECKED_FILES},
+    }
+    write_json(staging / MANIFEST_FILE, manifest)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_run(run_dir: Path) -> Run:
+    """Open a finished run folder, refusing one that is missing, partial or altered."""
+    if not run_dir.is_dir():
+        raise ArtifactError(
+            f"run folder {run_dir} does not exist; train first with `lstmcast train CONFIG`"
+        )
+    manifest_path = run_dir / MANIFEST_FILE
+    if not manifest_path.is_file():
+        raise ArtifactError(
+            f"{run_dir} is not a complete run folder (no {MANIFEST_FILE}); train again"
+        )
+    manifest = _read_json(manifest_path)
+    for name, expected in manifest.get("files", {}).items():
+        path = run_dir / name
+        if not path.is_file():
+            raise ArtifactError(f"{run_dir} is incomplete: {name} is missing; train again")
+        if file_sha256(path) != expected:
+            raise ArtifactError(
+                f"{path} has changed since training (checksum differs); train again"
+            )
+    raw_config = yaml.safe_load((run_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    try:
+        experiment = experiment_from_dict(raw_config, run_dir / CONFIG_FILE)
+    except ConfigError as err:
+        raise ArtifactError(f"{run_dir}: its saved config is not valid: {err}") from None
+    experiment = experiment.model_copy(
+        update={"output": experiment.output.model_copy(update={"run_dir": run_dir})}
+    )
+    return Run(run_dir, experiment, _read_json(run_dir / PREPROCESSING_FILE), manifest)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ArtifactError(f"{path} cannot be read: {err}") from None
+    if not isinstance(loaded, dict):
+        raise ArtifactError(f"{path} is not a JSON object")
+    return loaded

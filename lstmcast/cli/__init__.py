@@ -1,0 +1,52 @@
+"""The `lstmcast` command: the only layer that knows Typer, Rich and exit codes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from lstmcast import __version__
+from lstmcast.cli.evaluate import evaluate
+from lstmcast.cli.forecast import forecast
+from lstmcast.cli.train import train
+from lstmcast.cli.validate import validate
+
+app = typer.Typer(
+    name="lstmcast",
+    help="Forecast time series with LSTMs described in a YAML file.\n\n"
+    "validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN. Exit codes: 0 ok, "
+    "1 internal error, 2 usage or config error, 3 data error, 4 run folder error, 130 interrupted.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"lstmcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Forecast time series with LSTMs described in a YAML file."""
+
+
+app.command("validate")(validate)
+app.command("train")(train)
+app.command("evaluate")(evaluate)
+app.command("forecast")(forecast)
+
+
+def main() -> None:
+    app()

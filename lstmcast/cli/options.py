@@ -1,0 +1,42 @@
+"""Options shared by several commands, each declared once as an Annotated alias."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+ConfigPath = Annotated[
+    Path, typer.Argument(help="Experiment YAML file (see configs/ for examples).", show_default=False)
+]
+RunOrConfig = Annotated[
+    Path,
+    typer.Argument(
+        help="Run folder written by `train`, or the experiment YAML whose output.run_dir to use.",
+        show_default=False,
+    ),
+]
+Overrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY.PATH=VALUE",
+        help="Override one config value, e.g. --set windows.lookback=48 (repeatable; the value "
+        "is read as YAML).",
+        show_default=False,
+    ),
+]
+JsonFlag = Annotated[
+    bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")
+]
+QuietFlag = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print nothing on stderr but errors and warnings.")
+]
+VerboseFlag = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Let TensorFlow's own log lines through to stderr.")
+]
+DebugFlag = Annotated[
+    bool,
+    typer.Option("--debug", help="Show the full traceback of an error (implies --verbose)."),
+]

@@ -1,0 +1,83 @@
+"""Everything that reaches the terminal: errors and talk on stderr, data and JSON on stdout."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from lstmcast.errors import ExitCode, LstmcastError
+
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def configure(*, verbose: bool, debug: bool) -> None:
+    """Decide, before TensorFlow loads, whether its own log lines may reach stderr."""
+    if verbose or debug:
+        from lstmcast.training.device import SHOW_TF_LOGS
+
+        os.environ[SHOW_TF_LOGS] = "1"
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")
+
+
+@contextlib.contextmanager
+def reported_errors(*, debug: bool = False) -> Iterator[None]:
+    """Turn errors into one stderr message and the documented exit code."""
+    try:
+        yield
+    except LstmcastError as err:
+        if debug:
+            raise
+        _print_error(str(err))
+        raise typer.Exit(err.exit_code) from None
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        _print_error("interrupted; nothing was written")
+        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except (typer.Exit, typer.Abort, SystemExit):
+        raise
+    except Exception as err:
+        if debug:
+            raise
+        _print_error(
+            f"internal error: {type(err).__name__}: {err}. This is a bug in lstmcast; rerun "
+            "with --debug for the traceback and report it"
+        )
+        raise typer.Exit(ExitCode.INTERNAL) from None
+
+
+def _print_error(message: str) -> None:
+    first, *rest = message.splitlines() or [""]
+    err_console.print(f"[bold red]error:[/] {escape(first)}")
+    for line in rest:
+        err_console.print(f"  {escape(line)}")
+
+
+def warn(message: str) -> None:
+    err_console.print(f"[yellow]warning:[/] {escape(message)}")
+
+
+def say(message: str, *, quiet: bool) -> None:
+    """Talk for a person: stderr, dropped by --quiet."""
+    if not quiet:
+        err_console.print(message)
+
+
+def print_json(payload: Any) -> None:
+    from lstmcast.artifacts import to_jsonable
+
+    sys.stdout.write(json.dumps(to_jsonable(payload), indent=2) + "\n")
+    sys.stdout.flush()
+
+
+def print_table(table: Any) -> None:
+    """Tables are the human form of the result, so they go to stdout like --json would."""
+    Console(soft_wrap=False, highlight=False).print(table)

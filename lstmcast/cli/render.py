@@ -1,0 +1,82 @@
+"""Human-readable forms of results: Rich tables built from the same dicts --json prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from lstmcast.evaluation.metrics import METRICS
+
+_HEADERS = {"mae": "MAE", "rmse": "RMSE", "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE"}
+
+
+def metrics_table(evaluation: dict[str, Any]) -> Table:
+    """One row per method, the model first; the best value of each metric in bold."""
+    overall = evaluation["overall"]
+    table = Table(
+        title=f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
+        f"{evaluation['horizon']} steps, first forecast steps {evaluation['first_origin']} .. "
+        f"{evaluation['last_origin']}",
+        title_justify="left",
+    )
+    table.add_column("method")
+    for metric in METRICS:
+        table.add_column(_HEADERS[metric], justify="right")
+    best = {metric: _best(overall, metric) for metric in METRICS}
+    for method, values in overall.items():
+        cells = []
+        for metric in METRICS:
+            text = _number(values[metric])
+            cells.append(f"[bold]{text}[/]" if values[metric] == best[metric] else text)
+        table.add_row(method, *cells)
+    table.caption = (
+        f"MASE scale: seasonal-naive MAE on the training part, m={evaluation['season_length']}. "
+        "MAPE skips zero actuals"
+        + (f" ({evaluation['zero_actuals_skipped_by_mape']} here)." if evaluation[
+            "zero_actuals_skipped_by_mape"] else ".")
+    )
+    table.caption_justify = "left"
+    return table
+
+
+def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
+    """The metric per horizon step, one column per method."""
+    table = Table(title=f"{_HEADERS[metric]} per horizon step", title_justify="left")
+    table.add_column("step", justify="right")
+    methods = list(evaluation["per_step"])
+    for method in methods:
+        table.add_column(method, justify="right")
+    for step in range(evaluation["horizon"]):
+        table.add_row(
+            str(step + 1),
+            *(_number(evaluation["per_step"][method][metric][step]) for method in methods),
+        )
+    return table
+
+
+def verdict(evaluation: dict[str, Any]) -> str:
+    """One sentence: is the model worth it against seasonal naive on MASE?"""
+    model = evaluation["overall"]["lstm"]["mase"]
+    baseline = evaluation["overall"]["seasonal_naive"]["mase"]
+    if model is None or baseline is None or baseline != baseline or baseline == 0:
+        return "MASE is undefined for this series (constant training part)."
+    change = 100.0 * (baseline - model) / baseline
+    word = "better" if change > 0 else "worse"
+    return (
+        f"LSTM test MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
+        f"{abs(change):.1f}% {word}."
+    )
+
+
+def _best(overall: dict[str, dict[str, float]], metric: str) -> float | None:
+    values = [v[metric] for v in overall.values() if v[metric] is not None and v[metric] == v[metric]]
+    return min(values) if values else None
+
+
+def _number(value: float | None) -> str:
+    if value is None or value != value:
+        return "-"
+    if abs(value) >= 1000:
+        return f"{value:,.1f}"
+    return f"{value:.4g}" if abs(value) < 1 else f"{value:.3f}"

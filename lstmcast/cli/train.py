@@ -1,0 +1,97 @@
+"""`lstmcast train CONFIG`: fit the model and write a complete run folder."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Annotated
+
+import typer
+
+from lstmcast.cli.options import (
+    ConfigPath,
+    DebugFlag,
+    JsonFlag,
+    Overrides,
+    QuietFlag,
+    VerboseFlag,
+)
+from lstmcast.cli.output import (
+    configure,
+    err_console,
+    print_json,
+    print_table,
+    reported_errors,
+    say,
+)
+from lstmcast.training import EpochReport
+
+OverwriteFlag = Annotated[
+    bool, typer.Option("--overwrite", help="Replace the run folder if it already exists.")
+]
+
+
+def train(
+    config: ConfigPath,
+    overrides: Overrides = None,
+    overwrite: OverwriteFlag = False,
+    json_output: JsonFlag = False,
+    quiet: QuietFlag = False,
+    verbose: VerboseFlag = False,
+    debug: DebugFlag = False,
+) -> None:
+    """Train the model described in CONFIG, score it on the test split, write the run folder.
+
+    The folder appears only when complete; an existing one is kept unless --overwrite.
+    """
+    from lstmcast.cli.render import metrics_table, verdict
+    from lstmcast.config import load_experiment
+    from lstmcast.training.run import train_experiment
+
+    configure(verbose=verbose, debug=debug)
+    with reported_errors(debug=debug):
+        experiment = load_experiment(config, overrides or [])
+        with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
+            summary = train_experiment(experiment, overwrite=overwrite, report=report)
+    result = summary.to_dict()
+    if json_output:
+        print_json(result)
+        return
+    say(
+        f"trained on {summary.device}: {summary.num_params:,} parameters, "
+        f"{summary.train_windows:,} training windows, {summary.epochs_run} epochs "
+        f"(best {summary.best_epoch}) in {summary.seconds:.1f}s, "
+        f"{summary.samples_per_second:,.0f} windows/s",
+        quiet=quiet,
+    )
+    print_table(metrics_table(result["evaluation"]))
+    say(verdict(result["evaluation"]), quiet=quiet)
+    say(f"run folder: {summary.run_dir}", quiet=quiet)
+
+
+@contextlib.contextmanager
+def epoch_progress(*, quiet: bool, epochs: int) -> Iterator[EpochReport | None]:
+    """A live bar on a terminal, one plain line per epoch otherwise (logs, cron mail)."""
+    if quiet:
+        yield None
+        return
+    if not err_console.is_terminal:
+
+        def log_line(epoch: int, total: int, logs: dict[str, float], seconds: float) -> None:
+            losses = "  ".join(f"{name} {value:.5g}" for name, value in logs.items())
+            err_console.print(f"epoch {epoch}/{total}  {losses}  ({seconds:.1f}s)")
+
+        yield log_line
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as progress:
+        task = progress.add_task("", total=epochs)
+
+        def advance(epoch: int, total: int, logs: dict[str, float], seconds: float) -> None:
+            shown = {k: v for k, v in logs.items() if k in {"loss", "val_loss"}}
+            text = "  ".join(f"{name} {value:.4g}" for name, value in shown.items())
+            progress.update(task, completed=epoch, description=text)
+
+        yield advance

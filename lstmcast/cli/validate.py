@@ -1,0 +1,70 @@
+"""`lstmcast validate CONFIG`: check config and data, train nothing, never import TensorFlow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag
+from lstmcast.cli.output import print_json, print_table, reported_errors, say
+
+
+def validate(
+    config: ConfigPath,
+    overrides: Overrides = None,
+    json_output: JsonFlag = False,
+    quiet: QuietFlag = False,
+    debug: DebugFlag = False,
+) -> None:
+    """Check CONFIG and its CSV, and show the rows and windows of each split.
+
+    Exit 0 when `train` would start; 2 for a config error, 3 for a data error.
+    """
+    from lstmcast.config import load_experiment
+    from lstmcast.data.prepare import prepare_data
+
+    with reported_errors(debug=debug):
+        experiment = load_experiment(config, overrides or [])
+        summary = describe(prepare_data(experiment), experiment)
+    if json_output:
+        print_json(summary)
+        return
+    table = Table(title=f"{config}: valid", title_justify="left")
+    for column in ("split", "rows", "first timestamp", "last timestamp", "windows"):
+        table.add_column(column, justify="right" if column in {"rows", "windows"} else "left")
+    for name, part in summary["splits"].items():
+        table.add_row(name, str(part["rows"]), part["first"], part["last"], str(part["windows"]))
+    print_table(table)
+    say(
+        f"{summary['rows']} rows of {', '.join(summary['columns'])} every "
+        f"'{summary['frequency']}', season length {summary['season_length']}; "
+        f"run folder: {summary['run_dir']}",
+        quiet=quiet,
+    )
+
+
+def describe(data: Any, experiment: Any) -> dict[str, Any]:
+    """The facts `validate` reports, as a JSON-ready dict."""
+    timestamps = data.series.timestamps
+    splits = {}
+    for name, windows in data.starts.items():
+        first, end = data.bounds.rows(name)
+        splits[name] = {
+            "rows": end - first,
+            "first": str(timestamps[first]),
+            "last": str(timestamps[end - 1]),
+            "windows": len(windows),
+        }
+    return {
+        "valid": True,
+        "data": str(experiment.data.path),
+        "rows": data.series.num_rows,
+        "columns": data.series.columns,
+        "frequency": data.series.frequency,
+        "season_length": data.season_length,
+        "lookback": experiment.windows.lookback,
+        "horizon": experiment.windows.horizon,
+        "splits": splits,
+        "run_dir": str(experiment.run_dir),
+    }

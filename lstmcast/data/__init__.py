@@ -1,0 +1,1 @@
+"""CSV -> validated Series -> split bounds -> scaled values -> window starts. No TensorFlow at import."""

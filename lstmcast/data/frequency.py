@@ -1,0 +1,60 @@
+"""Frequency inference and the season length a frequency implies."""
+
+from __future__ import annotations
+
+import pandas as pd
+from pandas.tseries.frequencies import to_offset
+
+_DAY = pd.Timedelta(days=1)
+
+
+def infer_frequency(timestamps: pd.DatetimeIndex) -> str | None:
+    """pandas' inference, then the most common step when rows are missing from the grid.
+
+    The fallback only works for fixed steps (30min, h, D, W); calendar steps such as months
+    vary in length, so a monthly series with gaps needs data.frequency.
+    """
+    if len(timestamps) >= 3:
+        inferred = pd.infer_freq(timestamps)
+        if inferred is not None:
+            return str(to_offset(inferred).freqstr)
+    if len(timestamps) < 2:
+        return None
+    steps = pd.Series(timestamps[1:] - timestamps[:-1])
+    modal = steps.mode().iloc[0]
+    if (steps == modal).mean() < 0.5:
+        return None
+    if modal % pd.Timedelta(weeks=1) == pd.Timedelta(0):
+        return f"{modal // pd.Timedelta(weeks=1)}W-{timestamps[0].day_name()[:3].upper()}"
+    return str(to_offset(modal).freqstr)
+
+
+def season_length_for(frequency: str) -> int:
+    """Steps in the frequency's natural cycle: a day for sub-daily data, else a week/year.
+
+    30min -> 48, h -> 24, D -> 7, B -> 5, W -> 52, MS -> 12, QS -> 4, YS -> 1.
+    """
+    offset = to_offset(frequency)
+    code = offset.rule_code.split("-")[0]
+    n = max(offset.n, 1)
+    if code in {"B", "C"}:
+        return max(5 // n, 1)
+    if code == "W":
+        return max(52 // n, 1)
+    if code in {"M", "MS", "ME", "BM", "BMS", "BME", "SM", "SMS"}:
+        return max(12 // n, 1)
+    if code.startswith("Q") or code.startswith("BQ"):
+        return max(4 // n, 1)
+    if code.startswith("Y") or code.startswith("A") or code.startswith("BY"):
+        return 1
+    step = pd.Timedelta(offset)
+    if step < _DAY and _DAY % step == pd.Timedelta(0):
+        return int(_DAY // step)
+    if step % _DAY == pd.Timedelta(0) and step <= pd.Timedelta(days=7):
+        return max(7 // int(step // _DAY), 1)
+    return 1
+
+
+def future_timestamps(origin: pd.Timestamp, frequency: str, horizon: int) -> pd.DatetimeIndex:
+    """The `horizon` timestamps after `origin` on the series' grid (time zone kept)."""
+    return pd.date_range(start=origin, periods=horizon + 1, freq=frequency)[1:]

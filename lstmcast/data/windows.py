@@ -1,0 +1,83 @@
+"""Windows as start indices over one array; batches are gathered lazily, never all at once.
+
+A window starting at s reads inputs s .. s+lookback-1 and targets s+lookback .. s+lookback+horizon-1
+(target = column 0). Memory therefore grows with the rows, not with rows x lookback: the
+tf.data view below holds the values once and gathers one batch of windows at a time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from lstmcast.data.split import SPLITS, SplitBounds
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+
+def window_starts(num_rows: int, lookback: int, horizon: int, stride: int = 1) -> np.ndarray:
+    """Start index of every full window.
+
+    num_rows=10, lookback=4, horizon=2, stride=2 gives three windows:
+    inputs 0-3 -> targets 4-5, inputs 2-5 -> 6-7, inputs 4-7 -> 8-9.
+    """
+    return np.arange(0, max(num_rows - lookback - horizon + 1, 0), stride, dtype=np.int64)
+
+
+def split_window_starts(
+    bounds: SplitBounds, *, lookback: int, horizon: int, stride: int = 1
+) -> dict[str, np.ndarray]:
+    """Window starts per split.
+
+    A window belongs to the split holding its first target step, and only if its whole horizon
+    lies in that split, so no target is shared across splits. Its inputs may reach back into
+    earlier splits: that is the past, not a leak. `stride` thins the training windows only;
+    validation and test use every origin.
+    """
+    everything = window_starts(bounds.num_rows, lookback, horizon, 1)
+    first_target = everything + lookback
+    starts = {}
+    for split in SPLITS:
+        first, end = bounds.rows(split)
+        inside = (first_target >= first) & (first_target + horizon <= end)
+        chosen = everything[inside]
+        starts[split] = chosen[::stride] if split == "train" else chosen
+    return starts
+
+
+def window_dataset(
+    values: np.ndarray,
+    starts: np.ndarray,
+    *,
+    lookback: int,
+    horizon: int,
+    batch_size: int,
+    shuffle: bool = False,
+    seed: int | None = None,
+    targets: bool = True,
+) -> tf.data.Dataset:
+    """Batches of (inputs (b, lookback, columns), targets (b, horizon)) gathered on the fly."""
+    import tensorflow as tf
+
+    table = tf.constant(values, dtype=tf.float32)
+    input_offsets = tf.range(lookback, dtype=tf.int64)
+    target_offsets = tf.range(lookback, lookback + horizon, dtype=tf.int64)
+    dataset = tf.data.Dataset.from_tensor_slices(starts.astype(np.int64))
+    if shuffle:
+        dataset = dataset.shuffle(len(starts), seed=seed, reshuffle_each_iteration=True)
+
+    def gather(batch_starts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor] | tf.Tensor:
+        inputs = tf.gather(table, batch_starts[:, None] + input_offsets)
+        if not targets:
+            return inputs
+        return inputs, tf.gather(table[:, 0], batch_starts[:, None] + target_offsets)
+
+    dataset = dataset.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
+    return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def target_windows(values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int) -> np.ndarray:
+    """Targets (windows, horizon) of column 0, for metrics; a small copy of the test part only."""
+    return values[starts[:, None] + lookback + np.arange(horizon), 0]

@@ -1,0 +1,1 @@
+"""Metrics, naive baselines, and the test-split evaluation that puts them side by side."""

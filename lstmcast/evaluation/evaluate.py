@@ -1,0 +1,143 @@
+"""The model's test-split forecasts scored beside naive baselines on exactly the same windows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lstmcast import artifacts
+from lstmcast.artifacts import Run
+from lstmcast.config.schema import Experiment
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.windows import target_windows, window_dataset
+from lstmcast.errors import DataError
+from lstmcast.evaluation import baselines
+from lstmcast.evaluation.metrics import all_metrics, seasonal_naive_scale
+
+if TYPE_CHECKING:
+    import keras
+
+MODEL = "lstm"
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    target: str
+    split: str
+    num_windows: int
+    horizon: int
+    season_length: int
+    mase_scale: float
+    first_origin: str
+    """Timestamp of the first forecast step of the first window scored."""
+    last_origin: str
+    zero_actuals_skipped_by_mape: int
+    overall: dict[str, dict[str, float]]
+    """method -> metric -> value, over all windows and steps."""
+    per_step: dict[str, dict[str, list[float]]]
+    """method -> metric -> one value per horizon step."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, state: dict[str, Any]) -> Evaluation:
+        return cls(**state)
+
+
+def evaluate_model(model: keras.Model, data: PreparedData, experiment: Experiment) -> Evaluation:
+    """Predict every test window (stride 1) and score it beside the baselines."""
+    windows = experiment.windows
+    starts = data.starts["test"]
+    dataset = window_dataset(
+        data.scaled,
+        starts,
+        lookback=windows.lookback,
+        horizon=windows.horizon,
+        batch_size=max(experiment.training.batch_size, 256),
+        targets=False,
+    )
+    predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
+    forecast = data.scaler.inverse_target(predicted)
+    return score_forecasts(data, forecast, lookback=windows.lookback, horizon=windows.horizon)
+
+
+def score_forecasts(
+    data: PreparedData, forecast: np.ndarray, *, lookback: int, horizon: int
+) -> Evaluation:
+    """Metrics of `forecast` (test windows, horizon), in original units, beside the baselines."""
+    starts = data.starts["test"]
+    target = data.series.values[:, 0]
+    origins = starts + lookback
+    m = data.season_length
+    if origins.min() < m:
+        raise DataError(
+            f"season length {m} is longer than the history before the first test window "
+            f"({origins.min()} rows); set data.season_length smaller or give more history"
+        )
+    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
+    forecasts = {
+        MODEL: forecast,
+        "naive": baselines.naive(target, origins, horizon),
+        "seasonal_naive": baselines.seasonal_naive(target, origins, horizon, m),
+    }
+    train_first, train_end = data.bounds.rows("train")
+    scale = seasonal_naive_scale(target[train_first:train_end], m)
+    overall, per_step = {}, {}
+    for method, predicted in forecasts.items():
+        overall[method] = _floats(all_metrics(actual, predicted, scale=scale))
+        per_step[method] = _floats(all_metrics(actual, predicted, scale=scale, axis=0))
+    timestamps = data.series.timestamps
+    return Evaluation(
+        target=data.series.target,
+        split="test",
+        num_windows=len(starts),
+        horizon=horizon,
+        season_length=m,
+        mase_scale=scale,
+        first_origin=str(timestamps[origins[0]]),
+        last_origin=str(timestamps[origins[-1]]),
+        zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
+        overall=overall,
+        per_step=per_step,
+    )
+
+
+def _floats(metrics: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {
+        name: (np.round(value, 6).tolist() if np.ndim(value) else round(float(value), 6))
+        for name, value in metrics.items()
+    }
+
+
+@dataclass(frozen=True)
+class EvaluationReport:
+    evaluation: Evaluation
+    device: str
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.evaluation.to_dict(), "device": self.device, "warnings": self.warnings}
+
+
+def evaluate_run(run: Run) -> EvaluationReport:
+    """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json."""
+    from lstmcast.data.prepare import prepare_data
+    from lstmcast.data.scaling import Scaler
+    from lstmcast.training.device import import_tensorflow, select_device
+
+    experiment = run.experiment
+    data = prepare_data(experiment, scaler=Scaler.from_dict(run.preprocessing["scaler"]))
+    warnings = []
+    if artifacts.file_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
+        warnings.append(
+            f"{experiment.data.path} has changed since training; the scores use the file as it "
+            "is now"
+        )
+    import_tensorflow()
+    device = select_device(experiment.training.device)
+    evaluation = evaluate_model(run.load_model(), data, experiment)
+    artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
+    return EvaluationReport(evaluation, device, warnings)

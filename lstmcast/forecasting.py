@@ -1,0 +1,65 @@
+"""A trained run + the latest rows of a series -> the next `horizon` values with their timestamps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.artifacts import Run
+from lstmcast.data.frequency import future_timestamps
+from lstmcast.data.prepare import load_series
+from lstmcast.data.scaling import Scaler
+from lstmcast.errors import DataError
+
+
+@dataclass(frozen=True)
+class Forecast:
+    frame: pd.DataFrame
+    """Columns: timestamp, step (1-based), and the target's name."""
+    origin: str
+    """Last observed timestamp; the forecast starts one step after it."""
+    device: str
+
+
+def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
+    """Forecast from the last `lookback` rows of `input_path` (default: the training CSV)."""
+    from lstmcast.training.device import import_tensorflow, select_device
+
+    experiment = run.experiment
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    frequency = run.preprocessing["frequency"]
+    series = load_series(
+        experiment.data,
+        path=input_path,
+        frequency=frequency,
+        role="--input" if input_path is not None else "data.path",
+    )
+    if series.num_rows < lookback:
+        raise DataError(
+            f"{series.source} has {series.num_rows} rows but the model reads the last "
+            f"{lookback}; give at least {lookback} rows"
+        )
+    scaler = Scaler.from_dict(run.preprocessing["scaler"])
+    window = scaler.transform(series.values[-lookback:]).astype(np.float32)[None]
+    import_tensorflow()
+    device = select_device(experiment.training.device)
+    predicted = np.asarray(run.load_model().predict(window, verbose=0), dtype=np.float64)[0]
+    origin = series.timestamps[-1]
+    frame = pd.DataFrame(
+        {
+            "timestamp": format_timestamps(future_timestamps(origin, frequency, horizon)),
+            "step": np.arange(1, horizon + 1),
+            series.target: scaler.inverse_target(predicted),
+        }
+    )
+    return Forecast(frame=frame, origin=format_timestamps(pd.DatetimeIndex([origin]))[0], device=device)
+
+
+def format_timestamps(timestamps: pd.DatetimeIndex) -> list[str]:
+    """ISO 8601; dates alone when every timestamp is a naive midnight (daily data and coarser)."""
+    if timestamps.tz is None and (timestamps == timestamps.normalize()).all():
+        return [stamp.strftime("%Y-%m-%d") for stamp in timestamps]
+    return [stamp.isoformat() for stamp in timestamps]

@@ -1,0 +1,115 @@
+"""Compile and fit a model on the training windows, stopping early on the validation windows."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from lstmcast.config.schema import Experiment, TrainingSection
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.windows import window_dataset
+from lstmcast.training import EpochReport
+
+if TYPE_CHECKING:
+    import keras
+
+
+@dataclass
+class TrainingResult:
+    model: keras.Model
+    history: dict[str, list[float]]
+    epochs_run: int
+    best_epoch: int
+    """1-based epoch whose weights the model keeps."""
+    best_val_loss: float
+    seconds: float
+    samples_per_second: float
+    num_params: int
+    device: str = field(default="")
+
+
+def fit_model(
+    experiment: Experiment, data: PreparedData, *, report: EpochReport | None = None
+) -> TrainingResult:
+    """Build, compile and fit; the returned model holds the best validation epoch's weights."""
+    import keras
+
+    from lstmcast.models import build_model
+    from lstmcast.training.callbacks import EpochReporter
+
+    training, windows = experiment.training, experiment.windows
+    model = build_model(experiment, num_features=data.scaled.shape[1])
+    model.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
+    datasets = {
+        split: window_dataset(
+            data.scaled,
+            data.starts[split],
+            lookback=windows.lookback,
+            horizon=windows.horizon,
+            batch_size=training.batch_size,
+            shuffle=training.shuffle and split == "train",
+            seed=training.seed,
+        )
+        for split in ("train", "validation")
+    }
+    callbacks: list[keras.callbacks.Callback] = []
+    if training.early_stopping is not None:
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor="val_loss",
+                patience=training.early_stopping.patience,
+                min_delta=training.early_stopping.min_delta,
+                restore_best_weights=training.early_stopping.restore_best_weights,
+            )
+        )
+    if report is not None:
+        callbacks.append(EpochReporter(report, training.epochs))
+    started = time.perf_counter()
+    fitted = model.fit(
+        datasets["train"],
+        validation_data=datasets["validation"],
+        epochs=training.epochs,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - started
+    history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
+    val_losses = history.get("val_loss", [math.nan])
+    restored = training.early_stopping is not None and training.early_stopping.restore_best_weights
+    best_index = min(range(len(val_losses)), key=val_losses.__getitem__) if restored else -1
+    epochs_run = len(history.get("loss", []))
+    return TrainingResult(
+        model=model,
+        history=history,
+        epochs_run=epochs_run,
+        best_epoch=best_index + 1 if best_index >= 0 else epochs_run,
+        best_val_loss=val_losses[best_index],
+        seconds=seconds,
+        samples_per_second=len(data.starts["train"]) * epochs_run / seconds,
+        num_params=int(model.count_params()),
+    )
+
+
+def _optimizer(training: TrainingSection) -> keras.optimizers.Optimizer:
+    import keras
+
+    classes: dict[str, Any] = {
+        "adam": keras.optimizers.Adam,
+        "adamw": keras.optimizers.AdamW,
+        "rmsprop": keras.optimizers.RMSprop,
+        "sgd": keras.optimizers.SGD,
+    }
+    return classes[training.optimizer](learning_rate=training.learning_rate)
+
+
+def _loss(name: str) -> keras.losses.Loss:
+    import keras
+
+    losses: dict[str, Any] = {
+        "mse": keras.losses.MeanSquaredError,
+        "mae": keras.losses.MeanAbsoluteError,
+        "huber": keras.losses.Huber,
+    }
+    return losses[name]()

@@ -1,0 +1,99 @@
+"""`train` end to end: data -> device and seeds -> fit -> test metrics -> complete run folder."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lstmcast import artifacts
+from lstmcast.config.schema import Experiment
+from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
+from lstmcast.training import EpochReport
+from lstmcast.training.device import import_tensorflow, seed_everything, select_device
+
+
+@dataclass(frozen=True)
+class TrainSummary:
+    run_dir: Path
+    device: str
+    num_params: int
+    train_windows: int
+    validation_windows: int
+    epochs_run: int
+    best_epoch: int
+    best_val_loss: float
+    seconds: float
+    samples_per_second: float
+    evaluation: Evaluation
+
+    def to_dict(self) -> dict[str, Any]:
+        summary = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        summary["run_dir"] = str(self.run_dir)
+        summary["evaluation"] = self.evaluation.to_dict()
+        return summary
+
+
+def train_experiment(
+    experiment: Experiment, *, overwrite: bool = False, report: EpochReport | None = None
+) -> TrainSummary:
+    """Train, score on the test split, and write the run folder atomically."""
+    artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
+    data = prepare_data(experiment)  # data errors surface before TensorFlow loads
+    import_tensorflow()
+    device = select_device(experiment.training.device)
+    seed_everything(experiment.training.seed)
+
+    from lstmcast.training.fit import fit_model
+
+    result = fit_model(experiment, data, report=report)
+    evaluation = evaluate_model(result.model, data, experiment)
+    with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
+        artifacts.save_config(staging, experiment)
+        result.model.save(staging / artifacts.MODEL_FILE)
+        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
+        _write_history(staging / artifacts.HISTORY_FILE, result.history)
+        artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
+        artifacts.write_manifest(
+            staging,
+            seed=experiment.training.seed,
+            device=device,
+            data_sha256=artifacts.file_sha256(experiment.data.path),
+        )
+    return TrainSummary(
+        run_dir=experiment.run_dir,
+        device=device,
+        num_params=result.num_params,
+        train_windows=len(data.starts["train"]),
+        validation_windows=len(data.starts["validation"]),
+        epochs_run=result.epochs_run,
+        best_epoch=result.best_epoch,
+        best_val_loss=result.best_val_loss,
+        seconds=result.seconds,
+        samples_per_second=result.samples_per_second,
+        evaluation=evaluation,
+    )
+
+
+def preprocessing_state(data: PreparedData) -> dict[str, Any]:
+    """What forecasting needs to reproduce the inputs the model was trained on, as JSON."""
+    series = data.series
+    return {
+        "columns": series.columns,
+        "frequency": series.frequency,
+        "season_length": data.season_length,
+        "scaler": data.scaler.to_dict(),
+        "split": data.bounds.to_dict(),
+        "first_timestamp": str(series.timestamps[0]),
+        "last_timestamp": str(series.timestamps[-1]),
+    }
+
+
+def _write_history(path: Path, history: dict[str, list[float]]) -> None:
+    names = list(history)
+    rows = ["epoch," + ",".join(names)]
+    for epoch, values in enumerate(zip(*history.values(), strict=True), start=1):
+        rows.append(f"{epoch}," + ",".join(json.dumps(value) for value in values))
+    artifacts.write_text_atomic(path, "\n".join(rows) + "\n")
