@@ -142,10 +142,11 @@ def _yaml_node(root: yaml.Node | None, loc: list[Any]) -> tuple[list[Any], yaml.
     """
     kept: list[Any] = []
     node, line_node = root, None
-    for part in loc:
+    for position, part in enumerate(loc):
         found = _child(node, part)
         if found is None:
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            is_last = position == len(loc) - 1  # the key an error is about is never a tag
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str) and not is_last:
                 if part not in _allowed_keys(kept):
                     continue  # a pydantic union tag such as 'stacked', not a YAML key
             kept.append(part)

@@ -15,7 +15,7 @@ def infer_frequency(timestamps: pd.DatetimeIndex) -> str | None:
     vary in length, so a monthly series with gaps needs data.frequency.
     """
     if len(timestamps) >= 3:
-        inferred = pd.infer_freq(timestamps)
+        inferred = _pandas_infer_freq(timestamps)
         if inferred is not None:
             return str(to_offset(inferred).freqstr)
     if len(timestamps) < 2:
@@ -27,6 +27,17 @@ def infer_frequency(timestamps: pd.DatetimeIndex) -> str | None:
     if modal % pd.Timedelta(weeks=1) == pd.Timedelta(0):
         return f"{modal // pd.Timedelta(weeks=1)}W-{timestamps[0].day_name()[:3].upper()}"
     return str(to_offset(modal).freqstr)
+
+
+def _pandas_infer_freq(timestamps: pd.DatetimeIndex) -> object:
+    """pd.infer_freq, opting into pandas 3.1+'s offset result where that option exists."""
+    option = "future.infer_freq_returns_offset"
+    try:
+        pd.get_option(option)
+    except (KeyError, pd.errors.OptionError):
+        return pd.infer_freq(timestamps)
+    with pd.option_context(option, True):
+        return pd.infer_freq(timestamps)
 
 
 def season_length_for(frequency: str) -> int:

@@ -59,7 +59,9 @@ def window_dataset(
     targets: bool = True,
 ) -> tf.data.Dataset:
     """Batches of (inputs (b, lookback, columns), targets (b, horizon)) gathered on the fly."""
-    import tensorflow as tf
+    from lstmcast.training.device import import_tensorflow
+
+    tf = import_tensorflow()
 
     table = tf.constant(values, dtype=tf.float32)
     input_offsets = tf.range(lookback, dtype=tf.int64)

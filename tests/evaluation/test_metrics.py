@@ -1,0 +1,64 @@
+"""Metrics against hand-computed values; baselines against a plain loop."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lstmcast.evaluation import baselines
+from lstmcast.evaluation.metrics import all_metrics, mape, mase, seasonal_naive_scale, smape
+
+ACTUAL = np.array([[10.0, 20.0], [0.0, 40.0]])
+FORECAST = np.array([[12.0, 18.0], [1.0, 40.0]])
+
+
+def test_metrics_by_hand():
+    got = all_metrics(ACTUAL, FORECAST, scale=2.0)
+    assert got["mae"] == pytest.approx((2 + 2 + 1 + 0) / 4)
+    assert got["rmse"] == pytest.approx(math.sqrt((4 + 4 + 1 + 0) / 4))
+    # MAPE skips the zero actual: (2/10 + 2/20 + 0/40) / 3
+    assert got["mape"] == pytest.approx(100 * (0.2 + 0.1 + 0.0) / 3)
+    # sMAPE: 2|e| / (|a| + |f|) -> 4/22, 4/38, 2/1, 0/80
+    assert got["smape"] == pytest.approx(100 * (4 / 22 + 4 / 38 + 2 + 0) / 4)
+    assert got["mase"] == pytest.approx(1.25 / 2.0)
+
+
+def test_metrics_per_horizon_step():
+    per_step = all_metrics(ACTUAL, FORECAST, scale=1.0, axis=0)
+    np.testing.assert_allclose(per_step["mae"], [1.5, 1.0])
+    np.testing.assert_allclose(per_step["mape"], [20.0, 5.0])  # step 1 has one non-zero actual
+
+
+def test_all_zero_actuals_make_mape_nan_and_smape_zero():
+    zeros = np.zeros(4)
+    assert math.isnan(mape(zeros, np.ones(4)))
+    assert smape(zeros, zeros) == 0.0
+
+
+def test_seasonal_naive_scale_by_hand():
+    history = np.array([1.0, 2.0, 3.0, 5.0, 4.0, 8.0])
+    # m=2: |3-1|, |5-2|, |4-3|, |8-5| -> 2, 3, 1, 3
+    assert seasonal_naive_scale(history, 2) == pytest.approx(9 / 4)
+    assert seasonal_naive_scale(history, 10) == pytest.approx(np.mean(np.abs(np.diff(history))))
+    assert math.isnan(mase(np.ones(2), np.zeros(2), scale=seasonal_naive_scale(np.ones(1), 1)))
+
+
+def test_baselines_match_a_loop():
+    rng = np.random.default_rng(1)
+    target = rng.normal(size=60)
+    origins = np.array([10, 17, 33])
+    horizon, m = 7, 4
+    snaive = baselines.seasonal_naive(target, origins, horizon, m)
+    naive = baselines.naive(target, origins, horizon)
+    for row, origin in enumerate(origins):
+        last_season = target[origin - m : origin]
+        for step in range(horizon):
+            assert snaive[row, step] == last_season[step % m]
+            assert naive[row, step] == target[origin - 1]
+
+
+def test_seasonal_naive_refuses_missing_history():
+    with pytest.raises(ValueError, match="less than one season"):
+        baselines.seasonal_naive(np.arange(10.0), np.array([2]), 3, 4)

@@ -1,0 +1,73 @@
+"""Model builder: wiring, shapes, per-window normalisation, and exact save/load round trips."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lstmcast.config.schema import Experiment
+from lstmcast.training.device import import_tensorflow
+
+import_tensorflow()
+
+import keras  # noqa: E402
+
+from lstmcast.models import build_model, load_model  # noqa: E402
+from lstmcast.models.window_norm import WindowNormalization  # noqa: E402
+
+
+def experiment(units=(8, 4), per_window="none", lookback=6, horizon=3) -> Experiment:
+    return Experiment.model_validate(
+        {
+            "data": {"path": "x.csv", "target": "y"},
+            "windows": {"lookback": lookback, "horizon": horizon},
+            "model": {"units": list(units)},
+            "scaling": {"per_window": per_window},
+        }
+    )
+
+
+def test_return_sequences_on_all_but_the_last_layer():
+    model = build_model(experiment(units=(8, 6, 4)), num_features=2)
+    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    assert [layer.return_sequences for layer in lstms] == [True, True, False]
+    assert [layer.units for layer in lstms] == [8, 6, 4]
+    assert model.output_shape == (None, 3)
+    assert model.input_shape == (None, 6, 2)
+
+
+@pytest.mark.parametrize("method", ["last", "mean", "standard"])
+def test_window_normalisation_matches_numpy(method):
+    rng = np.random.default_rng(0)
+    window = rng.normal(size=(4, 6, 2)).astype("float32") * 5 + 20
+    normalised, center, scale = (np.asarray(t) for t in WindowNormalization(method)(window))
+    if method == "last":
+        ref_center, ref_scale = window[:, -1:, :], np.ones((4, 1, 2))
+    elif method == "mean":
+        ref_center, ref_scale = window.mean(1, keepdims=True), np.ones((4, 1, 2))
+    else:
+        ref_center = window.mean(1, keepdims=True)
+        ref_scale = np.sqrt(window.var(1, keepdims=True) + 1e-5)
+    np.testing.assert_allclose(center, ref_center, rtol=1e-5)
+    np.testing.assert_allclose(scale, ref_scale, rtol=1e-4)
+    np.testing.assert_allclose(normalised, (window - ref_center) / ref_scale, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("method", ["last", "mean"])
+def test_shift_normalised_model_follows_a_level_shift(method):
+    """Add 100 to a whole window: the forecast moves by exactly 100."""
+    model = build_model(experiment(per_window=method), num_features=1)
+    window = np.random.default_rng(1).normal(size=(2, 6, 1)).astype("float32")
+    shifted = model.predict(window + 100, verbose=0) - model.predict(window, verbose=0)
+    np.testing.assert_allclose(shifted, 100, atol=1e-3)
+
+
+@pytest.mark.parametrize("per_window", ["none", "standard"])
+def test_save_load_predicts_bit_for_bit(tmp_path, per_window):
+    model = build_model(experiment(per_window=per_window), num_features=2)
+    window = np.random.default_rng(2).normal(size=(5, 6, 2)).astype("float32")
+    before = model.predict(window, verbose=0)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    after = load_model(str(path)).predict(window, verbose=0)
+    np.testing.assert_array_equal(before, after)
