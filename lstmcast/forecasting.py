@@ -1,4 +1,4 @@
-"""A trained run + the latest rows of a series -> the next `horizon` values with their timestamps."""
+"""A trained run + the latest rows of a series -> the next `horizon` values and timestamps."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from lstmcast.artifacts import Run
-from lstmcast.data.frequency import future_timestamps
+from lstmcast.data.frequency import format_timestamps, future_timestamps
 from lstmcast.data.prepare import load_series
 from lstmcast.data.scaling import Scaler
 from lstmcast.errors import DataError
@@ -55,11 +55,6 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
             series.target: scaler.inverse_target(predicted),
         }
     )
-    return Forecast(frame=frame, origin=format_timestamps(pd.DatetimeIndex([origin]))[0], device=device)
-
-
-def format_timestamps(timestamps: pd.DatetimeIndex) -> list[str]:
-    """ISO 8601; dates alone when every timestamp is a naive midnight (daily data and coarser)."""
-    if timestamps.tz is None and (timestamps == timestamps.normalize()).all():
-        return [stamp.strftime("%Y-%m-%d") for stamp in timestamps]
-    return [stamp.isoformat() for stamp in timestamps]
+    return Forecast(
+        frame=frame, origin=format_timestamps(pd.DatetimeIndex([origin]))[0], device=device
+    )

@@ -77,6 +77,4 @@ def write_config(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def tiny_config(tmp_path: Path, write_csv, write_config) -> Path:
     csv = write_csv(synthetic_frame(240, features=2))
-    return write_config(
-        tiny_experiment(csv, tmp_path / "runs" / "tiny", data={"features": ["x1"]})
-    )
+    return write_config(tiny_experiment(csv, tmp_path / "runs" / "tiny", data={"features": ["x1"]}))

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 ConfigPath = Annotated[
-    Path, typer.Argument(help="Experiment YAML file (see configs/ for examples).", show_default=False)
+    Path,
+    typer.Argument(help="Experiment YAML file (see configs/ for examples).", show_default=False),
 ]
 RunOrConfig = Annotated[
     Path,

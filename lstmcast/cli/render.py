@@ -16,7 +16,7 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
     overall = evaluation["overall"]
     table = Table(
         title=f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
-        f"{evaluation['horizon']} steps, first forecast steps {evaluation['first_origin']} .. "
+        f"{evaluation['horizon']} steps, first steps {evaluation['first_origin']} .. "
         f"{evaluation['last_origin']}",
         title_justify="left",
     )
@@ -33,8 +33,11 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
     table.caption = (
         f"MASE scale: seasonal-naive MAE on the training part, m={evaluation['season_length']}. "
         "MAPE skips zero actuals"
-        + (f" ({evaluation['zero_actuals_skipped_by_mape']} here)." if evaluation[
-            "zero_actuals_skipped_by_mape"] else ".")
+        + (
+            f" ({evaluation['zero_actuals_skipped_by_mape']} here)."
+            if evaluation["zero_actuals_skipped_by_mape"]
+            else "."
+        )
     )
     table.caption_justify = "left"
     return table
@@ -64,13 +67,14 @@ def verdict(evaluation: dict[str, Any]) -> str:
     change = 100.0 * (baseline - model) / baseline
     word = "better" if change > 0 else "worse"
     return (
-        f"LSTM test MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
-        f"{abs(change):.1f}% {word}."
+        f"LSTM test MASE {model:.3f} vs seasonal naive {baseline:.3f}: {abs(change):.1f}% {word}."
     )
 
 
 def _best(overall: dict[str, dict[str, float]], metric: str) -> float | None:
-    values = [v[metric] for v in overall.values() if v[metric] is not None and v[metric] == v[metric]]
+    values = [
+        v[metric] for v in overall.values() if v[metric] is not None and v[metric] == v[metric]
+    ]
     return min(values) if values else None
 
 

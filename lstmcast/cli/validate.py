@@ -46,14 +46,17 @@ def validate(
 
 def describe(data: Any, experiment: Any) -> dict[str, Any]:
     """The facts `validate` reports, as a JSON-ready dict."""
+    from lstmcast.data.frequency import format_timestamps
+
     timestamps = data.series.timestamps
     splits = {}
     for name, windows in data.starts.items():
         first, end = data.bounds.rows(name)
+        first_stamp, last_stamp = format_timestamps(timestamps[[first, end - 1]])
         splits[name] = {
             "rows": end - first,
-            "first": str(timestamps[first]),
-            "last": str(timestamps[end - 1]),
+            "first": first_stamp,
+            "last": last_stamp,
             "windows": len(windows),
         }
     return {

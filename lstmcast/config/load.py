@@ -146,9 +146,9 @@ def _yaml_node(root: yaml.Node | None, loc: list[Any]) -> tuple[list[Any], yaml.
         found = _child(node, part)
         if found is None:
             is_last = position == len(loc) - 1  # the key an error is about is never a tag
-            if isinstance(node, yaml.MappingNode) and isinstance(part, str) and not is_last:
-                if part not in _allowed_keys(kept):
-                    continue  # a pydantic union tag such as 'stacked', not a YAML key
+            is_tag = isinstance(part, str) and part not in _allowed_keys(kept)
+            if isinstance(node, yaml.MappingNode) and is_tag and not is_last:
+                continue  # a pydantic union tag such as 'stacked', not a YAML key
             kept.append(part)
             node = None
             continue

@@ -139,24 +139,25 @@ class SplitSection(Strict):
         0.1, description="Validation part: a fraction of rows, a row count or its first timestamp."
     )
     test: SplitSize = Field(
-        0.1, description="Test part, at the end: a fraction of rows, a row count or its first "
-        "timestamp."
+        0.1,
+        description="Test part, at the end: a fraction of rows, a row count or its first "
+        "timestamp.",
     )
 
     @model_validator(mode="after")
     def _parts_fit(self) -> SplitSection:
-        if isinstance(self.validation, float) and isinstance(self.test, float):
-            if self.validation + self.test >= 1:
-                raise ValueError(
-                    f"validation + test = {self.validation + self.test:g} leaves no training "
-                    "rows; make their sum less than 1 (e.g. 0.1 each)"
-                )
-        if isinstance(self.validation, datetime) and isinstance(self.test, datetime):
-            if self.validation >= self.test:
-                raise ValueError(
-                    f"validation starts {self.validation} but test starts {self.test}; "
-                    "validation must come first"
-                )
+        fractions = isinstance(self.validation, float) and isinstance(self.test, float)
+        if fractions and self.validation + self.test >= 1:
+            raise ValueError(
+                f"validation + test = {self.validation + self.test:g} leaves no training "
+                "rows; make their sum less than 1 (e.g. 0.1 each)"
+            )
+        dates = isinstance(self.validation, datetime) and isinstance(self.test, datetime)
+        if dates and self.validation >= self.test:
+            raise ValueError(
+                f"validation starts {self.validation} but test starts {self.test}; "
+                "validation must come first"
+            )
         return self
 
 

@@ -1,1 +1,3 @@
-"""CSV -> validated Series -> split bounds -> scaled values -> window starts. No TensorFlow at import."""
+"""CSV -> validated Series -> split bounds -> scaled values -> window starts.
+
+Nothing here imports TensorFlow at import time."""

@@ -69,3 +69,10 @@ def season_length_for(frequency: str) -> int:
 def future_timestamps(origin: pd.Timestamp, frequency: str, horizon: int) -> pd.DatetimeIndex:
     """The `horizon` timestamps after `origin` on the series' grid (time zone kept)."""
     return pd.date_range(start=origin, periods=horizon + 1, freq=frequency)[1:]
+
+
+def format_timestamps(timestamps: pd.DatetimeIndex) -> list[str]:
+    """ISO 8601; dates alone when every timestamp is a naive midnight (daily data and coarser)."""
+    if timestamps.tz is None and (timestamps == timestamps.normalize()).all():
+        return [stamp.strftime("%Y-%m-%d") for stamp in timestamps]
+    return [stamp.isoformat() for stamp in timestamps]

@@ -71,7 +71,9 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
     )
     for split in SPLITS:
         if len(starts[split]) == 0:
-            raise ConfigError(_empty_split_message(split, bounds, windows.lookback, windows.horizon))
+            raise ConfigError(
+                _empty_split_message(split, bounds, windows.lookback, windows.horizon)
+            )
     train_first, train_end = bounds.rows("train")
     if scaler is None:
         scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)

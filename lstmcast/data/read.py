@@ -10,7 +10,9 @@ import pandas as pd
 from lstmcast.errors import ConfigError, DataError
 
 
-def read_csv(path: Path, *, timestamp: str, columns: list[str], role: str = "data.path") -> pd.DataFrame:
+def read_csv(
+    path: Path, *, timestamp: str, columns: list[str], role: str = "data.path"
+) -> pd.DataFrame:
     """Read only the needed columns; a missing column names the config key that asked for it.
 
     `role` says where the path came from ('data.path' or '--input') so errors point there.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 
 from lstmcast.errors import ConfigError

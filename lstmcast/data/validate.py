@@ -13,7 +13,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-
 from pandas.tseries.frequencies import to_offset
 
 from lstmcast.data.frequency import infer_frequency
@@ -63,7 +62,11 @@ def validate_frame(
         {name: _numeric(frame[name], source, name) for name in columns}, index=timestamps
     )
     inferred = infer_frequency(timestamps)
-    if frequency is not None and inferred is not None and to_offset(inferred) != to_offset(frequency):
+    if (
+        frequency is not None
+        and inferred is not None
+        and to_offset(inferred) != to_offset(frequency)
+    ):
         raise DataError(
             f"{source}: timestamps step by '{inferred}' but {frequency_origin} is '{frequency}'; "
             "use data with the same frequency"

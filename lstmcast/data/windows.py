@@ -80,6 +80,8 @@ def window_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
-def target_windows(values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int) -> np.ndarray:
+def target_windows(
+    values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int
+) -> np.ndarray:
     """Targets (windows, horizon) of column 0, for metrics; a small copy of the test part only."""
     return values[starts[:, None] + lookback + np.arange(horizon), 0]

@@ -10,6 +10,7 @@ import numpy as np
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.config.schema import Experiment
+from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import target_windows, window_dataset
 from lstmcast.errors import DataError
@@ -89,7 +90,7 @@ def score_forecasts(
     for method, predicted in forecasts.items():
         overall[method] = _floats(all_metrics(actual, predicted, scale=scale))
         per_step[method] = _floats(all_metrics(actual, predicted, scale=scale, axis=0))
-    timestamps = data.series.timestamps
+    first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
     return Evaluation(
         target=data.series.target,
         split="test",
@@ -97,8 +98,8 @@ def score_forecasts(
         horizon=horizon,
         season_length=m,
         mase_scale=scale,
-        first_origin=str(timestamps[origins[0]]),
-        last_origin=str(timestamps[origins[-1]]),
+        first_origin=first_origin,
+        last_origin=last_origin,
         zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
         overall=overall,
         per_step=per_step,

@@ -22,7 +22,12 @@ def rmse(actual: np.ndarray, forecast: np.ndarray, axis: Axis = None) -> np.ndar
 def mape(actual: np.ndarray, forecast: np.ndarray, axis: Axis = None) -> np.ndarray:
     """Mean absolute percentage error, skipping zero actuals (NaN if every actual is zero)."""
     kept = actual != 0
-    ratio = np.divide(np.abs(actual - forecast), np.abs(actual), out=np.zeros_like(actual, dtype=float), where=kept)
+    ratio = np.divide(
+        np.abs(actual - forecast),
+        np.abs(actual),
+        out=np.zeros_like(actual, dtype=float),
+        where=kept,
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         return 100.0 * np.sum(ratio, axis=axis) / np.sum(kept, axis=axis)
 

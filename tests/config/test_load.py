@@ -99,12 +99,16 @@ def test_split_sizes_accept_fraction_count_and_date(write_config):
 
 
 def test_target_listed_as_feature(write_config):
-    message = error_text(write_config, GOOD.replace("target: load", "target: load\n  features: [load]"))
+    message = error_text(
+        write_config, GOOD.replace("target: load", "target: load\n  features: [load]")
+    )
     assert "target 'load' is also listed in data.features" in message
 
 
 def test_unknown_frequency(write_config):
-    message = error_text(write_config, GOOD.replace("target: load", "target: load\n  frequency: fortnight"))
+    message = error_text(
+        write_config, GOOD.replace("target: load", "target: load\n  frequency: fortnight")
+    )
     assert "data.frequency: 'fortnight' is not a pandas frequency" in message
 
 
@@ -157,5 +161,7 @@ def test_loading_a_config_never_imports_tensorflow(tmp_path):
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'tensorflow', 'keras'}))"
     )
     (tmp_path / "c.yaml").write_text(GOOD, encoding="utf-8")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"

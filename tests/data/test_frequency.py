@@ -10,8 +10,18 @@ from lstmcast.data.frequency import future_timestamps, infer_frequency, season_l
 
 @pytest.mark.parametrize(
     ("freq", "season"),
-    [("30min", 48), ("h", 24), ("15min", 96), ("D", 7), ("B", 5), ("W-SAT", 52), ("MS", 12),
-     ("ME", 12), ("QS", 4), ("YS", 1)],
+    [
+        ("30min", 48),
+        ("h", 24),
+        ("15min", 96),
+        ("D", 7),
+        ("B", 5),
+        ("W-SAT", 52),
+        ("MS", 12),
+        ("ME", 12),
+        ("QS", 4),
+        ("YS", 1),
+    ],
 )
 def test_season_length_for(freq, season):
     assert season_length_for(freq) == season

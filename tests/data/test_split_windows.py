@@ -25,7 +25,11 @@ def test_window_starts_match_brute_force(num_rows, lookback, horizon, stride):
 def brute_force_split_windows(bounds, lookback, horizon, stride):
     """Every start, checked window by window: a split owns the window whose targets it holds."""
     owners = {"train": [], "validation": [], "test": []}
-    edges = {"train": (0, bounds.validation_start), "validation": (bounds.validation_start, bounds.test_start), "test": (bounds.test_start, bounds.num_rows)}
+    edges = {
+        "train": (0, bounds.validation_start),
+        "validation": (bounds.validation_start, bounds.test_start),
+        "test": (bounds.test_start, bounds.num_rows),
+    }
     for start in range(bounds.num_rows):
         targets = range(start + lookback, start + lookback + horizon)
         if targets[-1] >= bounds.num_rows:
@@ -39,8 +43,12 @@ def brute_force_split_windows(bounds, lookback, horizon, stride):
 
 @settings(max_examples=200)
 @given(
-    st.integers(10, 200), st.floats(0.05, 0.45), st.floats(0.05, 0.45),
-    st.integers(1, 20), st.integers(1, 8), st.integers(1, 4),
+    st.integers(10, 200),
+    st.floats(0.05, 0.45),
+    st.floats(0.05, 0.45),
+    st.integers(1, 20),
+    st.integers(1, 8),
+    st.integers(1, 4),
 )
 def test_split_windows_match_brute_force(num_rows, val_frac, test_frac, lookback, horizon, stride):
     timestamps = pd.date_range("2024-01-01", periods=num_rows, freq="h")
@@ -63,7 +71,9 @@ def test_no_input_reaches_a_window_first_target_step(num_rows, lookback, horizon
     for split, split_starts in starts.items():
         if len(split_starts) == 0:
             continue
-        batches = window_dataset(values, split_starts, lookback=lookback, horizon=horizon, batch_size=7)
+        batches = window_dataset(
+            values, split_starts, lookback=lookback, horizon=horizon, batch_size=7
+        )
         seen = 0
         for inputs, targets in batches.as_numpy_iterator():
             first_target = targets[:, 0]
@@ -79,7 +89,9 @@ def test_no_input_reaches_a_window_first_target_step(num_rows, lookback, horizon
 def test_dataset_windows_equal_numpy_reference():
     values = np.arange(60, dtype=np.float32).reshape(30, 2)
     starts = np.array([0, 3, 7, 20])
-    inputs, targets = next(window_dataset(values, starts, lookback=5, horizon=3, batch_size=10).as_numpy_iterator())
+    inputs, targets = next(
+        window_dataset(values, starts, lookback=5, horizon=3, batch_size=10).as_numpy_iterator()
+    )
     for row, start in enumerate(starts):
         np.testing.assert_array_equal(inputs[row], values[start : start + 5])
         np.testing.assert_array_equal(targets[row], values[start + 5 : start + 8, 0])
@@ -91,7 +103,9 @@ def test_shuffled_dataset_is_seeded_and_complete():
     starts = np.arange(50)
 
     def order(seed):
-        batches = window_dataset(values, starts, lookback=4, horizon=1, batch_size=8, shuffle=True, seed=seed)
+        batches = window_dataset(
+            values, starts, lookback=4, horizon=1, batch_size=8, shuffle=True, seed=seed
+        )
         return np.concatenate([x[:, 0, 0] for x, _ in batches.as_numpy_iterator()])
 
     assert np.array_equal(order(3), order(3))
@@ -116,7 +130,9 @@ def test_split_bounds_fractions_counts_dates(validation, test, expected):
 
 def test_split_date_outside_the_data():
     timestamps = pd.date_range("2024-01-01", periods=100, freq="h")
-    with pytest.raises(ConfigError, match="split.test: 2030-01-01 00:00:00 is after the last timestamp"):
+    with pytest.raises(
+        ConfigError, match="split.test: 2030-01-01 00:00:00 is after the last timestamp"
+    ):
         split_bounds(timestamps, validation=0.1, test=datetime(2030, 1, 1))
 
 
@@ -139,7 +155,10 @@ def test_scaler_uses_training_rows_only(method):
     reference = {
         "standard": (values[:train_end].mean(0), values[:train_end].std(0)),
         "minmax": (values[:train_end].min(0), np.ptp(values[:train_end], 0)),
-        "robust": (np.median(values[:train_end], 0), np.subtract(*np.percentile(values[:train_end], [75, 25], 0))),
+        "robust": (
+            np.median(values[:train_end], 0),
+            np.subtract(*np.percentile(values[:train_end], [75, 25], 0)),
+        ),
         "none": (np.zeros(3), np.ones(3)),
     }[method]
     np.testing.assert_allclose(scaler.center, reference[0])

@@ -63,7 +63,9 @@ def test_non_numeric_cell_with_thousands_separator(write_csv):
 
 
 def test_infinity(write_csv):
-    message = data_error(write_csv, rows(*GOOD_ROWS[:2], "2024-01-01T02:00:00,inf,2", *GOOD_ROWS[3:]))
+    message = data_error(
+        write_csv, rows(*GOOD_ROWS[:2], "2024-01-01T02:00:00,inf,2", *GOOD_ROWS[3:])
+    )
     assert "column 'load' has 1 infinite values (first: line 4)" in message
 
 
@@ -102,7 +104,9 @@ def test_off_grid_timestamp(write_csv):
 
 def test_missing_column_is_a_config_error_with_near_miss(write_csv):
     section = DataSection(path=write_csv(rows(*GOOD_ROWS)), target="laod")
-    with pytest.raises(ConfigError, match="data.target: column 'laod' is not in .*did you mean 'load'"):
+    with pytest.raises(
+        ConfigError, match="data.target: column 'laod' is not in .*did you mean 'load'"
+    ):
         load_series(section)
 
 

@@ -1,0 +1,126 @@
+"""The real program as a user runs it: exit codes, clean stdout, quiet stderr, Ctrl-C."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import REPO
+
+ENV = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "NO_COLOR": "1", "COLUMNS": "200"}
+ENV.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the program itself must keep TensorFlow quiet
+TF_NOISE = ("absl::InitializeLog", "oneDNN", "cuda", "cpu_feature_guard", "I0000", "W0000")
+
+
+def lstmcast(*args: object, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "lstmcast", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=ENV,
+        timeout=300,
+    )
+
+
+def test_end_to_end_on_sample_data(tmp_path):
+    """train -> evaluate -> forecast on the bundled air passengers config, tiny model."""
+    config = REPO / "configs" / "air_passengers.yaml"
+    tiny = ["--set", "model.units=[4]", "--set", "training.epochs=3"]
+
+    trained = lstmcast("train", config, *tiny, cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert not any(noise in trained.stderr for noise in TF_NOISE), trained.stderr
+    assert "epoch 3/3" in trained.stderr  # one plain line per epoch when not a terminal
+    assert "lstm" in trained.stdout and "seasonal_naive" in trained.stdout
+    run_dir = tmp_path / "runs" / "air_passengers"
+    assert (run_dir / "manifest.json").is_file()
+
+    evaluated = lstmcast("evaluate", "runs/air_passengers", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    metrics = json.loads(evaluated.stdout)  # stdout is exactly one JSON document
+    assert metrics["num_windows"] == 13 and metrics["season_length"] == 12
+    assert not any(noise in evaluated.stderr for noise in TF_NOISE), evaluated.stderr
+
+    forecast = lstmcast("forecast", "runs/air_passengers", "-o", "-", cwd=tmp_path)
+    assert forecast.returncode == 0, forecast.stderr
+    frame = pd.read_csv(io.StringIO(forecast.stdout))  # stdout is exactly the CSV
+    assert list(frame.columns) == ["timestamp", "step", "passengers"]
+    assert frame["timestamp"].tolist()[:2] == ["1961-01-01", "1961-02-01"]
+    assert frame["step"].tolist() == list(range(1, 13))
+    assert "forecast 12 steps after 1960-12-01" in forecast.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["validate", "missing.yaml"], 2, "config file missing.yaml does not exist"),
+        (["train", "bad.yaml"], 2, "windows.lookback: Input should be greater than 0"),
+        (["validate", "nodata.yaml"], 3, "does not exist"),
+        (["forecast", "no-run"], 4, "is neither a run folder nor a config file"),
+        (["train", "--no-such-flag"], 2, "No such option"),
+    ],
+)
+def test_exit_codes_and_one_line_errors(tmp_path, args, code, message):
+    (tmp_path / "bad.yaml").write_text(
+        "data: {path: x.csv, target: y}\nwindows: {lookback: 0, horizon: 1}\n"
+    )
+    (tmp_path / "nodata.yaml").write_text(
+        "data: {path: x.csv, target: y}\nwindows: {lookback: 2, horizon: 1}\n"
+    )
+    result = lstmcast(*args, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    result = lstmcast("validate", "missing.yaml", "--debug", cwd=tmp_path)
+    assert result.returncode != 0
+    assert "Traceback" in result.stderr
+
+
+def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "lstmcast",
+            "train",
+            str(tiny_config),
+            "--set",
+            "training.epochs=500",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=ENV,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    while line and not line.startswith("epoch 2/"):
+        line = process.stderr.readline()
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr
+    runs = tmp_path / "runs"
+    assert not runs.exists() or list(runs.iterdir()) == []
+
+
+def test_help_loads_no_tensorflow(tmp_path):
+    result = lstmcast("train", "--help", cwd=tmp_path)
+    assert result.returncode == 0
+    code = "import sys, lstmcast.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
+    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert imported.stdout.strip() == "False"
