@@ -43,10 +43,6 @@ class Evaluation:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, state: dict[str, Any]) -> Evaluation:
-        return cls(**state)
-
 
 def evaluate_model(model: keras.Model, data: PreparedData, experiment: Experiment) -> Evaluation:
     """Predict every test window (stride 1) and score it beside the baselines."""
