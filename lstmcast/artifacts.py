@@ -25,6 +25,7 @@ import yaml
 from lstmcast import __version__
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.config.schema import Experiment
+from lstmcast.data.scaling import Scaler
 from lstmcast.errors import ArtifactError, ConfigError
 
 if TYPE_CHECKING:
@@ -46,6 +47,11 @@ class Run:
     experiment: Experiment
     preprocessing: dict[str, Any]
     manifest: dict[str, Any]
+
+    @property
+    def scaler(self) -> Scaler:
+        """The scaler fitted on the training rows when this run was trained."""
+        return Scaler.from_dict(self.preprocessing["scaler"])
 
     def load_model(self) -> keras.Model:
         from lstmcast.models import load_model

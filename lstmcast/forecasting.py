@@ -11,7 +11,6 @@ import pandas as pd
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps, future_timestamps
 from lstmcast.data.prepare import load_series
-from lstmcast.data.scaling import Scaler
 from lstmcast.errors import DataError
 
 
@@ -26,7 +25,7 @@ class Forecast:
 
 def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     """Forecast from the last `lookback` rows of `input_path` (default: the training CSV)."""
-    from lstmcast.training.device import import_tensorflow, select_device
+    from lstmcast.training.device import select_device
 
     experiment = run.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
@@ -42,9 +41,8 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
             f"{series.source} has {series.num_rows} rows but the model reads the last "
             f"{lookback}; give at least {lookback} rows"
         )
-    scaler = Scaler.from_dict(run.preprocessing["scaler"])
+    scaler = run.scaler
     window = scaler.transform(series.values[-lookback:]).astype(np.float32)[None]
-    import_tensorflow()
     device = select_device(experiment.training.device)
     predicted = np.asarray(run.load_model().predict(window, verbose=0), dtype=np.float64)[0]
     origin = series.timestamps[-1]

@@ -10,6 +10,7 @@ import typer
 
 from lstmcast.cli.options import DebugFlag, Overrides, QuietFlag, RunOrConfig, VerboseFlag
 from lstmcast.cli.output import configure, reported_errors, say
+from lstmcast.errors import ConfigError
 
 InputCsv = Annotated[
     Path | None,
@@ -55,8 +56,6 @@ def forecast(
         else:
             destination = Path(output)
             if not destination.parent.is_dir():
-                from lstmcast.errors import ConfigError
-
                 raise ConfigError(f"--output: folder {destination.parent} does not exist")
             write_text_atomic(destination, text)
     where = "stdout" if output == "-" else output

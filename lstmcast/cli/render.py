@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
+from lstmcast.evaluation.evaluate import MODEL
 from lstmcast.evaluation.metrics import METRICS
 
 _HEADERS = {"mae": "MAE", "rmse": "RMSE", "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE"}
@@ -60,7 +61,7 @@ def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
 
 def verdict(evaluation: dict[str, Any]) -> str:
     """One sentence: is the model worth it against seasonal naive on MASE?"""
-    model = evaluation["overall"]["lstm"]["mase"]
+    model = evaluation["overall"][MODEL]["mase"]
     baseline = evaluation["overall"]["seasonal_naive"]["mase"]
     if model is None or baseline is None or baseline != baseline or baseline == 0:
         return "MASE is undefined for this series (constant training part)."

@@ -11,7 +11,7 @@ from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.config.schema import Experiment
 from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.prepare import PreparedData
+from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.windows import target_windows, window_dataset
 from lstmcast.errors import DataError
 from lstmcast.evaluation import baselines
@@ -121,19 +121,16 @@ class EvaluationReport:
 
 def evaluate_run(run: Run) -> EvaluationReport:
     """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json."""
-    from lstmcast.data.prepare import prepare_data
-    from lstmcast.data.scaling import Scaler
-    from lstmcast.training.device import import_tensorflow, select_device
+    from lstmcast.training.device import select_device
 
     experiment = run.experiment
-    data = prepare_data(experiment, scaler=Scaler.from_dict(run.preprocessing["scaler"]))
+    data = prepare_data(experiment, scaler=run.scaler)
     warnings = []
     if artifacts.file_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
         warnings.append(
             f"{experiment.data.path} has changed since training; the scores use the file as it "
             "is now"
         )
-    import_tensorflow()
     device = select_device(experiment.training.device)
     evaluation = evaluate_model(run.load_model(), data, experiment)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())

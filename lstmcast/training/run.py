@@ -12,7 +12,7 @@ from lstmcast.config.schema import Experiment
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.training import EpochReport
-from lstmcast.training.device import import_tensorflow, seed_everything, select_device
+from lstmcast.training.device import seed_everything, select_device
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,6 @@ def train_experiment(
     """Train, score on the test split, and write the run folder atomically."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
-    import_tensorflow()
     device = select_device(experiment.training.device)
     seed_everything(experiment.training.seed)
 
