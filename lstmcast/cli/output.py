@@ -81,3 +81,22 @@ def print_json(payload: Any) -> None:
 def print_table(table: Any) -> None:
     """Tables are the human form of the result, so they go to stdout like --json would."""
     Console(soft_wrap=False, highlight=False).print(table)
+
+
+def write_csv(frame: Any, output: str, *, option: str) -> str:
+    """Write a DataFrame as CSV to stdout ('-') or atomically to a file; returns where it went."""
+    from pathlib import Path
+
+    from lstmcast.artifacts import write_text_atomic
+    from lstmcast.errors import ConfigError
+
+    text = frame.to_csv(index=False, lineterminator="\n", float_format="%.8g")
+    if output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return "stdout"
+    destination = Path(output)
+    if not destination.parent.is_dir():
+        raise ConfigError(f"{option}: folder {destination.parent} does not exist")
+    write_text_atomic(destination, text)
+    return output

@@ -17,7 +17,7 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
     overall = evaluation["overall"]
     table = Table(
         title=f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
-        f"{evaluation['horizon']} steps, first steps {evaluation['first_origin']} .. "
+        f"{evaluation['horizon']} steps, origins {evaluation['first_origin']} .. "
         f"{evaluation['last_origin']}",
         title_justify="left",
     )

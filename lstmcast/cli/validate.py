@@ -26,7 +26,7 @@ def validate(
 
     with reported_errors(debug=debug):
         experiment = load_experiment(config, overrides or [])
-        summary = describe(prepare_data(experiment), experiment)
+        summary = describe(prepare_data(experiment))
     if json_output:
         print_json(summary)
         return
@@ -38,16 +38,18 @@ def validate(
     print_table(table)
     say(
         f"{summary['rows']} rows of {', '.join(summary['columns'])} every "
-        f"'{summary['frequency']}', season length {summary['season_length']}; "
+        f"'{summary['frequency']}', season length {summary['season_length']}, lookback "
+        f"{summary['lookback']}, horizon {summary['horizon']}; "
         f"run folder: {summary['run_dir']}",
         quiet=quiet,
     )
 
 
-def describe(data: Any, experiment: Any) -> dict[str, Any]:
+def describe(data: Any) -> dict[str, Any]:
     """The facts `validate` reports, as a JSON-ready dict."""
     from lstmcast.data.frequency import format_timestamps
 
+    experiment = data.experiment
     timestamps = data.series.timestamps
     splits = {}
     for name, windows in data.starts.items():

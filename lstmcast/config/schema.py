@@ -129,7 +129,11 @@ class DataSection(Strict):
 
 
 class WindowSection(Strict):
-    lookback: PositiveInt = Field(description="Input steps per window.")
+    lookback: PositiveInt | None = Field(
+        None,
+        description="Input steps per window; left out, max(2 x horizon, 2 x season length), "
+        "the rule the accuracy benchmark chose (bench/ACCURACY.md).",
+    )
     horizon: PositiveInt = Field(description="Steps forecast at once.")
     stride: PositiveInt = Field(1, description="Steps between consecutive training windows.")
 
@@ -184,6 +188,11 @@ class StackedLSTM(Strict):
     recurrent_dropout: float = Field(
         0.0, ge=0, lt=1, description="Dropout on the recurrent state (disables cuDNN on GPU)."
     )
+    linear_skip: bool = Field(
+        False,
+        description="Add a linear map of the (normalised) input window to the forecast, beside "
+        "the LSTM: the network then learns what a linear autoregression misses.",
+    )
 
 
 ModelSection = StackedLSTM
@@ -200,6 +209,12 @@ class EarlyStopping(Strict):
 class TrainingSection(Strict):
     epochs: PositiveInt = Field(100, description="Most epochs to train.")
     batch_size: PositiveInt = Field(32, description="Windows per gradient step.")
+    min_steps_per_epoch: PositiveInt = Field(
+        1,
+        description="An epoch is one pass over the training windows but at least this many "
+        "gradient steps (cycling through the windows again), so a short series gets as many "
+        "updates between early-stopping checks as a long one.",
+    )
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
     learning_rate: PositiveFloat = 1e-3
     loss: Literal["mse", "mae", "huber"] = "mse"

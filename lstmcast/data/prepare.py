@@ -13,12 +13,15 @@ from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
 from lstmcast.data.validate import Series, validate_frame
-from lstmcast.data.windows import split_window_starts
+from lstmcast.data.windows import default_lookback, split_window_starts
 from lstmcast.errors import ConfigError, DataError
 
 
 @dataclass(frozen=True)
 class PreparedData:
+    experiment: Experiment
+    """The experiment with every data-dependent default filled in (the lookback): the one to
+    train with and to save in the run folder."""
     series: Series
     bounds: SplitBounds
     scaler: Scaler
@@ -55,30 +58,30 @@ def load_series(
 def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> PreparedData:
     """Validate, split, scale (fitting on the training rows unless a fitted scaler is given)."""
     series = load_series(experiment.data)
+    season_length = experiment.data.season_length or season_length_for(series.frequency)
+    experiment, lookback = with_lookback(experiment, season_length)
     windows = experiment.windows
-    needed = windows.lookback + windows.horizon
+    needed = lookback + windows.horizon
     if series.num_rows < needed + 2:
         raise DataError(
             f"{series.source}: {series.num_rows} rows are too few for lookback "
-            f"{windows.lookback} + horizon {windows.horizon} and three splits; "
-            "use more data or a shorter lookback"
+            f"{lookback} + horizon {windows.horizon} and three splits; "
+            "use more data or a shorter windows.lookback"
         )
     bounds = split_bounds(
         series.timestamps, validation=experiment.split.validation, test=experiment.split.test
     )
     starts = split_window_starts(
-        bounds, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride
+        bounds, lookback=lookback, horizon=windows.horizon, stride=windows.stride
     )
     for split in SPLITS:
         if len(starts[split]) == 0:
-            raise ConfigError(
-                _empty_split_message(split, bounds, windows.lookback, windows.horizon)
-            )
+            raise ConfigError(_empty_split_message(split, bounds, lookback, windows.horizon))
     train_first, train_end = bounds.rows("train")
     if scaler is None:
         scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)
-    season_length = experiment.data.season_length or season_length_for(series.frequency)
     return PreparedData(
+        experiment=experiment,
         series=series,
         bounds=bounds,
         scaler=scaler,
@@ -86,6 +89,17 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
         starts=starts,
         season_length=season_length,
     )
+
+
+def with_lookback(experiment: Experiment, season_length: int) -> tuple[Experiment, int]:
+    """The experiment with windows.lookback set (by the default rule when the config left it
+    out), and that lookback."""
+    windows = experiment.windows
+    if windows.lookback is not None:
+        return experiment, windows.lookback
+    lookback = default_lookback(windows.horizon, season_length)
+    resolved = windows.model_copy(update={"lookback": lookback})
+    return experiment.model_copy(update={"windows": resolved}), lookback
 
 
 def _empty_split_message(split: str, bounds: SplitBounds, lookback: int, horizon: int) -> str:

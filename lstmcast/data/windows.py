@@ -17,6 +17,12 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 
+def default_lookback(horizon: int, season_length: int) -> int:
+    """Two horizons or two seasons, whichever is longer: every window shows the network at least
+    two full cycles and more past than it must predict (rule chosen in bench/ACCURACY.md)."""
+    return max(2 * horizon, 2 * season_length)
+
+
 def window_starts(num_rows: int, lookback: int, horizon: int, stride: int = 1) -> np.ndarray:
     """Start index of every full window.
 
@@ -57,8 +63,13 @@ def window_dataset(
     shuffle: bool = False,
     seed: int | None = None,
     targets: bool = True,
+    repeat: bool = False,
 ) -> tf.data.Dataset:
-    """Batches of (inputs (b, lookback, columns), targets (b, horizon)) gathered on the fly."""
+    """Batches of (inputs (b, lookback, columns), targets (b, horizon)) gathered on the fly.
+
+    `repeat` cycles through the windows without end (a new shuffle each pass), for epochs
+    measured in steps rather than passes.
+    """
     from lstmcast.training.device import import_tensorflow
 
     tf = import_tensorflow()
@@ -69,6 +80,8 @@ def window_dataset(
     dataset = tf.data.Dataset.from_tensor_slices(starts.astype(np.int64))
     if shuffle:
         dataset = dataset.shuffle(len(starts), seed=seed, reshuffle_each_iteration=True)
+    if repeat:
+        dataset = dataset.repeat()
 
     def gather(batch_starts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor] | tf.Tensor:
         inputs = tf.gather(table, batch_starts[:, None] + input_offsets)

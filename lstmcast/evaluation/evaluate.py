@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
-from lstmcast.config.schema import Experiment
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.windows import target_windows, window_dataset
@@ -24,6 +24,29 @@ MODEL = "lstm"
 
 
 @dataclass(frozen=True)
+class TestForecasts:
+    """Every test window's forecasts, by method, beside the actual values: (windows, horizon)."""
+
+    origins: np.ndarray
+    """Row index of each window's origin, its last observed row."""
+    actual: np.ndarray
+    by_method: dict[str, np.ndarray]
+
+    def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
+        """Long form, one row per window and step: origin, timestamp, step, actual, methods."""
+        num_windows, horizon = self.actual.shape
+        rows = (self.origins[:, None] + np.arange(1, horizon + 1)).ravel()
+        columns = {
+            "origin": np.repeat(format_timestamps(timestamps[self.origins]), horizon),
+            "timestamp": format_timestamps(timestamps[rows]),
+            "step": np.tile(np.arange(1, horizon + 1), num_windows),
+            "actual": self.actual.ravel(),
+        }
+        columns.update({method: values.ravel() for method, values in self.by_method.items()})
+        return pd.DataFrame(columns)
+
+
+@dataclass(frozen=True)
 class Evaluation:
     target: str
     split: str
@@ -32,33 +55,36 @@ class Evaluation:
     season_length: int
     mase_scale: float
     first_origin: str
-    """Timestamp of the first forecast step of the first window scored."""
+    """Last observed timestamp before the first window scored (DESIGN.md's 'origin')."""
     last_origin: str
     zero_actuals_skipped_by_mape: int
     overall: dict[str, dict[str, float]]
     """method -> metric -> value, over all windows and steps."""
     per_step: dict[str, dict[str, list[float]]]
     """method -> metric -> one value per horizon step."""
+    forecasts: TestForecasts = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            name: getattr(self, name) for name in self.__dataclass_fields__ if name != "forecasts"
+        }
 
 
-def evaluate_model(model: keras.Model, data: PreparedData, experiment: Experiment) -> Evaluation:
+def evaluate_model(model: keras.Model, data: PreparedData) -> Evaluation:
     """Predict every test window (stride 1) and score it beside the baselines."""
-    windows = experiment.windows
-    starts = data.starts["test"]
+    experiment = data.experiment
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     dataset = window_dataset(
         data.scaled,
-        starts,
-        lookback=windows.lookback,
-        horizon=windows.horizon,
+        data.starts["test"],
+        lookback=lookback,
+        horizon=horizon,
         batch_size=max(experiment.training.batch_size, 256),
         targets=False,
     )
     predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
     forecast = data.scaler.inverse_target(predicted)
-    return score_forecasts(data, forecast, lookback=windows.lookback, horizon=windows.horizon)
+    return score_forecasts(data, forecast, lookback=lookback, horizon=horizon)
 
 
 def score_forecasts(
@@ -67,18 +93,18 @@ def score_forecasts(
     """Metrics of `forecast` (test windows, horizon), in original units, beside the baselines."""
     starts = data.starts["test"]
     target = data.series.values[:, 0]
-    origins = starts + lookback
+    first_targets = starts + lookback
     m = data.season_length
-    if origins.min() < m:
+    if first_targets.min() < m:
         raise DataError(
             f"season length {m} is longer than the history before the first test window "
-            f"({origins.min()} rows); set data.season_length smaller or give more history"
+            f"({first_targets.min()} rows); set data.season_length smaller or give more history"
         )
     actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
     forecasts = {
         MODEL: forecast,
-        "naive": baselines.naive(target, origins, horizon),
-        "seasonal_naive": baselines.seasonal_naive(target, origins, horizon, m),
+        "naive": baselines.naive(target, first_targets, horizon),
+        "seasonal_naive": baselines.seasonal_naive(target, first_targets, horizon, m),
     }
     train_first, train_end = data.bounds.rows("train")
     scale = seasonal_naive_scale(target[train_first:train_end], m)
@@ -86,6 +112,7 @@ def score_forecasts(
     for method, predicted in forecasts.items():
         overall[method] = _floats(all_metrics(actual, predicted, scale=scale))
         per_step[method] = _floats(all_metrics(actual, predicted, scale=scale, axis=0))
+    origins = first_targets - 1
     first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
     return Evaluation(
         target=data.series.target,
@@ -99,6 +126,7 @@ def score_forecasts(
         zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
         overall=overall,
         per_step=per_step,
+        forecasts=TestForecasts(origins=origins, actual=actual, by_method=forecasts),
     )
 
 
@@ -114,6 +142,10 @@ class EvaluationReport:
     evaluation: Evaluation
     device: str
     warnings: list[str]
+    timestamps: pd.DatetimeIndex = field(repr=False, compare=False)
+
+    def forecasts_frame(self) -> pd.DataFrame:
+        return self.evaluation.forecasts.to_frame(self.timestamps)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.evaluation.to_dict(), "device": self.device, "warnings": self.warnings}
@@ -132,6 +164,6 @@ def evaluate_run(run: Run) -> EvaluationReport:
             "is now"
         )
     device = select_device(experiment.training.device)
-    evaluation = evaluate_model(run.load_model(), data, experiment)
+    evaluation = evaluate_model(run.load_model(), data)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
-    return EvaluationReport(evaluation, device, warnings)
+    return EvaluationReport(evaluation, device, warnings, timestamps=data.series.timestamps)

@@ -16,6 +16,7 @@ def build_stacked(
     hidden = window
     if per_window != "none":
         hidden, center, scale = WindowNormalization(per_window, name="window_norm")(hidden)
+    normalised = hidden
     last = len(config.units) - 1
     for depth, units in enumerate(config.units):
         hidden = keras.layers.LSTM(
@@ -26,6 +27,10 @@ def build_stacked(
             name=f"lstm_{depth + 1}",
         )(hidden)
     forecast = keras.layers.Dense(horizon, name="forecast")(hidden)
+    if config.linear_skip:
+        flat = keras.layers.Flatten(name="skip_flatten")(normalised)
+        skip = keras.layers.Dense(horizon, name="linear_skip")(flat)
+        forecast = keras.layers.Add(name="forecast_plus_skip")([forecast, skip])
     if per_window != "none":
         forecast = TargetDenormalization(name="window_denorm")([forecast, center, scale])
     return keras.Model(window, forecast, name="stacked_lstm")

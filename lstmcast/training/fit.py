@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lstmcast.config.schema import Experiment, TrainingSection
+from lstmcast.config.schema import TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.training import EpochReport
@@ -30,18 +30,20 @@ class TrainingResult:
     device: str = field(default="")
 
 
-def fit_model(
-    experiment: Experiment, data: PreparedData, *, report: EpochReport | None = None
-) -> TrainingResult:
-    """Build, compile and fit; the returned model holds the best validation epoch's weights."""
+def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> TrainingResult:
+    """Build, compile and fit data.experiment's model; the returned model holds the best
+    validation epoch's weights."""
     import keras
 
     from lstmcast.models import build_model
     from lstmcast.training.callbacks import EpochReporter
 
+    experiment = data.experiment
     training, windows = experiment.training, experiment.windows
     model = build_model(experiment, num_features=data.scaled.shape[1])
     model.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
+    batches = math.ceil(len(data.starts["train"]) / training.batch_size)
+    repeat = training.min_steps_per_epoch > batches
     datasets = {
         split: window_dataset(
             data.scaled,
@@ -51,6 +53,7 @@ def fit_model(
             batch_size=training.batch_size,
             shuffle=training.shuffle and split == "train",
             seed=training.seed,
+            repeat=repeat and split == "train",
         )
         for split in ("train", "validation")
     }
@@ -71,10 +74,14 @@ def fit_model(
         datasets["train"],
         validation_data=datasets["validation"],
         epochs=training.epochs,
+        steps_per_epoch=training.min_steps_per_epoch if repeat else None,
         callbacks=callbacks,
         verbose=0,
     )
     seconds = time.perf_counter() - started
+    samples_per_epoch = (
+        training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
+    )
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     val_losses = history.get("val_loss", [math.nan])
     restored = training.early_stopping is not None and training.early_stopping.restore_best_weights
@@ -87,7 +94,7 @@ def fit_model(
         best_epoch=best_index + 1 if best_index >= 0 else epochs_run,
         best_val_loss=val_losses[best_index],
         seconds=seconds,
-        samples_per_second=len(data.starts["train"]) * epochs_run / seconds,
+        samples_per_second=samples_per_epoch * epochs_run / seconds,
         num_params=int(model.count_params()),
     )
 

@@ -42,13 +42,14 @@ def train_experiment(
     """Train, score on the test split, and write the run folder atomically."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
+    experiment = data.experiment  # with the data-dependent defaults filled in
     device = select_device(experiment.training.device)
     seed_everything(experiment.training.seed)
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(experiment, data, report=report)
-    evaluation = evaluate_model(result.model, data, experiment)
+    result = fit_model(data, report=report)
+    evaluation = evaluate_model(result.model, data)
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)

@@ -174,3 +174,59 @@ def test_same_seed_same_metrics(tiny_config):
     second = json.loads(invoke("train", tiny_config, "--json", "-q", "--overwrite").stdout)
     assert first["evaluation"]["overall"] == second["evaluation"]["overall"]
     assert first["best_val_loss"] == second["best_val_loss"]
+
+
+def test_evaluate_exports_every_test_window_against_brute_force(tiny_config, tmp_path):
+    import pandas as pd
+
+    assert invoke("train", tiny_config, "-q").exit_code == 0
+    run_dir = tmp_path / "runs" / "tiny"
+    exported = tmp_path / "test-forecasts.csv"
+    result = invoke("evaluate", run_dir, "--forecasts", exported, "--json")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(result.stdout)
+    frame = pd.read_csv(exported)
+    assert list(frame.columns) == [
+        "origin",
+        "timestamp",
+        "step",
+        "actual",
+        "lstm",
+        "naive",
+        "seasonal_naive",
+    ]
+    assert len(frame) == metrics["num_windows"] * metrics["horizon"] == 35 * 2
+    data = pd.read_csv(yaml.safe_load(tiny_config.read_text())["data"]["path"])
+    value_at = dict(zip(pd.to_datetime(data["timestamp"]), data["load"], strict=True))
+    stamps = pd.to_datetime(data["timestamp"])
+    step = stamps.iloc[1] - stamps.iloc[0]
+    for row in frame.itertuples():
+        origin, stamp = pd.Timestamp(row.origin), pd.Timestamp(row.timestamp)
+        assert stamp == origin + row.step * step
+        assert row.actual == pytest.approx(value_at[stamp], rel=1e-7)  # CSV keeps 8 digits
+        assert row.naive == pytest.approx(value_at[origin], rel=1e-7)  # last value observed
+        assert row.seasonal_naive == pytest.approx(value_at[stamp - 24 * step], rel=1e-7)
+    assert frame["origin"].iloc[0] == metrics["first_origin"]
+    mae = (frame["lstm"] - frame["actual"]).abs().mean()
+    assert mae == pytest.approx(metrics["overall"]["lstm"]["mae"], rel=1e-5)
+
+    to_stdout = invoke("evaluate", run_dir, "--forecasts", "-", "-q")
+    assert to_stdout.exit_code == 0
+    assert to_stdout.stdout.splitlines()[0].startswith("origin,timestamp,step,actual")
+    clash = invoke("evaluate", run_dir, "--forecasts", "-", "--json")
+    assert clash.exit_code == ExitCode.USAGE
+    assert "both write to stdout" in clash.output
+
+
+def test_lookback_left_out_follows_the_default_rule_and_is_saved(write_csv, write_config, tmp_path):
+    from tests.conftest import synthetic_frame, tiny_experiment
+
+    config = tiny_experiment(write_csv(synthetic_frame(240)), tmp_path / "run")
+    del config["windows"]["lookback"]  # hourly: m = 24, horizon 2 -> lookback 48
+    path = write_config(config)
+    described = invoke("validate", path, "--json")
+    assert json.loads(described.stdout)["lookback"] == 48
+    assert invoke("train", path, "-q").exit_code == 0
+    saved = yaml.safe_load((tmp_path / "run" / CONFIG_FILE).read_text())
+    assert saved["windows"]["lookback"] == 48
+    assert invoke("forecast", tmp_path / "run", "-q").exit_code == 0

@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from lstmcast.data.scaling import fit_scaler
 from lstmcast.data.split import SplitBounds, split_bounds
-from lstmcast.data.windows import split_window_starts, target_windows, window_dataset, window_starts
+from lstmcast.data.windows import (
+    default_lookback,
+    split_window_starts,
+    target_windows,
+    window_dataset,
+    window_starts,
+)
 from lstmcast.errors import ConfigError
 
 
@@ -111,6 +117,27 @@ def test_shuffled_dataset_is_seeded_and_complete():
     assert np.array_equal(order(3), order(3))
     assert sorted(order(3).tolist()) == starts.tolist()
     assert not np.array_equal(order(3), starts)
+
+
+def test_repeated_dataset_reshuffles_each_pass_and_keeps_every_window():
+    values = np.arange(40, dtype=np.float32)[:, None]
+    starts = np.arange(10)
+    batches = window_dataset(
+        values, starts, lookback=2, horizon=1, batch_size=5, shuffle=True, seed=1, repeat=True
+    )
+    seen = np.concatenate([x[:, 0, 0] for x, _ in batches.take(6).as_numpy_iterator()])
+    passes = seen.reshape(3, 10)
+    for one_pass in passes:  # every window once per pass
+        assert sorted(one_pass.tolist()) == starts.tolist()
+    assert not np.array_equal(passes[0], passes[1])
+
+
+@pytest.mark.parametrize(
+    ("horizon", "season_length", "expected"),
+    [(12, 12, 24), (8, 4, 16), (13, 52, 104), (14, 7, 28), (48, 48, 96), (336, 24, 672)],
+)
+def test_default_lookback_is_two_horizons_or_two_seasons(horizon, season_length, expected):
+    assert default_lookback(horizon, season_length) == expected
 
 
 @pytest.mark.parametrize(

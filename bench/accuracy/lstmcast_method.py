@@ -1,0 +1,97 @@
+"""lstmcast as a user runs it: a config with only what the series dictates, then the real CLI.
+
+The config names the data, the horizon and the split; everything else is lstmcast's shipped
+default (optionally changed with `--set KEY=VALUE`, to measure a candidate default). `train`
+fits on the history, `evaluate --forecasts` exports every test window, and the windows at the
+suite's origins are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from bench.accuracy.suite import Task, write_task_csv
+
+
+def experiment_config(
+    task: Task, *, csv: Path, run_dir: Path, seed: int, test_rows: int | None = None
+) -> dict[str, Any]:
+    spec = task.spec
+    return {
+        "data": {
+            "path": str(csv),
+            "target": spec.target,
+            "frequency": spec.frequency,
+            "season_length": spec.season_length,
+        },
+        "windows": {"horizon": spec.horizon},
+        "split": {
+            "validation": spec.validation,
+            "test": test_rows or spec.test_windows * spec.horizon,
+        },
+        "training": {"seed": seed},
+        "output": {"run_dir": str(run_dir)},
+    }
+
+
+def run_lstmcast(
+    task: Task, *, seed: int, overrides: list[str], test_rows: int | None = None
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Train and evaluate through the CLI; every test window's forecasts and facts of the run."""
+    with tempfile.TemporaryDirectory(prefix="lstmcast-bench-") as folder:
+        work = Path(folder)
+        write_task_csv(task, work / "series.csv")
+        config = experiment_config(
+            task, csv=work / "series.csv", run_dir=work / "run", seed=seed, test_rows=test_rows
+        )
+        (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+        sets = [arg for override in overrides for arg in ("--set", override)]
+        trained = _cli("train", str(work / "config.yaml"), *sets, "--json")
+        _cli("evaluate", str(work / "run"), "--forecasts", str(work / "test.csv"), "--quiet")
+        frame = pd.read_csv(work / "test.csv")
+        saved = yaml.safe_load((work / "run" / "config.yaml").read_text())
+    info = {
+        "lookback": saved["windows"]["lookback"],
+        "params": trained["num_params"],
+        "epochs": trained["epochs_run"],
+        "train_seconds": round(trained["seconds"], 1),
+    }
+    return frame, info
+
+
+def forecast_lstmcast(
+    task: Task, *, seed: int, overrides: list[str]
+) -> tuple[np.ndarray, dict[str, Any]]:
+    frame, info = run_lstmcast(task, seed=seed, overrides=overrides)
+    return _at_origins(task, frame), info
+
+
+def _cli(*args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-m", "lstmcast", *args], capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"lstmcast {args[0]} exited {done.returncode}: {done.stderr.strip()}")
+    return json.loads(done.stdout) if "--json" in args else {}
+
+
+def _at_origins(task: Task, frame: pd.DataFrame) -> np.ndarray:
+    """The exported windows whose origin is one of the task's, checked against its actuals."""
+    spec = task.spec
+    origins = pd.to_datetime(frame["origin"]).dt.tz_localize(None)
+    wanted = origins.isin(task.timestamps[task.origins])
+    chosen = frame[wanted.to_numpy()]
+    forecast = chosen["lstm"].to_numpy("float64").reshape(spec.test_windows, spec.horizon)
+    actual = chosen["actual"].to_numpy("float64").reshape(spec.test_windows, spec.horizon)
+    if not np.allclose(actual, task.actuals(), rtol=1e-6):
+        raise RuntimeError(f"{spec.name}: lstmcast's test windows do not match the task's")
+    return forecast
