@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench lint
+.PHONY: demo test bench bench-peers bench-accuracy lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,22 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/windows_memory.py
+
+# The peers' environment for the accuracy benchmark: CPU PyTorch first, then the libraries.
+PEERS := .venv-bench
+PEERS_STAMP := $(PEERS)/.installed-stamp
+$(PEERS_STAMP): bench/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/bin/python -m pip install --quiet torch==2.13.0
+	$(PEERS)/bin/python -m pip install --quiet -r bench/requirements-peers.txt
+	touch $(PEERS_STAMP)
+
+bench-peers: $(PEERS_STAMP)
+
+# Every method on every series, then ETTh1-S; tables in bench/results/accuracy-defaults.md.
+bench-accuracy: $(STAMP) $(PEERS_STAMP)
+	$(BIN)/python -m bench.accuracy
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

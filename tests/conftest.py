@@ -55,7 +55,13 @@ def tiny_experiment(csv: Path, run_dir: Path, **sections: dict) -> dict:
         "windows": {"lookback": 8, "horizon": 2},
         "split": {"validation": 0.15, "test": 0.15},
         "model": {"units": [4]},
-        "training": {"epochs": 2, "batch_size": 32, "early_stopping": None, "seed": 1},
+        "training": {
+            "epochs": 2,
+            "batch_size": 32,
+            "min_steps_per_epoch": 1,
+            "early_stopping": None,
+            "seed": 1,
+        },
         "output": {"run_dir": str(run_dir)},
     }
     for section, values in sections.items():

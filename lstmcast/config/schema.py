@@ -170,7 +170,7 @@ class ScalingSection(Strict):
         "standard", description="Global per-column scaling, fitted on the training rows only."
     )
     per_window: Literal["none", "last", "mean", "standard"] = Field(
-        "none",
+        "standard",
         description="Normalise each input window by its own statistics and map the forecast "
         "back: 'last' subtracts the window's last value, 'mean' its mean, 'standard' also "
         "divides by its standard deviation. Lets the network follow levels it never saw.",
@@ -180,7 +180,7 @@ class ScalingSection(Strict):
 class StackedLSTM(Strict):
     type: Literal["stacked"] = "stacked"
     units: list[PositiveInt] = Field(
-        default_factory=lambda: [64, 64],
+        default_factory=lambda: [64],
         min_length=1,
         description="Units per LSTM layer, input side first.",
     )
@@ -210,14 +210,14 @@ class TrainingSection(Strict):
     epochs: PositiveInt = Field(100, description="Most epochs to train.")
     batch_size: PositiveInt = Field(32, description="Windows per gradient step.")
     min_steps_per_epoch: PositiveInt = Field(
-        1,
+        50,
         description="An epoch is one pass over the training windows but at least this many "
         "gradient steps (cycling through the windows again), so a short series gets as many "
         "updates between early-stopping checks as a long one.",
     )
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
     learning_rate: PositiveFloat = 1e-3
-    loss: Literal["mse", "mae", "huber"] = "mse"
+    loss: Literal["mse", "mae", "huber"] = "mae"
     early_stopping: EarlyStopping | None = Field(
         default_factory=EarlyStopping, description="null trains for all epochs."
     )
