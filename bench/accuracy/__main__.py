@@ -61,8 +61,8 @@ def run_worker(method: str, series: str, args: argparse.Namespace, lookback: int
     return result
 
 
-def run_suite(args: argparse.Namespace, reused: dict[str, Any]) -> dict[str, Any]:
-    results: dict[str, Any] = {}
+def run_suite(args: argparse.Namespace, reused: dict[str, Any], results: dict[str, Any]) -> None:
+    """Fill results["suite"], saving after every method so a stopped run keeps what it did."""
     for spec in SUITE:
         if spec.name not in args.series:
             continue
@@ -71,6 +71,7 @@ def run_suite(args: argparse.Namespace, reused: dict[str, Any]) -> dict[str, Any
         actual = task.actuals()
         scale = seasonal_naive_scale(task.values[: task.history_end], spec.season_length)
         entry: dict[str, Any] = {"spec": spec.__dict__, "lookback": lookback, "methods": {}}
+        results["suite"][spec.name] = entry
         for method in args.methods:
             old = reused.get(spec.name, {}).get("methods", {}).get(method)
             if old is not None and method not in ("naive", "seasonal_naive", "lstmcast"):
@@ -91,18 +92,26 @@ def run_suite(args: argparse.Namespace, reused: dict[str, Any]) -> dict[str, Any
             else:
                 _progress(f"{spec.name}: {method} {outcome}")
             entry["methods"][method] = outcome
-        results[spec.name] = entry
-    return results
+            save(results)
 
 
-def run_ett(args: argparse.Namespace) -> dict[str, Any]:
-    results = {}
+def run_ett(args: argparse.Namespace, results: dict[str, Any]) -> None:
     for horizon in args.ett:
         _progress(f"ETTh1-S H={horizon} ...")
         outcome = run_worker("lstmcast_ett", str(horizon), args)
         _progress(f"ETTh1-S H={horizon}: {outcome.get('scores', outcome)}")
-        results[str(horizon)] = outcome
-    return results
+        results["ett"][str(horizon)] = outcome
+        save(results)
+
+
+def save(results: dict[str, Any]) -> Path:
+    """Write the results JSON and Markdown as they stand; returns the Markdown's path."""
+    folder = REPO / "bench" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = folder / f"accuracy-{results['label']}"
+    stem.with_suffix(".json").write_text(json.dumps(results, indent=1))
+    stem.with_suffix(".md").write_text(report.markdown(results))
+    return stem.with_suffix(".md")
 
 
 def _progress(message: str) -> None:
@@ -150,21 +159,22 @@ def main() -> None:
     reused = json.loads(args.reuse.read_text())["suite"] if args.reuse else {}
 
     started = time.perf_counter()
-    results = {
+    results: dict[str, Any] = {
         "label": args.label,
         "overrides": args.overrides,
         "seed": args.seed,
-        "suite": run_suite(args, reused),
-        "ett": run_ett(args),
+        "complete": False,
+        "seconds": 0.0,
+        "suite": {},
+        "ett": {},
     }
+    run_suite(args, reused, results)
+    run_ett(args, results)
+    results["complete"] = True
     results["seconds"] = round(time.perf_counter() - started, 1)
-    markdown = report.markdown(results)
-    folder = REPO / "bench" / "results"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"accuracy-{args.label}.json").write_text(json.dumps(results, indent=1))
-    (folder / f"accuracy-{args.label}.md").write_text(markdown)
-    sys.stdout.write(markdown)
-    _progress(f"wrote bench/results/accuracy-{args.label}.md and .json")
+    markdown = save(results)
+    sys.stdout.write(markdown.read_text())
+    _progress(f"wrote {markdown.relative_to(REPO)} and .json")
 
 
 if __name__ == "__main__":

@@ -30,7 +30,10 @@ def markdown(results: dict[str, Any]) -> str:
     parts = [f"## Run `{results['label']}`\n"]
     if results["overrides"]:
         parts.append(f"lstmcast defaults changed: `{' '.join(results['overrides'])}`\n")
-    parts.append(f"Seed {results['seed']}; whole run {results['seconds']:.0f} s.\n")
+    if results.get("complete", True):
+        parts.append(f"Seed {results['seed']}; whole run {results['seconds']:.0f} s.\n")
+    else:
+        parts.append(f"Seed {results['seed']}; run still going or stopped: partial results.\n")
     if results["suite"]:
         parts += [suite_table(results["suite"]), detail_tables(results["suite"])]
     if results["ett"]:
