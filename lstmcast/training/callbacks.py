@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 import time
 from typing import Any
 
@@ -25,3 +27,35 @@ class EpochReporter(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = {name: float(value) for name, value in (logs or {}).items()}
         self._report(epoch + 1, self._epochs, logs, time.perf_counter() - self._started)
+
+
+class StopOnInterrupt(keras.callbacks.Callback):
+    """Ctrl-C (SIGINT) stops training at the end of the current batch, then raises
+    KeyboardInterrupt from fit's caller.
+
+    Python delivers SIGINT as an exception wherever the interpreter happens to be, which inside
+    TensorFlow's runtime can be swallowed; a flag checked after every batch cannot. A second
+    Ctrl-C falls back to Python's default and interrupts at once.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.interrupted = False
+        self._previous: Any = None
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._request_stop)
+
+    def _request_stop(self, signum: int, frame: Any) -> None:
+        self.interrupted = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        if self.interrupted:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
+            self._previous = None

@@ -36,7 +36,7 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     import keras
 
     from lstmcast.models import build_model
-    from lstmcast.training.callbacks import EpochReporter
+    from lstmcast.training.callbacks import EpochReporter, StopOnInterrupt
 
     experiment = data.experiment
     training, windows = experiment.training, experiment.windows
@@ -69,6 +69,8 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
         )
     if report is not None:
         callbacks.append(EpochReporter(report, training.epochs))
+    interrupt = StopOnInterrupt()
+    callbacks.append(interrupt)
     started = time.perf_counter()
     fitted = model.fit(
         datasets["train"],
@@ -79,6 +81,8 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
         verbose=0,
     )
     seconds = time.perf_counter() - started
+    if interrupt.interrupted:
+        raise KeyboardInterrupt
     samples_per_epoch = (
         training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
     )
