@@ -7,13 +7,14 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
-from lstmcast.errors import ExitCode, LstmcastError
+from lstmcast.errors import ConfigError, ExitCode, LstmcastError
 
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -85,10 +86,7 @@ def print_table(table: Any) -> None:
 
 def write_csv(frame: Any, output: str, *, option: str) -> str:
     """Write a DataFrame as CSV to stdout ('-') or atomically to a file; returns where it went."""
-    from pathlib import Path
-
     from lstmcast.artifacts import write_text_atomic
-    from lstmcast.errors import ConfigError
 
     text = frame.to_csv(index=False, lineterminator="\n", float_format="%.8g")
     if output == "-":

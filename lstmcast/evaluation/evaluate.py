@@ -24,7 +24,7 @@ MODEL = "lstm"
 
 
 @dataclass(frozen=True)
-class TestForecasts:
+class WindowForecasts:
     """Every test window's forecasts, by method, beside the actual values: (windows, horizon)."""
 
     origins: np.ndarray
@@ -62,7 +62,7 @@ class Evaluation:
     """method -> metric -> value, over all windows and steps."""
     per_step: dict[str, dict[str, list[float]]]
     """method -> metric -> one value per horizon step."""
-    forecasts: TestForecasts = field(repr=False, compare=False)
+    forecasts: WindowForecasts = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -126,7 +126,7 @@ def score_forecasts(
         zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
         overall=overall,
         per_step=per_step,
-        forecasts=TestForecasts(origins=origins, actual=actual, by_method=forecasts),
+        forecasts=WindowForecasts(origins=origins, actual=actual, by_method=forecasts),
     )
 
 
