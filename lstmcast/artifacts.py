@@ -96,14 +96,23 @@ def staged_run_dir(run_dir: Path, *, overwrite: bool) -> Iterator[Path]:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder and rename it over `path`."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with replace_atomic(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
+
+
+@contextlib.contextmanager
+def replace_atomic(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write; renamed over `path` when the block succeeds,
+    removed when it fails, so readers never see a half-written file."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        Path(temporary).chmod(0o666 & ~_umask())  # mkstemp makes 0600
-        Path(temporary).replace(path)
+        yield temporary
+        temporary.chmod(0o666 & ~_umask())  # mkstemp makes 0600
+        temporary.replace(path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -133,7 +142,9 @@ def save_config(staging: Path, experiment: Experiment) -> None:
     write_text_atomic(staging / CONFIG_FILE, yaml.safe_dump(resolved, sort_keys=False))
 
 
-def write_manifest(staging: Path, *, seed: int, device: str, data_sha256: str) -> None:
+def write_manifest(
+    staging: Path, *, seed: int, device: str, data_sha256: str, model: dict[str, Any]
+) -> None:
     """Written last: its presence and checksums are what make a run folder complete."""
     import keras
     import tensorflow as tf
@@ -144,6 +155,7 @@ def write_manifest(staging: Path, *, seed: int, device: str, data_sha256: str) -
         "command": sys.argv,
         "seed": seed,
         "device": device,
+        "model": model,
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         "data_sha256": data_sha256,
         "files": {name: file_sha256(staging / name) for name in CHECKED_FILES},

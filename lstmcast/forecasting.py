@@ -10,7 +10,12 @@ import pandas as pd
 
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps, future_timestamps
-from lstmcast.data.prepare import load_series
+from lstmcast.data.prepare import (
+    known_column_count,
+    load_history_and_known_future,
+    load_series,
+    model_inputs,
+)
 from lstmcast.errors import DataError
 
 
@@ -28,27 +33,39 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     from lstmcast.training.device import select_device
 
     experiment = run.experiment
+    data = experiment.data
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     frequency = run.preprocessing["frequency"]
-    series = load_series(
-        experiment.data,
-        path=input_path,
-        frequency=frequency,
-        role="--input" if input_path is not None else "data.path",
-    )
+    role = "--input" if input_path is not None else "data.path"
+    if data.known:
+        series, known_future = load_history_and_known_future(
+            data, horizon=horizon, frequency=frequency, path=input_path, role=role
+        )
+    else:
+        series = load_series(data, path=input_path, frequency=frequency, role=role)
+        known_future = np.zeros((horizon, 0))
     if series.num_rows < lookback:
         raise DataError(
             f"{series.source} has {series.num_rows} rows but the model reads the last "
             f"{lookback}; give at least {lookback} rows"
         )
     scaler = run.scaler
-    window = scaler.transform(series.values[-lookback:]).astype(np.float32)[None]
-    device = select_device(experiment.training.device)
-    predicted = np.asarray(run.load_model().predict(window, verbose=0), dtype=np.float64)[0]
     origin = series.timestamps[-1]
+    timestamps = future_timestamps(origin, frequency, horizon)
+    window = model_inputs(
+        series.values[-lookback:], series.timestamps[-lookback:], scaler, data.calendar
+    )[None]
+    inputs: np.ndarray | dict[str, np.ndarray] = window
+    if known_column_count(experiment):
+        future_values = np.zeros((horizon, len(data.columns)))
+        future_values[:, data.observed_columns :] = known_future
+        future = model_inputs(future_values, timestamps, scaler, data.calendar)
+        inputs = {"window": window, "future": future[None, :, data.observed_columns :]}
+    device = select_device(experiment.training.device)
+    predicted = np.asarray(run.load_model().predict(inputs, verbose=0), dtype=np.float64)[0]
     frame = pd.DataFrame(
         {
-            "timestamp": format_timestamps(future_timestamps(origin, frequency, horizon)),
+            "timestamp": format_timestamps(timestamps),
             "step": np.arange(1, horizon + 1),
             series.target: scaler.inverse_target(predicted),
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -37,6 +38,24 @@ ForecastsPath = Annotated[
         show_default=False,
     ),
 ]
+AttentionPath = Annotated[
+    str | None,
+    typer.Option(
+        "--attention",
+        help="Also write the attention weights of every test window as CSV (origin, head, "
+        "query, lag_N .. lag_0) to this file; '-' for stdout. Needs model.attention.",
+        show_default=False,
+    ),
+]
+AttentionPlotPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--attention-plot",
+        help="Also draw the mean attention weights as a PNG heat map (needs the plotting "
+        "extra: pip install 'lstmcast[plot]').",
+        show_default=False,
+    ),
+]
 
 
 def evaluate(
@@ -44,6 +63,8 @@ def evaluate(
     overrides: Overrides = None,
     per_step: PerStepFlag = False,
     forecasts: ForecastsPath = None,
+    attention: AttentionPath = None,
+    attention_plot: AttentionPlotPath = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -56,16 +77,32 @@ def evaluate(
     """
     from lstmcast.cli.render import metrics_table, per_step_table, verdict
     from lstmcast.cli.targets import open_run
+    from lstmcast.evaluation.attention import plot_attention
     from lstmcast.evaluation.evaluate import evaluate_run
 
     configure(verbose=verbose, debug=debug)
-    to_stdout = forecasts == "-"
+    stdout_users = [
+        name
+        for name, value in (("--json", json_output), ("--forecasts -", forecasts == "-"))
+        + (("--attention -", attention == "-"),)
+        if value
+    ]
+    to_stdout = forecasts == "-" or attention == "-"
     with reported_errors(debug=debug):
-        if to_stdout and json_output:
-            raise ConfigError("--json and --forecasts - both write to stdout; give a file name")
-        report = evaluate_run(open_run(run, overrides or []))
+        if len(stdout_users) > 1:
+            raise ConfigError(
+                f"{' and '.join(stdout_users)} would all write to stdout; give file names"
+            )
+        if attention_plot is not None:
+            _check_plotting(attention_plot)
+        with_attention = attention is not None or attention_plot is not None
+        report = evaluate_run(open_run(run, overrides or []), attention=with_attention)
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
+        if attention is not None:
+            attention_where = write_csv(report.attention_frame(), attention, option="--attention")
+        if attention_plot is not None:
+            plot_attention(report.attention, attention_plot)
     for message in report.warnings:
         warn(message)
     result = report.to_dict()
@@ -80,3 +117,20 @@ def evaluate(
     say(f"evaluated on {report.device}", quiet=quiet)
     if forecasts is not None:
         say(f"test forecasts -> {where}", quiet=quiet)
+    if attention is not None:
+        say(f"attention weights -> {attention_where}", quiet=quiet)
+    if attention_plot is not None:
+        say(f"attention heat map -> {attention_plot}", quiet=quiet)
+
+
+def _check_plotting(path: Path) -> None:
+    """Refuse before any work when the PNG cannot be written."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ConfigError(
+            "--attention-plot needs matplotlib; install the plotting extra: "
+            "pip install 'lstmcast[plot]'"
+        )
+    if not path.parent.is_dir():
+        raise ConfigError(f"--attention-plot: folder {path.parent} does not exist")

@@ -23,6 +23,7 @@ from lstmcast.cli.output import (
     print_table,
     reported_errors,
     say,
+    warn,
 )
 from lstmcast.training import EpochReport
 
@@ -52,13 +53,13 @@ def train(
     with reported_errors(debug=debug):
         experiment = load_experiment(config, overrides or [])
         with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
-            summary = train_experiment(experiment, overwrite=overwrite, report=report)
+            summary = train_experiment(experiment, overwrite=overwrite, report=report, warn=warn)
     result = summary.to_dict()
     if json_output:
         print_json(result)
         return
     say(
-        f"trained on {summary.device}: {summary.num_params:,} parameters, "
+        f"trained {summary.architecture} on {summary.device}: {summary.num_params:,} parameters, "
         f"{summary.train_windows:,} training windows, {summary.epochs_run} epochs "
         f"(best {summary.best_epoch}) in {summary.seconds:.1f}s, "
         f"{summary.samples_per_second:,.0f} windows/s",

@@ -43,10 +43,18 @@ def validate(
         f"run folder: {summary['run_dir']}",
         quiet=quiet,
     )
+    say(f"model: {summary['architecture']}", quiet=quiet)
+    if summary["cudnn_blockers"]:
+        say(
+            "on a GPU this model would not use the cuDNN kernel because of "
+            + "; ".join(summary["cudnn_blockers"]),
+            quiet=quiet,
+        )
 
 
 def describe(data: Any) -> dict[str, Any]:
     """The facts `validate` reports, as a JSON-ready dict."""
+    from lstmcast.data.calendar import calendar_columns
     from lstmcast.data.frequency import format_timestamps
 
     experiment = data.experiment
@@ -70,6 +78,9 @@ def describe(data: Any) -> dict[str, Any]:
         "season_length": data.season_length,
         "lookback": experiment.windows.lookback,
         "horizon": experiment.windows.horizon,
+        "known_columns": [*experiment.data.known, *calendar_columns(experiment.data.calendar)],
+        "architecture": experiment.model.architecture,
+        "cudnn_blockers": experiment.model.cudnn_blockers(),
         "splits": splits,
         "run_dir": str(experiment.run_dir),
     }

@@ -107,9 +107,10 @@ def _resolve_paths(experiment: Experiment, config_path: Path) -> Experiment:
 def _describe(error: Any, root: yaml.Node | None, overrides: Sequence[str]) -> str:
     """One line per problem: `line 7: windows.lookback: must be > 0 (got 0)`."""
     loc = [part for part in error["loc"] if isinstance(part, str | int)]
+    message = error["msg"].removeprefix("Value error, ")
+    loc, message = _key_named_by_message(loc, message)
     loc, node = _yaml_node(root, loc)
     key_path = ".".join(str(part) for part in loc) or "config"
-    message = error["msg"].removeprefix("Value error, ")
     kind = error["type"]
     if kind == "extra_forbidden":
         message = f"unknown key '{loc[-1]}'"
@@ -133,6 +134,18 @@ def _describe(error: Any, root: yaml.Node | None, overrides: Sequence[str]) -> s
     else:
         where = ""
     return f"{where}{key_path}: {message}"
+
+
+def _key_named_by_message(loc: list[Any], message: str) -> tuple[list[Any], str]:
+    """A check across keys reports on its section; its message starts with the key it is about
+    ('merge_mode: ...', 'model.output: ...'), which then joins the key path."""
+    named = re.match(r"([a-z_]+(?:\.[a-z_]+)*): ", message)
+    if named is None:
+        return loc, message
+    parts = named.group(1).split(".")
+    if not all(part in _allowed_keys(loc + parts[:depth]) for depth, part in enumerate(parts)):
+        return loc, message
+    return loc + parts, message[named.end() :]
 
 
 def _yaml_node(root: yaml.Node | None, loc: list[Any]) -> tuple[list[Any], yaml.Node | None]:

@@ -64,6 +64,10 @@ SplitSize = Annotated[float | int | datetime, BeforeValidator(_parse_split_size)
 """A split's size: a fraction of the rows (0.1), a number of rows (24) or its first timestamp."""
 
 
+CALENDAR_FEATURES = ("minute", "hour", "day_of_week", "day_of_month", "day_of_year", "month")
+CalendarFeature = Literal["minute", "hour", "day_of_week", "day_of_month", "day_of_year", "month"]
+
+
 class DataSection(Strict):
     path: Path = Field(description="CSV file, relative to the config file.")
     timestamp: str = Field("timestamp", description="Name of the time column.")
@@ -71,6 +75,17 @@ class DataSection(Strict):
     features: list[str] = Field(
         default_factory=list,
         description="Extra input columns. The target is always an input and is not listed here.",
+    )
+    known: list[str] = Field(
+        default_factory=list,
+        description="Columns known in advance for the forecast steps (holidays, planned "
+        "prices): the model also reads their future values. `forecast` takes them from rows "
+        "after the last observed target in its input.",
+    )
+    calendar: list[CalendarFeature] = Field(
+        default_factory=list,
+        description="Calendar features computed from the timestamps, each as a sine/cosine "
+        "pair; known for every future timestamp, so forecast builds them itself.",
     )
     frequency: str | None = Field(
         None,
@@ -87,13 +102,13 @@ class DataSection(Strict):
         "(48 for 30min, 24 for h, 7 for D, 52 for W, 12 for MS, 4 for QS) when left out.",
     )
 
-    @field_validator("features")
+    @field_validator("features", "known", "calendar")
     @classmethod
-    def _unique_features(cls, features: list[str]) -> list[str]:
-        repeated = sorted({name for name in features if features.count(name) > 1})
+    def _listed_once(cls, names: list[str]) -> list[str]:
+        repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
-            raise ValueError(f"columns listed twice: {repeated}; list each column once")
-        return features
+            raise ValueError(f"listed twice: {repeated}; list each once")
+        return names
 
     @field_validator("frequency")
     @classmethod
@@ -113,19 +128,31 @@ class DataSection(Strict):
 
     @model_validator(mode="after")
     def _target_not_a_feature(self) -> DataSection:
-        if self.target in self.features:
+        for key in ("features", "known"):
+            if self.target in getattr(self, key):
+                raise ValueError(
+                    f"{key}: the target '{self.target}' is listed; the target is always an "
+                    f"input, so remove it from {key}"
+                )
+        both = sorted(set(self.features) & set(self.known))
+        if both:
             raise ValueError(
-                f"target '{self.target}' is also listed in data.features; the target is always "
-                "an input, so remove it from features"
+                f"known: {both} also listed in features; a column is either observed only "
+                "up to the origin (features) or known in advance (known), so list it once"
             )
-        if self.timestamp == self.target or self.timestamp in self.features:
+        if self.timestamp == self.target or self.timestamp in self.features + self.known:
             raise ValueError(f"timestamp column '{self.timestamp}' cannot be a target or feature")
         return self
 
     @property
     def columns(self) -> list[str]:
-        """Value columns in model order: target first, then the features."""
-        return [self.target, *self.features]
+        """CSV value columns in model order: target, features, then known-in-advance columns."""
+        return [self.target, *self.features, *self.known]
+
+    @property
+    def observed_columns(self) -> int:
+        """How many leading columns are only observed up to the origin (target + features)."""
+        return 1 + len(self.features)
 
 
 class WindowSection(Strict):
@@ -177,25 +204,150 @@ class ScalingSection(Strict):
     )
 
 
-class StackedLSTM(Strict):
-    type: Literal["stacked"] = "stacked"
+Activation = Literal["tanh", "sigmoid", "relu", "elu", "softsign", "linear", "hard_sigmoid"]
+
+
+class ModelSection(Strict):
+    """A recurrent encoder over the input window and an output strategy for the horizon.
+
+    The keys combine freely where the combination means something; the checks below turn the
+    combinations that do not into config errors naming the key.
+    """
+
+    cell: Literal["lstm", "gru"] = Field("lstm", description="Recurrent cell of every layer.")
     units: list[PositiveInt] = Field(
         default_factory=lambda: [64],
         min_length=1,
-        description="Units per LSTM layer, input side first.",
+        description="Units per recurrent layer, input side first; return_sequences is wired "
+        "for you.",
     )
+    bidirectional: bool = Field(
+        False,
+        description="Read each window forwards and backwards. Legitimate for forecasting: the "
+        "whole window lies before the forecast origin.",
+    )
+    merge_mode: Literal["concat", "sum", "ave", "mul"] | None = Field(
+        None,
+        description="How a bidirectional layer joins its two directions (default concat, which "
+        "doubles the width).",
+    )
+    residual: bool = Field(
+        False, description="Add each layer's input to its output (needs equal widths)."
+    )
+    layer_norm: bool = Field(False, description="Layer normalisation after every layer.")
+    activation: Activation = Field("tanh", description="Cell activation.")
+    recurrent_activation: Activation = Field("sigmoid", description="Gate activation.")
     dropout: float = Field(0.0, ge=0, lt=1, description="Dropout on each layer's inputs.")
     recurrent_dropout: float = Field(
-        0.0, ge=0, lt=1, description="Dropout on the recurrent state (disables cuDNN on GPU)."
+        0.0, ge=0, lt=1, description="Dropout on the recurrent state (leaves cuDNN on GPU)."
+    )
+    unit_forget_bias: bool = Field(
+        True, description="LSTM: start the forget-gate bias at 1 (Keras's default)."
+    )
+    forget_bias: float | None = Field(
+        None,
+        description="LSTM: start the forget-gate bias at this value instead (e.g. 2.0 to "
+        "remember longer from the start); replaces unit_forget_bias.",
+    )
+    kernel_l2: NonNegativeFloat = Field(0.0, description="L2 penalty on input weights.")
+    recurrent_l2: NonNegativeFloat = Field(0.0, description="L2 penalty on recurrent weights.")
+    attention: Literal["none", "additive", "dot", "multi_head"] = Field(
+        "none",
+        description="Attention over the encoder's steps: additive (Bahdanau), dot (Luong) or "
+        "multi_head.",
+    )
+    attention_heads: PositiveInt | None = Field(
+        None, description="Heads of multi_head attention (default 4); must divide the width."
+    )
+    output: Literal["direct", "seq2seq", "recursive"] = Field(
+        "direct",
+        description="direct: all horizon steps from one head; seq2seq: a decoder unrolls over "
+        "the horizon from the encoder's states; recursive: a one-step model fed its own "
+        "forecasts.",
     )
     linear_skip: bool = Field(
         False,
         description="Add a linear map of the (normalised) input window to the forecast, beside "
-        "the LSTM: the network then learns what a linear autoregression misses.",
+        "the recurrent network: it then learns what a linear autoregression misses.",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_legacy_type(cls, raw: object) -> object:
+        """Schema-1 run folders saved `type: stacked`; that is the default encoder."""
+        if isinstance(raw, dict) and raw.get("type") == "stacked":
+            raw = {key: value for key, value in raw.items() if key != "type"}
+        return raw
 
-ModelSection = StackedLSTM
+    @model_validator(mode="after")
+    def _combinations(self) -> ModelSection:
+        if self.merge_mode is not None and not self.bidirectional:
+            raise ValueError(
+                "merge_mode: only bidirectional layers merge directions; set "
+                "bidirectional: true or remove merge_mode"
+            )
+        if self.residual and len(set(self.units)) > 1:
+            raise ValueError(
+                f"residual: residual connections add a layer's input to its output, so every "
+                f"layer needs the same width (units are {self.units}); make them equal or set "
+                "residual: false"
+            )
+        if self.attention_heads is not None and self.attention != "multi_head":
+            raise ValueError(
+                "attention_heads: heads belong to attention: multi_head; set it or remove "
+                "attention_heads"
+            )
+        if self.attention == "multi_head" and self.encoder_width % self.heads:
+            raise ValueError(
+                f"attention_heads: {self.heads} heads do not divide the encoder width "
+                f"{self.encoder_width}; choose a divisor of {self.encoder_width}"
+            )
+        if self.cell == "gru" and (
+            self.forget_bias is not None or "unit_forget_bias" in self.model_fields_set
+        ):
+            raise ValueError(
+                "forget_bias: GRU cells have no forget gate; remove forget_bias / "
+                "unit_forget_bias or use cell: lstm"
+            )
+        return self
+
+    @property
+    def architecture(self) -> str:
+        """One line for people: 'bidirectional(concat) 2x64 lstm, dot attention, seq2seq'."""
+        widths = "x".join(str(units) for units in self.units)
+        encoder = f"{len(self.units)}-layer {self.cell} ({widths})"
+        extras = [
+            f"bidirectional ({self.merge_mode or 'concat'})" if self.bidirectional else "",
+            "residual" if self.residual else "",
+            "layer norm" if self.layer_norm else "",
+            f"{self.attention.replace('_', '-')} attention" if self.attention != "none" else "",
+            "linear skip" if self.linear_skip else "",
+        ]
+        return ", ".join([encoder, *[extra for extra in extras if extra], f"{self.output} output"])
+
+    @property
+    def heads(self) -> int:
+        return self.attention_heads or 4
+
+    @property
+    def encoder_width(self) -> int:
+        """Width of the last layer's output: doubled by a concatenating bidirectional layer."""
+        doubled = self.bidirectional and (self.merge_mode or "concat") == "concat"
+        return self.units[-1] * (2 if doubled else 1)
+
+    def cudnn_blockers(self) -> list[str]:
+        """Settings that keep Keras off the cuDNN LSTM/GRU kernel on a GPU (Keras's documented
+        conditions: tanh activation, sigmoid gates, no recurrent dropout)."""
+        blockers = []
+        if self.activation != "tanh":
+            blockers.append(f"model.activation: {self.activation} (cuDNN needs tanh)")
+        if self.recurrent_activation != "sigmoid":
+            blockers.append(
+                f"model.recurrent_activation: {self.recurrent_activation} (cuDNN needs sigmoid)"
+            )
+        if self.recurrent_dropout > 0:
+            blockers.append(f"model.recurrent_dropout: {self.recurrent_dropout:g} (cuDNN needs 0)")
+        return blockers
 
 
 class EarlyStopping(Strict):
@@ -242,9 +394,20 @@ class Experiment(Strict):
     windows: WindowSection
     split: SplitSection = Field(default_factory=SplitSection)
     scaling: ScalingSection = Field(default_factory=ScalingSection)
-    model: ModelSection = Field(default_factory=StackedLSTM)
+    model: ModelSection = Field(default_factory=ModelSection)
     training: TrainingSection = Field(default_factory=TrainingSection)
     output: OutputSection = Field(default_factory=OutputSection)
+
+    @model_validator(mode="after")
+    def _recursion_has_its_inputs(self) -> Experiment:
+        if self.model.output == "recursive" and self.data.features:
+            raise ValueError(
+                f"model.output: recursive feeds each forecast back as the next input, but "
+                f"data.features {self.data.features} have no future values to feed with it; "
+                "move them to data.known if they are known in advance, or use output: direct "
+                "or seq2seq"
+            )
+        return self
 
     @property
     def run_dir(self) -> Path:

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from lstmcast.config.schema import DataSection, Experiment
-from lstmcast.data.frequency import season_length_for
+from lstmcast.data.calendar import calendar_columns, calendar_features
+from lstmcast.data.frequency import format_timestamps, future_timestamps, season_length_for
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
@@ -26,9 +28,15 @@ class PreparedData:
     bounds: SplitBounds
     scaler: Scaler
     scaled: np.ndarray
-    """Globally scaled values, float32, same shape as series.values."""
+    """The model's input table, float32: globally scaled series.values (target, features,
+    known columns), then the calendar features."""
     starts: dict[str, np.ndarray]
     season_length: int
+
+    @property
+    def known_columns(self) -> int:
+        """Trailing columns of `scaled` whose future values the model reads (known + calendar)."""
+        return known_column_count(self.experiment)
 
 
 def load_series(
@@ -44,6 +52,60 @@ def load_series(
     names where the path came from ('data.path' or '--input').
     """
     frame = read_csv(path or data.path, timestamp=data.timestamp, columns=data.columns, role=role)
+    return _validated(frame, data, path=path, frequency=frequency)
+
+
+def load_history_and_known_future(
+    data: DataSection, *, horizon: int, frequency: str, path: Path | None, role: str
+) -> tuple[Series, np.ndarray]:
+    """The history up to the last row with an observed value, and the known-in-advance columns
+    over the `horizon` rows after it, (horizon, known), raw.
+
+    Rows after the last observed value carry the future of the data.known columns: a CSV for
+    forecasting ends with `horizon` rows whose target and features are empty.
+    """
+    source = path or data.path
+    frame = read_csv(source, timestamp=data.timestamp, columns=data.columns, role=role)
+    observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
+    end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
+    series = _validated(frame.iloc[:end], data, path=path, frequency=frequency)
+    future = frame.iloc[end : end + horizon]
+    expected = future_timestamps(series.timestamps[-1], frequency, horizon)
+    stamps = format_timestamps(expected)
+    if len(future) < horizon:
+        raise DataError(
+            f"{source}: the model reads {', '.join(data.known)} over the {horizon} steps after "
+            f"the last observed {data.target} ({format_timestamps(series.timestamps[-1:])[0]}), "
+            f"but the file has {len(future)} rows after it; add rows {stamps[0]} .. "
+            f"{stamps[-1]} with {', '.join(data.known)} filled and {data.target} empty"
+        )
+    empty = future[data.known].isna().any(axis=1).to_numpy()
+    if empty.any():
+        line = end + int(np.argmax(empty)) + 2
+        raise DataError(
+            f"{source}: line {line}: {', '.join(data.known)} must be filled in every row after "
+            f"the last observed {data.target}: they are the known future the model reads"
+        )
+    given = validate_frame(
+        future,
+        source=source,
+        timestamp=data.timestamp,
+        columns=data.known,
+        frequency=frequency,
+        missing="error",
+    )
+    if not given.timestamps.equals(expected):
+        raise DataError(
+            f"{source}: the rows after the last observed {data.target} must be {stamps[0]} .. "
+            f"{stamps[-1]}, one per step; they start at "
+            f"{format_timestamps(given.timestamps[:1])[0]}"
+        )
+    return series, given.values
+
+
+def _validated(
+    frame: pd.DataFrame, data: DataSection, *, path: Path | None, frequency: str | None
+) -> Series:
     return validate_frame(
         frame,
         source=path or data.path,
@@ -85,10 +147,26 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
         series=series,
         bounds=bounds,
         scaler=scaler,
-        scaled=scaler.transform(series.values).astype(np.float32),
+        scaled=model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar),
         starts=starts,
         season_length=season_length,
     )
+
+
+def known_column_count(experiment: Experiment) -> int:
+    data = experiment.data
+    return len(data.known) + len(calendar_columns(data.calendar))
+
+
+def model_inputs(
+    values: np.ndarray, timestamps: pd.DatetimeIndex, scaler: Scaler, calendar: list[str]
+) -> np.ndarray:
+    """The model's column table: scaled CSV values, then the calendar features (already in
+    [-1, 1], so not scaled)."""
+    scaled = scaler.transform(values).astype(np.float32)
+    if not calendar:
+        return scaled
+    return np.concatenate([scaled, calendar_features(timestamps, calendar)], axis=1)
 
 
 def with_lookback(experiment: Experiment, season_length: int) -> tuple[Experiment, int]:

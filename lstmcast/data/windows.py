@@ -64,9 +64,12 @@ def window_dataset(
     seed: int | None = None,
     targets: bool = True,
     repeat: bool = False,
+    known: int = 0,
 ) -> tf.data.Dataset:
     """Batches of (inputs (b, lookback, columns), targets (b, horizon)) gathered on the fly.
 
+    With `known` > 0, the last `known` columns are also known in advance: the inputs become
+    {"window": ..., "future": (b, horizon, known)}, those columns over the target steps.
     `repeat` cycles through the windows without end (a new shuffle each pass), for epochs
     measured in steps rather than passes.
     """
@@ -85,6 +88,9 @@ def window_dataset(
 
     def gather(batch_starts: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor] | tf.Tensor:
         inputs = tf.gather(table, batch_starts[:, None] + input_offsets)
+        if known:
+            future = tf.gather(table[:, -known:], batch_starts[:, None] + target_offsets)
+            inputs = {"window": inputs, "future": future}
         if not targets:
             return inputs
         return inputs, tf.gather(table[:, 0], batch_starts[:, None] + target_offsets)

@@ -15,6 +15,7 @@ from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.windows import target_windows, window_dataset
 from lstmcast.errors import DataError
 from lstmcast.evaluation import baselines
+from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
 from lstmcast.evaluation.metrics import all_metrics, seasonal_naive_scale
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def evaluate_model(model: keras.Model, data: PreparedData) -> Evaluation:
         horizon=horizon,
         batch_size=max(experiment.training.batch_size, 256),
         targets=False,
+        known=data.known_columns,
     )
     predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
     forecast = data.scaler.inverse_target(predicted)
@@ -143,19 +145,28 @@ class EvaluationReport:
     device: str
     warnings: list[str]
     timestamps: pd.DatetimeIndex = field(repr=False, compare=False)
+    attention: AttentionWeights | None = field(default=None, repr=False, compare=False)
 
     def forecasts_frame(self) -> pd.DataFrame:
         return self.evaluation.forecasts.to_frame(self.timestamps)
+
+    def attention_frame(self) -> pd.DataFrame:
+        if self.attention is None:
+            raise ValueError("evaluate_run(attention=True) computes the attention weights")
+        return self.attention.to_frame(self.timestamps)
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.evaluation.to_dict(), "device": self.device, "warnings": self.warnings}
 
 
-def evaluate_run(run: Run) -> EvaluationReport:
-    """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json."""
+def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
+    """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json.
+    With `attention`, also read the attention weights of every test window."""
     from lstmcast.training.device import select_device
 
     experiment = run.experiment
+    if attention:
+        require_attention(experiment.model.attention, run.run_dir)
     data = prepare_data(experiment, scaler=run.scaler)
     warnings = []
     if artifacts.file_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
@@ -164,6 +175,13 @@ def evaluate_run(run: Run) -> EvaluationReport:
             "is now"
         )
     device = select_device(experiment.training.device)
-    evaluation = evaluate_model(run.load_model(), data)
+    model = run.load_model()
+    evaluation = evaluate_model(model, data)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
-    return EvaluationReport(evaluation, device, warnings, timestamps=data.series.timestamps)
+    return EvaluationReport(
+        evaluation,
+        device,
+        warnings,
+        timestamps=data.series.timestamps,
+        attention=attention_weights(model, data) if attention else None,
+    )

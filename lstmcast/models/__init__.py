@@ -1,4 +1,5 @@
-"""build_model(config, ...) -> keras.Model; one module per architecture.
+"""build_model(experiment, ...) -> keras.Model: a recurrent encoder (encoder.py) under one of
+three output strategies (direct.py, seq2seq.py, recursive.py), with optional attention.
 
 Importing this package imports Keras: only training, evaluation and forecasting do, never the
 CLI's start-up path. Call training.device.import_tensorflow() first to keep start-up logs quiet.
@@ -15,23 +16,31 @@ if TYPE_CHECKING:
 
 
 def build_model(experiment: Experiment, *, num_features: int) -> keras.Model:
-    """The configured architecture for windows of `num_features` columns."""
-    from lstmcast.models.stacked import build_stacked
+    """The configured architecture for windows of `num_features` columns (observed columns,
+    then those known in advance)."""
+    from lstmcast.data.prepare import known_column_count
+    from lstmcast.models.direct import build_direct
+    from lstmcast.models.recursive import build_recursive
+    from lstmcast.models.seq2seq import build_seq2seq
+    from lstmcast.models.spec import ModelSpec
 
-    builders = {"stacked": build_stacked}
-    return builders[experiment.model.type](
-        experiment.model,
+    spec = ModelSpec(
+        config=experiment.model,
         lookback=experiment.windows.lookback,
-        num_features=num_features,
         horizon=experiment.windows.horizon,
+        num_features=num_features,
+        observed=num_features - known_column_count(experiment),
         per_window=experiment.scaling.per_window,
     )
+    builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
+    return builders[experiment.model.output](spec)
 
 
 def load_model(path: str) -> keras.Model:
     """Load a saved `.keras` model with lstmcast's layers registered, in Keras's safe mode."""
     import keras
 
-    from lstmcast.models import window_norm  # noqa: F401  (registers the custom layers)
+    # Imported for their registrations of lstmcast's layers and initialisers.
+    from lstmcast.models import initializers, recursive, window_norm  # noqa: F401
 
     return keras.models.load_model(path, safe_mode=True, compile=False)

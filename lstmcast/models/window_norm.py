@@ -17,15 +17,28 @@ _EPSILON = 1e-5
 
 @keras.saving.register_keras_serializable(package="lstmcast")
 class WindowNormalization(keras.layers.Layer):
-    """(batch, lookback, columns) -> normalised window, center and scale (batch, 1, columns)."""
+    """(batch, lookback, columns) -> normalised window, center and scale (batch, 1, columns).
 
-    def __init__(self, method: str, **kwargs: Any) -> None:
+    Only the first `columns` columns (the observed series) are normalised; the rest (known-in-
+    advance and calendar columns, whose own statistics mean nothing within one window) pass
+    through unchanged. None normalises them all.
+    """
+
+    def __init__(self, method: str, columns: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if method not in {"last", "mean", "standard"}:
             raise ValueError(f"unknown per-window method {method!r}")
         self.method = method
+        self.columns = columns
 
     def call(self, window: Any) -> tuple[Any, Any, Any]:
+        if self.columns is not None and self.columns < window.shape[-1]:
+            observed, rest = window[:, :, : self.columns], window[:, :, self.columns :]
+            normalised, center, scale = self._normalise(observed)
+            return ops.concatenate([normalised, rest], axis=-1), center, scale
+        return self._normalise(window)
+
+    def _normalise(self, window: Any) -> tuple[Any, Any, Any]:
         if self.method == "last":
             center = window[:, -1:, :]
         else:
@@ -37,11 +50,12 @@ class WindowNormalization(keras.layers.Layer):
         return (window - center) / scale, center, scale
 
     def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[Any, Any, Any]:
-        stats = (input_shape[0], 1, input_shape[2])
+        columns = input_shape[2] if self.columns is None else min(self.columns, input_shape[2])
+        stats = (input_shape[0], 1, columns)
         return input_shape, stats, stats
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "method": self.method}
+        return {**super().get_config(), "method": self.method, "columns": self.columns}
 
 
 @keras.saving.register_keras_serializable(package="lstmcast")

@@ -36,12 +36,16 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     import keras
 
     from lstmcast.models import build_model
+    from lstmcast.models.recursive import one_step_model
     from lstmcast.training.callbacks import EpochReporter, StopOnInterrupt
 
     experiment = data.experiment
     training, windows = experiment.training, experiment.windows
     model = build_model(experiment, num_features=data.scaled.shape[1])
-    model.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
+    trained, horizon = model, windows.horizon
+    if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one shares it
+        trained, horizon = one_step_model(model), 1
+    trained.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
     batches = math.ceil(len(data.starts["train"]) / training.batch_size)
     repeat = training.min_steps_per_epoch > batches
     datasets = {
@@ -49,11 +53,12 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
             data.scaled,
             data.starts[split],
             lookback=windows.lookback,
-            horizon=windows.horizon,
+            horizon=horizon,
             batch_size=training.batch_size,
             shuffle=training.shuffle and split == "train",
             seed=training.seed,
             repeat=repeat and split == "train",
+            known=data.known_columns,
         )
         for split in ("train", "validation")
     }
@@ -72,7 +77,7 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     interrupt = StopOnInterrupt()
     callbacks.append(interrupt)
     started = time.perf_counter()
-    fitted = model.fit(
+    fitted = trained.fit(
         datasets["train"],
         validation_data=datasets["validation"],
         epochs=training.epochs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from lstmcast.training.device import seed_everything, select_device
 class TrainSummary:
     run_dir: Path
     device: str
+    architecture: str
     num_params: int
     train_windows: int
     validation_windows: int
@@ -28,6 +30,7 @@ class TrainSummary:
     seconds: float
     samples_per_second: float
     evaluation: Evaluation
+    warnings: list[str]
 
     def to_dict(self) -> dict[str, Any]:
         summary = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -37,13 +40,21 @@ class TrainSummary:
 
 
 def train_experiment(
-    experiment: Experiment, *, overwrite: bool = False, report: EpochReport | None = None
+    experiment: Experiment,
+    *,
+    overwrite: bool = False,
+    report: EpochReport | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> TrainSummary:
-    """Train, score on the test split, and write the run folder atomically."""
+    """Train, score on the test split, and write the run folder atomically; `warn` hears
+    warnings as soon as they are known (before training), and the summary keeps them."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
     experiment = data.experiment  # with the data-dependent defaults filled in
     device = select_device(experiment.training.device)
+    warnings = gpu_warnings(experiment, device)
+    for message in warnings if warn is not None else []:
+        warn(message)
     seed_everything(experiment.training.seed)
 
     from lstmcast.training.fit import fit_model
@@ -61,10 +72,15 @@ def train_experiment(
             seed=experiment.training.seed,
             device=device,
             data_sha256=artifacts.file_sha256(experiment.data.path),
+            model={
+                "architecture": experiment.model.architecture,
+                "parameters": result.num_params,
+            },
         )
     return TrainSummary(
         run_dir=experiment.run_dir,
         device=device,
+        architecture=experiment.model.architecture,
         num_params=result.num_params,
         train_windows=len(data.starts["train"]),
         validation_windows=len(data.starts["validation"]),
@@ -74,7 +90,19 @@ def train_experiment(
         seconds=result.seconds,
         samples_per_second=result.samples_per_second,
         evaluation=evaluation,
+        warnings=warnings,
     )
+
+
+def gpu_warnings(experiment: Experiment, device: str) -> list[str]:
+    """On a GPU, the settings that keep Keras off its cuDNN kernels (several times slower)."""
+    blockers = experiment.model.cudnn_blockers()
+    if not device.startswith("GPU") or not blockers:
+        return []
+    return [
+        f"{experiment.model.cell.upper()} layers will not use the cuDNN kernel on this GPU "
+        f"because of {'; '.join(blockers)}; training will be several times slower"
+    ]
 
 
 def preprocessing_state(data: PreparedData) -> dict[str, Any]:

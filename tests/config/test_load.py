@@ -102,7 +102,7 @@ def test_target_listed_as_feature(write_config):
     message = error_text(
         write_config, GOOD.replace("target: load", "target: load\n  features: [load]")
     )
-    assert "target 'load' is also listed in data.features" in message
+    assert "data.features: the target 'load' is listed" in message
 
 
 def test_unknown_frequency(write_config):

@@ -1,0 +1,110 @@
+"""Attention weights of the test windows: which past steps each forecast looked at.
+
+Exported as CSV (one row per window, head and query; one column per input step, lag_0 being
+the origin) and, with the plotting extra, as a heat map averaged over windows and heads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.windows import window_dataset
+from lstmcast.errors import ConfigError
+
+if TYPE_CHECKING:
+    import keras
+
+
+@dataclass(frozen=True)
+class AttentionWeights:
+    origins: np.ndarray
+    """Row index of each test window's origin."""
+    weights: np.ndarray
+    """(windows, heads, queries, lookback); each query's weights sum to 1 over the lookback."""
+    queries: list[str]
+    """What asked: 'forecast' (direct), 'step 1' .. 'step H' (seq2seq decoder steps)."""
+
+    def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
+        windows, heads, queries, lookback = self.weights.shape
+        index = pd.DataFrame(
+            {
+                "origin": np.repeat(format_timestamps(timestamps[self.origins]), heads * queries),
+                "head": np.tile(np.repeat(np.arange(1, heads + 1), queries), windows),
+                "query": np.tile(self.queries, windows * heads),
+            }
+        )
+        lags = [f"lag_{lag}" for lag in range(lookback - 1, -1, -1)]
+        values = pd.DataFrame(self.weights.reshape(-1, lookback), columns=lags)
+        return pd.concat([index, values], axis=1)
+
+    def mean_map(self) -> np.ndarray:
+        """(queries, lookback): the average over windows and heads."""
+        return self.weights.mean(axis=(0, 1))
+
+
+def require_attention(model_attention: str, run_dir: Path) -> None:
+    if model_attention == "none":
+        raise ConfigError(
+            f"--attention: the model in {run_dir} has no attention layer (model.attention: "
+            "none); train with model.attention: additive, dot or multi_head"
+        )
+
+
+def attention_weights(model: keras.Model, data: PreparedData) -> AttentionWeights:
+    """The attention weights of every test window (stride 1), as evaluate scores them."""
+    from lstmcast.models.attention import attention_scores_model
+
+    experiment = data.experiment
+    scores_model = attention_scores_model(model)
+    if scores_model is None:  # the config says attention but the saved model has none
+        raise ConfigError("--attention: the saved model has no layer named 'attention'")
+    recursive = experiment.model.output == "recursive"
+    horizon = 1 if recursive else experiment.windows.horizon
+    dataset = window_dataset(
+        data.scaled,
+        data.starts["test"],
+        lookback=experiment.windows.lookback,
+        horizon=horizon,
+        batch_size=256,
+        targets=False,
+        known=data.known_columns,
+    )
+    weights = np.asarray(scores_model.predict(dataset, verbose=0), dtype=np.float64)
+    seq2seq = experiment.model.output == "seq2seq"
+    queries = [f"step {step}" for step in range(1, horizon + 1)] if seq2seq else ["forecast"]
+    if recursive:
+        queries = ["step 1"]
+    origins = data.starts["test"] + experiment.windows.lookback - 1
+    return AttentionWeights(origins=origins, weights=weights, queries=queries)
+
+
+def plot_attention(weights: AttentionWeights, path: Path) -> None:
+    """Heat map of the mean weights, queries down, input steps across (origin on the right)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lstmcast.artifacts import replace_atomic
+
+    mean = weights.mean_map()
+    queries, lookback = mean.shape
+    figure, axes = plt.subplots(figsize=(min(4 + lookback / 8, 16), min(2 + queries / 4, 12)))
+    extent = (-lookback + 0.5, 0.5, queries + 0.5, 0.5)  # x: steps before the origin
+    image = axes.imshow(mean, aspect="auto", cmap="viridis", extent=extent)
+    axes.set_xlabel("input step relative to the origin (0 = origin)")
+    axes.set_ylabel("forecast step" if queries > 1 else "")
+    axes.set_yticks(range(1, queries + 1), weights.queries if queries <= 24 else None)
+    axes.set_title(f"mean attention over {weights.weights.shape[0]} test windows")
+    figure.colorbar(image, ax=axes, label="weight")
+    figure.tight_layout()
+    with replace_atomic(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120)
+    plt.close(figure)

@@ -1,0 +1,74 @@
+"""What every architecture is built around: the window's shape, the future inputs, and the
+per-window normalisation that wraps the network so a saved model maps forecasts back itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import keras
+
+from lstmcast.config.schema import ModelSection
+from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    config: ModelSection
+    lookback: int
+    horizon: int
+    num_features: int
+    """Columns of the input window: observed, then known-in-advance ones."""
+    observed: int
+    """Leading columns known only up to the origin (target + features)."""
+    per_window: str
+
+    @property
+    def known(self) -> int:
+        """Trailing columns whose values over the horizon the model also reads."""
+        return self.num_features - self.observed
+
+    def one_step(self) -> ModelSpec:
+        return replace(self, horizon=1)
+
+
+@dataclass(frozen=True)
+class Framed:
+    """The model's inputs and the window the network reads (normalised when configured)."""
+
+    inputs: Any
+    window: Any
+    """(batch, lookback, columns) as the network sees it."""
+    future: Any | None
+    """(batch, horizon, known columns) or None when nothing is known in advance."""
+    center: Any | None
+    scale: Any | None
+
+    def output(self, forecast: Any, spec: ModelSpec, *, name: str) -> keras.Model:
+        """The model from its (normalised) forecast: adds the linear skip when configured, maps
+        back to the globally scaled units, and names the result."""
+        if spec.config.linear_skip:
+            flat = keras.layers.Flatten(name="skip_flatten")(self.window)
+            skip = keras.layers.Dense(spec.horizon, name="linear_skip")(flat)
+            forecast = keras.layers.Add(name="forecast_plus_skip")([forecast, skip])
+        if self.center is not None:
+            forecast = TargetDenormalization(name="window_denorm")(
+                [forecast, self.center, self.scale]
+            )
+        return keras.Model(self.inputs, forecast, name=name)
+
+
+def frame_inputs(spec: ModelSpec) -> Framed:
+    """keras.Input 'window' (and 'future' when known columns exist), normalised per window."""
+    window = keras.Input(shape=(spec.lookback, spec.num_features), name="window")
+    future, inputs = None, window
+    if spec.known:
+        future = keras.Input(shape=(spec.horizon, spec.known), name="future")
+        inputs = {"window": window, "future": future}
+    center = scale = None
+    hidden = window
+    if spec.per_window != "none":
+        hidden, center, scale = WindowNormalization(
+            spec.per_window, columns=spec.observed, name="window_norm"
+        )(window)
+    return Framed(inputs=inputs, window=hidden, future=future, center=center, scale=scale)
