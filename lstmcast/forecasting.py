@@ -52,17 +52,28 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     scaler = run.scaler
     origin = series.timestamps[-1]
     timestamps = future_timestamps(origin, frequency, horizon)
-    window = model_inputs(
-        series.values[-lookback:], series.timestamps[-lookback:], scaler, data.calendar
-    )[None]
-    inputs: np.ndarray | dict[str, np.ndarray] = window
-    if known_column_count(experiment):
-        future_values = np.zeros((horizon, len(data.columns)))
-        future_values[:, data.observed_columns :] = known_future
-        future = model_inputs(future_values, timestamps, scaler, data.calendar)
-        inputs = {"window": window, "future": future[None, :, data.observed_columns :]}
+    stateful = experiment.model.stateful
+    history = slice(None) if stateful else slice(-lookback, None)  # stateful reads it all
+    future_values = np.zeros((horizon, len(data.columns)))
+    future_values[:, data.observed_columns :] = known_future
+    table = model_inputs(
+        np.concatenate([series.values[history], future_values]),
+        series.timestamps[history].append(timestamps),
+        scaler,
+        data.calendar,
+    )
+    known = known_column_count(experiment)
     device = select_device(experiment.training.device)
-    predicted = np.asarray(run.load_model().predict(inputs, verbose=0), dtype=np.float64)[0]
+    model = run.load_model()
+    if stateful:
+        from lstmcast.models.stateful import predict_at_origins
+
+        last = np.array([series.num_rows - 1])
+        predicted = predict_at_origins(model, experiment, table, last, known=known)[0]
+    else:
+        window = table[None, :lookback]
+        inputs = {"window": window, "future": table[None, lookback:, -known:]} if known else window
+        predicted = np.asarray(model.predict(inputs, verbose=0), dtype=np.float64)[0]
     frame = pd.DataFrame(
         {
             "timestamp": format_timestamps(timestamps),

@@ -270,6 +270,14 @@ class ModelSection(Strict):
         description="Add a linear map of the (normalised) input window to the forecast, beside "
         "the recurrent network: it then learns what a linear autoregression misses.",
     )
+    stateful: bool = Field(
+        False,
+        description="Carry the recurrent state from one window to the next, so the model "
+        "remembers beyond the lookback: training reads training.batch_size parallel streams "
+        "of consecutive, non-overlapping windows in order and resets the state every epoch "
+        "(windows.stride, training.shuffle and min_steps_per_epoch do not apply); evaluate "
+        "and forecast read the whole history before each origin.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -309,6 +317,17 @@ class ModelSection(Strict):
                 "forget_bias: GRU cells have no forget gate; remove forget_bias / "
                 "unit_forget_bias or use cell: lstm"
             )
+        if self.stateful:
+            if self.bidirectional:
+                raise ValueError(
+                    "stateful: a backward pass has no state to carry into the next window; "
+                    "set bidirectional: false or stateful: false"
+                )
+            if self.output != "direct":
+                raise ValueError(
+                    f"stateful: needs output: direct (a {self.output} model restarts its "
+                    "recurrence every window); set output: direct or stateful: false"
+                )
         return self
 
     @property
@@ -322,6 +341,7 @@ class ModelSection(Strict):
             "layer norm" if self.layer_norm else "",
             f"{self.attention.replace('_', '-')} attention" if self.attention != "none" else "",
             "linear skip" if self.linear_skip else "",
+            "stateful" if self.stateful else "",
         ]
         return ", ".join([encoder, *[extra for extra in extras if extra], f"{self.output} output"])
 
@@ -406,6 +426,17 @@ class Experiment(Strict):
                 f"data.features {self.data.features} have no future values to feed with it; "
                 "move them to data.known if they are known in advance, or use output: direct "
                 "or seq2seq"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _stateful_reads_in_order(self) -> Experiment:
+        if not self.model.stateful:
+            return self
+        if self.scaling.per_window != "none":
+            raise ValueError(
+                "scaling.per_window: a stateful model carries its state from window to window, "
+                "which per-window normalisation would rescale each time; set per_window: none"
             )
         return self
 

@@ -15,7 +15,7 @@ from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
 from lstmcast.data.validate import Series, validate_frame
-from lstmcast.data.windows import default_lookback, split_window_starts
+from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
 from lstmcast.errors import ConfigError, DataError
 
 
@@ -140,6 +140,8 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
         if len(starts[split]) == 0:
             raise ConfigError(_empty_split_message(split, bounds, lookback, windows.horizon))
     train_first, train_end = bounds.rows("train")
+    if experiment.model.stateful:
+        starts["train"] = _stateful_train_starts(experiment, train_end)
     if scaler is None:
         scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)
     return PreparedData(
@@ -178,6 +180,22 @@ def with_lookback(experiment: Experiment, season_length: int) -> tuple[Experimen
     lookback = default_lookback(windows.horizon, season_length)
     resolved = windows.model_copy(update={"lookback": lookback})
     return experiment.model_copy(update={"windows": resolved}), lookback
+
+
+def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:
+    """Consecutive windows in training.batch_size parallel streams; refuses a batch size the
+    training rows cannot fill with at least one window per stream."""
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    streams = experiment.training.batch_size
+    starts = stateful_starts(train_end, lookback=lookback, horizon=horizon, streams=streams)
+    if len(starts) == 0:
+        most = max(train_end // (lookback + horizon), 1)
+        raise ConfigError(
+            f"training.batch_size: a stateful model trains on {streams} parallel streams of "
+            f"consecutive windows, each needing lookback + horizon = {lookback + horizon} rows, "
+            f"but the training part has {train_end} rows; set batch_size to at most {most}"
+        )
+    return starts
 
 
 def _empty_split_message(split: str, bounds: SplitBounds, lookback: int, horizon: int) -> str:

@@ -53,6 +53,20 @@ def split_window_starts(
     return starts
 
 
+def stateful_starts(end: int, *, lookback: int, horizon: int, streams: int) -> np.ndarray:
+    """Window starts for stateful training, batch after batch: rows [0, end) cut into
+    `streams` equal consecutive parts; batch j holds window j of every part, so row i of one
+    batch continues row i of the previous one. Windows do not overlap and their targets end
+    by `end`.
+
+    end=20, lookback=4, horizon=1, streams=2: parts 0-9 and 10-19, starts [0, 10, 4, 14].
+    """
+    part = end // streams
+    per_stream = max((part - horizon) // lookback, 0)
+    offsets = np.arange(per_stream, dtype=np.int64)[:, None] * lookback
+    return (offsets + np.arange(streams, dtype=np.int64) * part).ravel()
+
+
 def window_dataset(
     values: np.ndarray,
     starts: np.ndarray,

@@ -75,16 +75,24 @@ def evaluate_model(model: keras.Model, data: PreparedData) -> Evaluation:
     """Predict every test window (stride 1) and score it beside the baselines."""
     experiment = data.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    dataset = window_dataset(
-        data.scaled,
-        data.starts["test"],
-        lookback=lookback,
-        horizon=horizon,
-        batch_size=max(experiment.training.batch_size, 256),
-        targets=False,
-        known=data.known_columns,
-    )
-    predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
+    if experiment.model.stateful:
+        from lstmcast.models.stateful import predict_at_origins
+
+        origins = data.starts["test"] + lookback - 1
+        predicted = predict_at_origins(
+            model, experiment, data.scaled, origins, known=data.known_columns
+        )
+    else:
+        dataset = window_dataset(
+            data.scaled,
+            data.starts["test"],
+            lookback=lookback,
+            horizon=horizon,
+            batch_size=max(experiment.training.batch_size, 256),
+            targets=False,
+            known=data.known_columns,
+        )
+        predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
     forecast = data.scaler.inverse_target(predicted)
     return score_forecasts(data, forecast, lookback=lookback, horizon=horizon)
 

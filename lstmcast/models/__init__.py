@@ -15,9 +15,12 @@ if TYPE_CHECKING:
     import keras
 
 
-def build_model(experiment: Experiment, *, num_features: int) -> keras.Model:
+def build_model(
+    experiment: Experiment, *, num_features: int, batch_size: int | None = None
+) -> keras.Model:
     """The configured architecture for windows of `num_features` columns (observed columns,
-    then those known in advance)."""
+    then those known in advance). A stateful model needs its `batch_size` (default: the
+    training batch size)."""
     from lstmcast.data.prepare import known_column_count
     from lstmcast.models.direct import build_direct
     from lstmcast.models.recursive import build_recursive
@@ -31,6 +34,9 @@ def build_model(experiment: Experiment, *, num_features: int) -> keras.Model:
         num_features=num_features,
         observed=num_features - known_column_count(experiment),
         per_window=experiment.scaling.per_window,
+        batch_size=(batch_size or experiment.training.batch_size)
+        if experiment.model.stateful
+        else None,
     )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     return builders[experiment.model.output](spec)

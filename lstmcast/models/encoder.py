@@ -55,6 +55,7 @@ def recurrent_layer(
         ),
         "return_sequences": return_sequences,
         "return_state": return_state,
+        "stateful": config.stateful,
         "name": name,
     }
     if config.cell == "gru":

@@ -22,6 +22,8 @@ class ModelSpec:
     observed: int
     """Leading columns known only up to the origin (target + features)."""
     per_window: str
+    batch_size: int | None = None
+    """Fixed batch size of a stateful model (its states are per batch row)."""
 
     @property
     def known(self) -> int:
@@ -60,10 +62,11 @@ class Framed:
 
 def frame_inputs(spec: ModelSpec) -> Framed:
     """keras.Input 'window' (and 'future' when known columns exist), normalised per window."""
-    window = keras.Input(shape=(spec.lookback, spec.num_features), name="window")
+    batch = spec.batch_size
+    window = keras.Input(shape=(spec.lookback, spec.num_features), batch_size=batch, name="window")
     future, inputs = None, window
     if spec.known:
-        future = keras.Input(shape=(spec.horizon, spec.known), name="future")
+        future = keras.Input(shape=(spec.horizon, spec.known), batch_size=batch, name="future")
         inputs = {"window": window, "future": future}
     center = scale = None
     hidden = window

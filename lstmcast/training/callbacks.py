@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import keras
+import numpy as np
 
 from lstmcast.training import EpochReport
 
@@ -59,3 +60,31 @@ class StopOnInterrupt(keras.callbacks.Callback):
         if self._previous is not None:
             signal.signal(signal.SIGINT, self._previous)
             self._previous = None
+
+
+class StatefulValidation(keras.callbacks.Callback):
+    """A stateful model's epoch: states reset at its start; at its end, `val_loss` from every
+    validation origin read after the whole history before it (as evaluate reads the test)."""
+
+    def __init__(self, data: Any, loss: Any) -> None:
+        super().__init__()
+        self._data = data
+        self._loss = loss
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        from lstmcast.models.stateful import reset_states
+
+        reset_states(self.model)
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        from lstmcast.models.stateful import predict_at_origins
+
+        data, experiment = self._data, self._data.experiment
+        lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+        starts = data.starts["validation"]
+        predicted = predict_at_origins(
+            self.model, experiment, data.scaled, starts + lookback - 1, known=data.known_columns
+        )
+        actual = data.scaled[starts[:, None] + lookback + np.arange(horizon), 0]
+        if logs is not None:
+            logs["val_loss"] = float(self._loss(actual, predicted))

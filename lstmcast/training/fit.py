@@ -37,7 +37,7 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
 
     from lstmcast.models import build_model
     from lstmcast.models.recursive import one_step_model
-    from lstmcast.training.callbacks import EpochReporter, StopOnInterrupt
+    from lstmcast.training.callbacks import EpochReporter, StatefulValidation, StopOnInterrupt
 
     experiment = data.experiment
     training, windows = experiment.training, experiment.windows
@@ -46,8 +46,9 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one shares it
         trained, horizon = one_step_model(model), 1
     trained.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
+    stateful = experiment.model.stateful
     batches = math.ceil(len(data.starts["train"]) / training.batch_size)
-    repeat = training.min_steps_per_epoch > batches
+    repeat = training.min_steps_per_epoch > batches and not stateful
     datasets = {
         split: window_dataset(
             data.scaled,
@@ -55,7 +56,7 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
             lookback=windows.lookback,
             horizon=horizon,
             batch_size=training.batch_size,
-            shuffle=training.shuffle and split == "train",
+            shuffle=training.shuffle and split == "train" and not stateful,
             seed=training.seed,
             repeat=repeat and split == "train",
             known=data.known_columns,
@@ -63,6 +64,10 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
         for split in ("train", "validation")
     }
     callbacks: list[keras.callbacks.Callback] = []
+    validation_data = datasets["validation"]
+    if stateful:  # first, so the callbacks after it see its val_loss
+        callbacks.append(StatefulValidation(data, trained.loss))
+        validation_data = None
     if training.early_stopping is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -79,7 +84,7 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     started = time.perf_counter()
     fitted = trained.fit(
         datasets["train"],
-        validation_data=datasets["validation"],
+        validation_data=validation_data,
         epochs=training.epochs,
         steps_per_epoch=training.min_steps_per_epoch if repeat else None,
         callbacks=callbacks,
