@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ bench-peers: $(PEERS_STAMP)
 # Every method on every series, then ETTh1-S; tables in bench/results/accuracy-defaults.md.
 bench-accuracy: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python -m bench.accuracy
+
+# Every architecture family on the Taylor series; table in bench/results/architectures.md.
+bench-architectures: $(STAMP)
+	$(BIN)/python -m bench.architectures
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

@@ -15,9 +15,9 @@ import pandas as pd
 _PHASES: dict[str, Callable[[pd.DatetimeIndex], np.ndarray]] = {
     "minute": lambda t: t.minute / 60,
     "hour": lambda t: (t.hour + t.minute / 60) / 24,
-    "day_of_week": lambda t: t.dayofweek / 7,
+    "day_of_week": lambda t: t.day_of_week / 7,
     "day_of_month": lambda t: (t.day - 1) / t.days_in_month,
-    "day_of_year": lambda t: (t.dayofyear - 1) / np.where(t.is_leap_year, 366, 365),
+    "day_of_year": lambda t: (t.day_of_year - 1) / np.where(t.is_leap_year, 366, 365),
     "month": lambda t: (t.month - 1) / 12,
 }
 

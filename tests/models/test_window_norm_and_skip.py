@@ -1,4 +1,4 @@
-"""Model builder: wiring, shapes, per-window normalisation, and exact save/load round trips."""
+"""Per-window normalisation and the linear skip: their formulas and exact save/load round trips."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from lstmcast.training.device import import_tensorflow
 
 import_tensorflow()
 
-import keras  # noqa: E402
 
 from lstmcast.models import build_model, load_model  # noqa: E402
 from lstmcast.models.window_norm import WindowNormalization  # noqa: E402
@@ -27,15 +26,6 @@ def experiment(
             "scaling": {"per_window": per_window},
         }
     )
-
-
-def test_return_sequences_on_all_but_the_last_layer():
-    model = build_model(experiment(units=(8, 6, 4)), num_features=2)
-    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
-    assert [layer.return_sequences for layer in lstms] == [True, True, False]
-    assert [layer.units for layer in lstms] == [8, 6, 4]
-    assert model.output_shape == (None, 3)
-    assert model.input_shape == (None, 6, 2)
 
 
 @pytest.mark.parametrize("method", ["last", "mean", "standard"])
