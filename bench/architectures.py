@@ -78,16 +78,22 @@ def table(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="*", help="row names to run (default: all)")
+    parser.add_argument(
+        "--only", nargs="*", help="row names to rerun, keeping the saved results of the others"
+    )
     args = parser.parse_args()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    saved = RESULTS / "architectures.json"
+    kept = {row["name"]: row for row in json.loads(saved.read_text())} if args.only else {}
     rows = []
     for name, config, overrides in RUNS:
         if args.only and name not in args.only:
-            continue
-        print(f"training {name} ...", file=sys.stderr, flush=True)
-        rows.append(train(name, config, overrides))
-        (RESULTS / "architectures.json").write_text(json.dumps(rows, indent=2) + "\n")
+            if name in kept:
+                rows.append(kept[name])
+        else:
+            print(f"training {name} ...", file=sys.stderr, flush=True)
+            rows.append(train(name, config, overrides))
+        saved.write_text(json.dumps(rows, indent=2) + "\n")
         (RESULTS / "architectures.md").write_text(table(rows) + "\n")
     print(table(rows))
 

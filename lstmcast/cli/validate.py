@@ -43,7 +43,9 @@ def validate(
         f"run folder: {summary['run_dir']}",
         quiet=quiet,
     )
-    say(f"model: {summary['architecture']}", quiet=quiet)
+    known = summary["known_columns"]
+    reads = f"; also reads {', '.join(known)} over the horizon" if known else ""
+    say(f"model: {summary['architecture']}{reads}", quiet=quiet)
     if summary["cudnn_blockers"]:
         say(
             "on a GPU this model would not use the cuDNN kernel because of "

@@ -76,7 +76,7 @@ def encode(
     hidden = window
     last = len(config.units) - 1
     norm = keras.layers.LayerNormalization if config.layer_norm else None
-    summary, final_states = None, []
+    final_states: list[Any] = []
     for depth, units in enumerate(config.units):
         is_last = depth == last
         sequences_out = not is_last or sequence or config.residual or config.layer_norm

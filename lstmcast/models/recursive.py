@@ -7,6 +7,7 @@ out. Training fits the nested one-step model on one-step targets (`one_step_mode
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import keras
@@ -63,6 +64,4 @@ def one_step_model(model: keras.Model) -> keras.Model:
 
 def _raw(spec: ModelSpec) -> ModelSpec:
     """The outer model feeds the core raw windows: the core normalises each one itself."""
-    from dataclasses import replace
-
     return replace(spec, per_window="none")

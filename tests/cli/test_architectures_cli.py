@@ -246,6 +246,7 @@ def test_stateful_train_evaluate_forecast(write_csv, write_config, tmp_path):
         tiny_experiment(
             csv,
             run_dir,
+            data={"calendar": ["hour"]},
             model={"stateful": True},
             scaling={"per_window": "none"},
             training={"batch_size": 4},
@@ -262,3 +263,22 @@ def test_stateful_train_evaluate_forecast(write_csv, write_config, tmp_path):
     assert forecast.stdout.splitlines()[0] == "timestamp,step,load"
     saved = yaml.safe_load((run_dir / "config.yaml").read_text())
     assert saved["model"]["stateful"] is True
+
+
+def test_recursive_with_calendar_forecasts_from_history_alone(write_csv, write_config, tmp_path):
+    """Calendar features need no future rows: forecast computes them for the new timestamps."""
+    csv = write_csv(synthetic_frame(240))
+    run_dir = tmp_path / "runs" / "recursive"
+    config = tiny_experiment(
+        csv, run_dir, data={"calendar": ["hour"]}, model={"output": "recursive"}
+    )
+    validated = invoke("validate", write_config(config))
+    assert "also reads hour_sin, hour_cos over the horizon" in validated.output
+    trained = invoke("train", write_config(config), "--json", "-q")
+    assert trained.exit_code == 0, trained.output
+    forecast = invoke("forecast", run_dir, "--output", "-")
+    assert forecast.exit_code == 0, forecast.output
+    assert [line.split(",")[:2] for line in forecast.stdout.splitlines()[1:]] == [
+        ["2024-01-11T00:00:00", "1"],
+        ["2024-01-11T01:00:00", "2"],
+    ]
