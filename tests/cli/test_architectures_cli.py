@@ -25,6 +25,15 @@ def invoke(*args: object):
     return runner.invoke(app, [str(arg) for arg in args])
 
 
+def train_tiny(write_config, csv, run_dir, **sections: dict) -> dict:
+    """Train conftest's tiny experiment with `sections` merged in; the train --json summary."""
+    result = invoke(
+        "train", write_config(tiny_experiment(csv, run_dir, **sections)), "--json", "-q"
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
 def config_text(model: str, extra: str = "") -> str:
     return (
         "data:\n  path: x.csv\n  target: y\n"
@@ -145,17 +154,13 @@ def test_known_future_train_and_forecast(write_csv, write_config, tmp_path):
     frame = synthetic_frame(240, features=2).rename(columns={"x1": "promo"})
     csv = write_csv(frame)
     run_dir = tmp_path / "runs" / "known"
-    config = write_config(
-        tiny_experiment(
-            csv,
-            run_dir,
-            data={"known": ["promo"], "calendar": ["hour", "day_of_week"]},
-            model={"output": "seq2seq"},
-        )
+    summary = train_tiny(
+        write_config,
+        csv,
+        run_dir,
+        data={"known": ["promo"], "calendar": ["hour", "day_of_week"]},
+        model={"output": "seq2seq"},
     )
-    trained = invoke("train", config, "--json", "-q")
-    assert trained.exit_code == 0, trained.output
-    summary = json.loads(trained.stdout)
     manifest = json.loads((run_dir / MANIFEST_FILE).read_text())
     assert manifest["model"] == {
         "architecture": "1-layer lstm (4), seq2seq output",
@@ -201,14 +206,8 @@ def test_known_future_train_and_forecast(write_csv, write_config, tmp_path):
 def test_attention_weights_export(write_csv, write_config, tmp_path):
     csv = write_csv(synthetic_frame(240))
     run_dir = tmp_path / "runs" / "attention"
-    config = write_config(
-        tiny_experiment(
-            csv,
-            run_dir,
-            model={"output": "seq2seq", "attention": "multi_head", "attention_heads": 2},
-        )
-    )
-    assert invoke("train", config, "-q").exit_code == 0
+    model = {"output": "seq2seq", "attention": "multi_head", "attention_heads": 2}
+    train_tiny(write_config, csv, run_dir, model=model)
     weights_csv, heat_map = tmp_path / "weights.csv", tmp_path / "weights.png"
     result = invoke(
         "evaluate", run_dir, "--attention", weights_csv, "--attention-plot", heat_map, "--json"
@@ -242,19 +241,15 @@ def test_attention_export_without_attention_is_refused(tiny_config, tmp_path):
 def test_stateful_train_evaluate_forecast(write_csv, write_config, tmp_path):
     csv = write_csv(synthetic_frame(240))
     run_dir = tmp_path / "runs" / "stateful"
-    config = write_config(
-        tiny_experiment(
-            csv,
-            run_dir,
-            data={"calendar": ["hour"]},
-            model={"stateful": True},
-            scaling={"per_window": "none"},
-            training={"batch_size": 4},
-        )
+    summary = train_tiny(
+        write_config,
+        csv,
+        run_dir,
+        data={"calendar": ["hour"]},
+        model={"stateful": True},
+        scaling={"per_window": "none"},
+        training={"batch_size": 4},
     )
-    trained = invoke("train", config, "--json", "-q")
-    assert trained.exit_code == 0, trained.output
-    summary = json.loads(trained.stdout)
     assert summary["train_windows"] == 4 * ((168 // 4 - 2) // 8)  # 4 streams of 42 rows
     evaluated = invoke("evaluate", run_dir, "--json")
     assert json.loads(evaluated.stdout)["overall"] == summary["evaluation"]["overall"]
@@ -269,13 +264,10 @@ def test_recursive_with_calendar_forecasts_from_history_alone(write_csv, write_c
     """Calendar features need no future rows: forecast computes them for the new timestamps."""
     csv = write_csv(synthetic_frame(240))
     run_dir = tmp_path / "runs" / "recursive"
-    config = tiny_experiment(
-        csv, run_dir, data={"calendar": ["hour"]}, model={"output": "recursive"}
-    )
-    validated = invoke("validate", write_config(config))
+    sections = {"data": {"calendar": ["hour"]}, "model": {"output": "recursive"}}
+    validated = invoke("validate", write_config(tiny_experiment(csv, run_dir, **sections)))
     assert "also reads hour_sin, hour_cos over the horizon" in validated.output
-    trained = invoke("train", write_config(config), "--json", "-q")
-    assert trained.exit_code == 0, trained.output
+    train_tiny(write_config, csv, run_dir, **sections)
     forecast = invoke("forecast", run_dir, "--output", "-")
     assert forecast.exit_code == 0, forecast.output
     assert [line.split(",")[:2] for line in forecast.stdout.splitlines()[1:]] == [
