@@ -165,3 +165,16 @@ def test_loading_a_config_never_imports_tensorflow(tmp_path):
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_run_folders_of_schema_1_keep_loading(write_config):
+    """Issue-2/3 run folders saved `model: {type: stacked, ...}`: the default encoder."""
+    text = GOOD + "model:\n  type: stacked\n  units: [16]\n  linear_skip: true\n"
+    model = load_text(write_config, text).model
+    assert (model.units, model.linear_skip, model.cell, model.output) == (
+        [16],
+        True,
+        "lstm",
+        "direct",
+    )
+    assert "model.type: unknown key" in error_text(write_config, GOOD + "model:\n  type: wavenet\n")
