@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     USAGE = 2
     DATA = 3
     ARTIFACT = 4
+    TRAINING = 5
     INTERRUPTED = 130
 
 
@@ -36,3 +37,9 @@ class ArtifactError(LstmcastError):
     """A run folder is missing, incomplete, corrupt or does not match the data given."""
 
     exit_code = ExitCode.ARTIFACT
+
+
+class TrainingError(LstmcastError):
+    """Training could not go on: the loss became NaN or infinite."""
+
+    exit_code = ExitCode.TRAINING

@@ -183,16 +183,16 @@ def _child(node: yaml.Node | None, part: Any) -> tuple[yaml.Node, yaml.Node] | N
 
 
 def _allowed_keys(section_path: list[Any]) -> list[str]:
-    model: type[BaseModel] | None = Experiment
+    """Keys allowed at `section_path`; for a union of sections (the schedules), all of theirs."""
+    models: list[type[BaseModel]] = [Experiment]
     for part in section_path:
-        if model is None or not isinstance(part, str) or part not in model.model_fields:
+        fields = {name: field for model in models for name, field in model.model_fields.items()}
+        if not isinstance(part, str) or part not in fields:
             return []
-        annotation = model.model_fields[part].annotation
+        annotation = fields[part].annotation
         candidates = getattr(annotation, "__args__", (annotation,))
-        model = next(
-            (c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None
-        )
-    return list(model.model_fields) if model is not None else []
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+    return list(dict.fromkeys(name for model in models for name in model.model_fields))
 
 
 def _near_miss(word: str, choices: list[str]) -> str | None:

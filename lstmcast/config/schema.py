@@ -270,6 +270,11 @@ class ModelSection(Strict):
         description="Add a linear map of the (normalised) input window to the forecast, beside "
         "the recurrent network: it then learns what a linear autoregression misses.",
     )
+    input_noise: NonNegativeFloat = Field(
+        0.0,
+        description="Standard deviation of Gaussian noise added to the (normalised) input "
+        "window during training only; a regulariser for small data.",
+    )
     stateful: bool = Field(
         False,
         description="Carry the recurrent state from one window to the next, so the model "
@@ -371,11 +376,54 @@ class ModelSection(Strict):
 
 
 class EarlyStopping(Strict):
+    monitor: Literal["val_loss", "loss"] = Field(
+        "val_loss", description="What must improve: the validation loss, or the training loss."
+    )
     patience: NonNegativeInt = Field(
         10, description="Epochs without validation improvement before training stops."
     )
     min_delta: NonNegativeFloat = Field(0.0, description="Smallest change that counts.")
     restore_best_weights: bool = Field(True, description="Keep the best epoch's weights.")
+
+
+class ConstantSchedule(Strict):
+    type: Literal["constant"] = "constant"
+
+
+class PlateauSchedule(Strict):
+    type: Literal["plateau"]
+    factor: float = Field(0.5, gt=0, lt=1, description="Multiply the rate by this on a plateau.")
+    patience: NonNegativeInt = Field(
+        3, description="Epochs without validation improvement before the rate drops."
+    )
+    min_learning_rate: NonNegativeFloat = Field(1e-6, description="The rate never goes lower.")
+
+
+class CosineSchedule(Strict):
+    type: Literal["cosine"]
+    warmup_epochs: NonNegativeInt = Field(
+        0, description="Epochs of linear warm-up from 0 to training.learning_rate."
+    )
+    final_fraction: float = Field(
+        0.0, ge=0, le=1, description="The rate ends at this fraction of learning_rate."
+    )
+
+
+class StepSchedule(Strict):
+    type: Literal["step"]
+    every_epochs: PositiveInt = Field(10, description="Drop the rate every this many epochs.")
+    factor: float = Field(0.5, gt=0, lt=1, description="Multiply the rate by this at each drop.")
+
+
+class ExponentialSchedule(Strict):
+    type: Literal["exponential"]
+    rate: float = Field(0.95, gt=0, lt=1, description="Multiply the rate by this every epoch.")
+
+
+Schedule = Annotated[
+    ConstantSchedule | PlateauSchedule | CosineSchedule | StepSchedule | ExponentialSchedule,
+    Field(discriminator="type"),
+]
 
 
 class TrainingSection(Strict):
@@ -389,7 +437,26 @@ class TrainingSection(Strict):
     )
     optimizer: Literal["adam", "adamw", "rmsprop", "sgd"] = "adam"
     learning_rate: PositiveFloat = 1e-3
+    weight_decay: NonNegativeFloat | None = Field(
+        None, description="Decoupled weight decay (adamw default 0.004; others none)."
+    )
+    momentum: NonNegativeFloat = Field(0.0, lt=1, description="sgd and rmsprop momentum.")
+    nesterov: bool = Field(False, description="sgd: Nesterov momentum.")
+    clip_norm: PositiveFloat | None = Field(
+        None, description="Clip each gradient to this L2 norm (the usual cure for exploding LSTMs)."
+    )
+    clip_value: PositiveFloat | None = Field(
+        None, description="Clip each gradient element to [-value, value]."
+    )
+    schedule: Schedule = Field(
+        default_factory=ConstantSchedule,
+        description="Learning-rate schedule: constant, plateau, cosine (with warm-up), step or "
+        "exponential; the rate of every epoch is logged in history.csv.",
+    )
     loss: Literal["mse", "mae", "huber"] = "mae"
+    huber_delta: PositiveFloat = Field(
+        1.0, description="huber: where the loss turns from squared to absolute (scaled units)."
+    )
     early_stopping: EarlyStopping | None = Field(
         default_factory=EarlyStopping, description="null trains for all epochs."
     )
@@ -398,6 +465,19 @@ class TrainingSection(Strict):
     device: Literal["auto", "cpu", "gpu"] = Field(
         "auto", description="'auto' uses a GPU when TensorFlow sees one."
     )
+
+    @model_validator(mode="after")
+    def _optimizer_options(self) -> TrainingSection:
+        if self.nesterov and self.optimizer != "sgd":
+            raise ValueError("nesterov: Nesterov momentum is an sgd option; set optimizer: sgd")
+        if self.momentum and self.optimizer not in {"sgd", "rmsprop"}:
+            raise ValueError(
+                f"momentum: {self.optimizer} has no momentum setting (sgd and rmsprop do); "
+                "remove momentum or change optimizer"
+            )
+        if self.nesterov and not self.momentum:
+            raise ValueError("nesterov: needs momentum > 0 (e.g. momentum: 0.9)")
+        return self
 
 
 class OutputSection(Strict):

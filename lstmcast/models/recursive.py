@@ -63,5 +63,7 @@ def one_step_model(model: keras.Model) -> keras.Model:
 
 
 def _raw(spec: ModelSpec) -> ModelSpec:
-    """The outer model feeds the core raw windows: the core normalises each one itself."""
-    return replace(spec, per_window="none")
+    """The outer model feeds the core raw windows: the core normalises (and, in training,
+    perturbs) each one itself."""
+    quiet = spec.config.model_copy(update={"input_noise": 0.0})
+    return replace(spec, per_window="none", config=quiet)

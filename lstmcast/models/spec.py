@@ -74,4 +74,6 @@ def frame_inputs(spec: ModelSpec) -> Framed:
         hidden, center, scale = WindowNormalization(
             spec.per_window, columns=spec.observed, name="window_norm"
         )(window)
+    if spec.config.input_noise:  # active in training only
+        hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
     return Framed(inputs=inputs, window=hidden, future=future, center=center, scale=scale)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import signal
 import threading
 import time
@@ -88,3 +89,52 @@ class StatefulValidation(keras.callbacks.Callback):
         actual = data.scaled[starts[:, None] + lookback + np.arange(horizon), 0]
         if logs is not None:
             logs["val_loss"] = float(self._loss(actual, predicted))
+
+
+class EpochExtras(keras.callbacks.Callback):
+    """Adds to each epoch's logs (so history.csv and the progress lines show them): the
+    learning rate the epoch started with, and the losses in the target's units."""
+
+    def __init__(self, loss_scale: float) -> None:
+        super().__init__()
+        self._loss_scale = loss_scale
+        self._rate = math.nan
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._rate = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        if logs is None:
+            return
+        logs["learning_rate"] = self._rate
+        for name in ("loss", "val_loss"):
+            if name in logs:
+                logs[f"{name}_units"] = float(logs[name]) * self._loss_scale
+
+
+class StopOnNonFiniteLoss(keras.callbacks.Callback):
+    """Stops at the first batch whose loss is NaN or infinite; fit_model turns it into an
+    error with the usual fixes instead of training on garbage."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where: tuple[int, int] | None = None
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        self._epoch = epoch + 1
+
+    def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
+        loss = (logs or {}).get("loss")
+        if loss is not None and not math.isfinite(float(loss)):
+            self.where = (self._epoch, batch + 1)
+            self.model.stop_training = True
+
+    def advice(self, training: Any) -> str:
+        epoch, batch = self.where or (0, 0)
+        clipping = "" if training.clip_norm else ", set training.clip_norm: 1.0"
+        return (
+            f"the training loss became NaN or infinite in epoch {epoch}, batch {batch}; lower "
+            f"training.learning_rate (now {training.learning_rate:g}){clipping}, or check the "
+            "data's scale (scaling.method: standard)"
+        )

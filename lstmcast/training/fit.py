@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from lstmcast.config.schema import TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
+from lstmcast.errors import TrainingError
 from lstmcast.training import EpochReport
 
 if TYPE_CHECKING:
@@ -37,7 +37,14 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
 
     from lstmcast.models import build_model
     from lstmcast.models.recursive import one_step_model
-    from lstmcast.training.callbacks import EpochReporter, StatefulValidation, StopOnInterrupt
+    from lstmcast.training import optim
+    from lstmcast.training.callbacks import (
+        EpochExtras,
+        EpochReporter,
+        StatefulValidation,
+        StopOnInterrupt,
+        StopOnNonFiniteLoss,
+    )
 
     experiment = data.experiment
     training, windows = experiment.training, experiment.windows
@@ -45,10 +52,11 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     trained, horizon = model, windows.horizon
     if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one shares it
         trained, horizon = one_step_model(model), 1
-    trained.compile(optimizer=_optimizer(training), loss=_loss(training.loss), metrics=["mae"])
     stateful = experiment.model.stateful
     batches = math.ceil(len(data.starts["train"]) / training.batch_size)
     repeat = training.min_steps_per_epoch > batches and not stateful
+    steps_per_epoch = training.min_steps_per_epoch if repeat else batches
+    trained.compile(optimizer=optim.optimizer(training, steps_per_epoch), loss=optim.loss(training))
     datasets = {
         split: window_dataset(
             data.scaled,
@@ -68,10 +76,13 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     if stateful:  # first, so the callbacks after it see its val_loss
         callbacks.append(StatefulValidation(data, trained.loss))
         validation_data = None
+    units = float(data.scaler.scale[0]) ** optim.LOSS_POWER[training.loss]
+    diverged = StopOnNonFiniteLoss()
+    callbacks += [EpochExtras(loss_scale=units), diverged, *optim.schedule_callbacks(training)]
     if training.early_stopping is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor="val_loss",
+                monitor=training.early_stopping.monitor,
                 patience=training.early_stopping.patience,
                 min_delta=training.early_stopping.min_delta,
                 restore_best_weights=training.early_stopping.restore_best_weights,
@@ -86,20 +97,24 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
         datasets["train"],
         validation_data=validation_data,
         epochs=training.epochs,
-        steps_per_epoch=training.min_steps_per_epoch if repeat else None,
+        steps_per_epoch=steps_per_epoch if repeat else None,
         callbacks=callbacks,
         verbose=0,
     )
     seconds = time.perf_counter() - started
     if interrupt.interrupted:
         raise KeyboardInterrupt
+    if diverged.where is not None:
+        raise TrainingError(diverged.advice(training))
     samples_per_epoch = (
         training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
     )
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
     val_losses = history.get("val_loss", [math.nan])
-    restored = training.early_stopping is not None and training.early_stopping.restore_best_weights
-    best_index = min(range(len(val_losses)), key=val_losses.__getitem__) if restored else -1
+    stopping = training.early_stopping
+    restored = stopping is not None and stopping.restore_best_weights
+    monitored = history.get(stopping.monitor, val_losses) if stopping is not None else val_losses
+    best_index = min(range(len(monitored)), key=monitored.__getitem__) if restored else -1
     epochs_run = len(history.get("loss", []))
     return TrainingResult(
         model=model,
@@ -111,26 +126,3 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
         samples_per_second=samples_per_epoch * epochs_run / seconds,
         num_params=int(model.count_params()),
     )
-
-
-def _optimizer(training: TrainingSection) -> keras.optimizers.Optimizer:
-    import keras
-
-    classes: dict[str, Any] = {
-        "adam": keras.optimizers.Adam,
-        "adamw": keras.optimizers.AdamW,
-        "rmsprop": keras.optimizers.RMSprop,
-        "sgd": keras.optimizers.SGD,
-    }
-    return classes[training.optimizer](learning_rate=training.learning_rate)
-
-
-def _loss(name: str) -> keras.losses.Loss:
-    import keras
-
-    losses: dict[str, Any] = {
-        "mse": keras.losses.MeanSquaredError,
-        "mae": keras.losses.MeanAbsoluteError,
-        "huber": keras.losses.Huber,
-    }
-    return losses[name]()
