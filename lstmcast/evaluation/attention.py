@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from lstmcast.config.schema import ModelSection
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
@@ -49,8 +50,13 @@ class AttentionWeights:
         return self.weights.mean(axis=(0, 1))
 
 
-def require_attention(model_attention: str, run_dir: Path) -> None:
-    if model_attention == "none":
+def require_attention(model: ModelSection, run_dir: Path) -> None:
+    if model.stateful:
+        raise ConfigError(
+            f"--attention: the model in {run_dir} is stateful, and its weights depend on the "
+            "state carried from earlier windows; attention export covers stateless models"
+        )
+    if model.attention == "none":
         raise ConfigError(
             f"--attention: the model in {run_dir} has no attention layer (model.attention: "
             "none); train with model.attention: additive, dot or multi_head"
@@ -65,8 +71,8 @@ def attention_weights(model: keras.Model, data: PreparedData) -> AttentionWeight
     scores_model = attention_scores_model(model)
     if scores_model is None:  # the config says attention but the saved model has none
         raise ConfigError("--attention: the saved model has no layer named 'attention'")
-    recursive = experiment.model.output == "recursive"
-    horizon = 1 if recursive else experiment.windows.horizon
+    output = experiment.model.output
+    horizon = 1 if output == "recursive" else experiment.windows.horizon
     dataset = window_dataset(
         data.scaled,
         data.starts["test"],
@@ -77,10 +83,11 @@ def attention_weights(model: keras.Model, data: PreparedData) -> AttentionWeight
         known=data.known_columns,
     )
     weights = np.asarray(scores_model.predict(dataset, verbose=0), dtype=np.float64)
-    seq2seq = experiment.model.output == "seq2seq"
-    queries = [f"step {step}" for step in range(1, horizon + 1)] if seq2seq else ["forecast"]
-    if recursive:
-        queries = ["step 1"]
+    queries = {
+        "direct": ["forecast"],
+        "seq2seq": [f"step {step}" for step in range(1, horizon + 1)],
+        "recursive": ["step 1"],  # the one-step model's attention at the first step
+    }[output]
     origins = data.starts["test"] + experiment.windows.lookback - 1
     return AttentionWeights(origins=origins, weights=weights, queries=queries)
 

@@ -174,7 +174,7 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
 
     experiment = run.experiment
     if attention:
-        require_attention(experiment.model.attention, run.run_dir)
+        require_attention(experiment.model, run.run_dir)
     data = prepare_data(experiment, scaler=run.scaler)
     warnings = []
     if artifacts.file_sha256(experiment.data.path) != run.manifest.get("data_sha256"):

@@ -258,6 +258,9 @@ def test_stateful_train_evaluate_forecast(write_csv, write_config, tmp_path):
     assert forecast.stdout.splitlines()[0] == "timestamp,step,load"
     saved = yaml.safe_load((run_dir / "config.yaml").read_text())
     assert saved["model"]["stateful"] is True
+    refused = invoke("evaluate", run_dir, "--attention", tmp_path / "weights.csv")
+    assert refused.exit_code == ExitCode.USAGE
+    assert "is stateful" in refused.output
 
 
 def test_recursive_with_calendar_forecasts_from_history_alone(write_csv, write_config, tmp_path):
