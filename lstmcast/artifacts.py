@@ -36,6 +36,7 @@ MANIFEST_FILE = "manifest.json"
 MODEL_FILE = "model.keras"
 PREPROCESSING_FILE = "preprocessing.json"
 HISTORY_FILE = "history.csv"
+LOSS_PLOT_FILE = "loss.png"
 METRICS_FILE = "metrics.json"
 CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE)
 """Files whose checksums the manifest records; metrics.json is rewritten by `evaluate`."""

@@ -125,9 +125,9 @@ def evaluate(
 
 def _check_plotting(path: Path) -> None:
     """Refuse before any work when the PNG cannot be written."""
-    import importlib.util
+    from lstmcast.plots import plotting_available
 
-    if importlib.util.find_spec("matplotlib") is None:
+    if not plotting_available():
         raise ConfigError(
             "--attention-plot needs matplotlib; install the plotting extra: "
             "pip install 'lstmcast[plot]'"

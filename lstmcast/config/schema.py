@@ -486,6 +486,11 @@ class OutputSection(Strict):
         description="Run folder written by train, relative to the working directory; "
         "default runs/<config file name>.",
     )
+    tensorboard: Path | None = Field(
+        None,
+        description="Also write TensorBoard logs (losses, learning rate, per epoch) to this "
+        "folder, relative to the working directory; needs the tensorboard extra.",
+    )
 
 
 class Experiment(Strict):

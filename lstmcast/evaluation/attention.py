@@ -94,24 +94,16 @@ def attention_weights(model: keras.Model, data: PreparedData) -> AttentionWeight
 
 def plot_attention(weights: AttentionWeights, path: Path) -> None:
     """Heat map of the mean weights, queries down, input steps across (origin on the right)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from lstmcast.artifacts import replace_atomic
+    from lstmcast.plots import figure_to
 
     mean = weights.mean_map()
     queries, lookback = mean.shape
-    figure, axes = plt.subplots(figsize=(min(4 + lookback / 8, 16), min(2 + queries / 4, 12)))
-    extent = (-lookback + 0.5, 0.5, queries + 0.5, 0.5)  # x: steps before the origin
-    image = axes.imshow(mean, aspect="auto", cmap="viridis", extent=extent)
-    axes.set_xlabel("input step relative to the origin (0 = origin)")
-    axes.set_ylabel("forecast step" if queries > 1 else "")
-    axes.set_yticks(range(1, queries + 1), weights.queries if queries <= 24 else None)
-    axes.set_title(f"mean attention over {weights.weights.shape[0]} test windows")
-    figure.colorbar(image, ax=axes, label="weight")
-    figure.tight_layout()
-    with replace_atomic(path) as temporary:
-        figure.savefig(temporary, format="png", dpi=120)
-    plt.close(figure)
+    size = (min(4 + lookback / 8, 16), min(2 + queries / 4, 12))
+    with figure_to(path, size=size) as (figure, axes):
+        extent = (-lookback + 0.5, 0.5, queries + 0.5, 0.5)  # x: steps before the origin
+        image = axes.imshow(mean, aspect="auto", cmap="viridis", extent=extent)
+        axes.set_xlabel("input step relative to the origin (0 = origin)")
+        axes.set_ylabel("forecast step" if queries > 1 else "")
+        axes.set_yticks(range(1, queries + 1), weights.queries if queries <= 24 else None)
+        axes.set_title(f"mean attention over {weights.weights.shape[0]} test windows")
+        figure.colorbar(image, ax=axes, label="weight")

@@ -88,6 +88,12 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
                 restore_best_weights=training.early_stopping.restore_best_weights,
             )
         )
+    if experiment.output.tensorboard is not None:
+        callbacks.append(
+            keras.callbacks.TensorBoard(
+                log_dir=str(experiment.output.tensorboard), write_graph=False, update_freq="epoch"
+            )
+        )
     if report is not None:
         callbacks.append(EpochReporter(report, training.epochs))
     interrupt = StopOnInterrupt()

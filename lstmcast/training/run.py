@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,7 +12,9 @@ from typing import Any
 from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
+from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport
 from lstmcast.training.device import seed_everything, select_device
 
@@ -49,6 +52,10 @@ def train_experiment(
     """Train, score on the test split, and write the run folder atomically; `warn` hears
     warnings as soon as they are known (before training), and the summary keeps them."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
+    if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
+        raise ConfigError(
+            "output.tensorboard needs the tensorboard package: pip install 'lstmcast[tensorboard]'"
+        )
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
     experiment = data.experiment  # with the data-dependent defaults filled in
     device = select_device(experiment.training.device)
@@ -66,6 +73,8 @@ def train_experiment(
         result.model.save(staging / artifacts.MODEL_FILE)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
         _write_history(staging / artifacts.HISTORY_FILE, result.history)
+        if plotting_available():
+            plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
         artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
         artifacts.write_manifest(
             staging,

@@ -231,3 +231,12 @@ def test_early_stopping_can_monitor_the_training_loss(write_csv, write_config, t
     summary = json.loads(result.stdout)
     losses = history(run_dir)["loss"].to_numpy()
     assert summary["best_epoch"] == int(np.argmin(losses)) + 1
+
+
+def test_tensorboard_logs_and_loss_curve(write_csv, write_config, tmp_path):
+    logs = tmp_path / "tensorboard"
+    result, run_dir, _ = train(write_csv, write_config, tmp_path, output={"tensorboard": str(logs)})
+    assert result.exit_code == 0, result.output
+    events = sorted(path.parent.name for path in logs.rglob("events.out.tfevents.*"))
+    assert events == ["train", "validation"]
+    assert (run_dir / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
