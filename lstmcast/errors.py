@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     DATA = 3
     ARTIFACT = 4
     TRAINING = 5
+    DEVICE = 6
     INTERRUPTED = 130
 
 
@@ -43,3 +44,9 @@ class TrainingError(LstmcastError):
     """Training could not go on: the loss became NaN or infinite."""
 
     exit_code = ExitCode.TRAINING
+
+
+class DeviceError(LstmcastError):
+    """The device policy cannot be met: a GPU was required and TensorFlow sees none."""
+
+    exit_code = ExitCode.DEVICE

@@ -9,6 +9,7 @@ import typer
 
 from lstmcast.cli.options import (
     DebugFlag,
+    DeviceOption,
     JsonFlag,
     Overrides,
     QuietFlag,
@@ -61,6 +62,7 @@ AttentionPlotPath = Annotated[
 def evaluate(
     run: RunOrConfig,
     overrides: Overrides = None,
+    device: DeviceOption = None,
     per_step: PerStepFlag = False,
     forecasts: ForecastsPath = None,
     attention: AttentionPath = None,
@@ -96,7 +98,9 @@ def evaluate(
         if attention_plot is not None:
             _check_plotting(attention_plot)
         with_attention = attention is not None or attention_plot is not None
-        report = evaluate_run(open_run(run, overrides or []), attention=with_attention)
+        report = evaluate_run(
+            open_run(run, overrides or [], device=device), attention=with_attention
+        )
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from lstmcast.cli.options import DebugFlag, Overrides, QuietFlag, RunOrConfig, VerboseFlag
+from lstmcast.cli.options import (
+    DebugFlag,
+    DeviceOption,
+    Overrides,
+    QuietFlag,
+    RunOrConfig,
+    VerboseFlag,
+)
 from lstmcast.cli.output import configure, reported_errors, say, write_csv
 
 InputCsv = Annotated[
@@ -31,6 +38,7 @@ def forecast(
     input_csv: InputCsv = None,
     output: OutputPath = "-",
     overrides: Overrides = None,
+    device: DeviceOption = None,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
     debug: DebugFlag = False,
@@ -45,7 +53,7 @@ def forecast(
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
-        result = forecast_run(open_run(run, overrides or []), input_path=input_csv)
+        result = forecast_run(open_run(run, overrides or [], device=device), input_path=input_csv)
         where = write_csv(result.frame, output, option="--output")
     say(
         f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",

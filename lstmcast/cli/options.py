@@ -41,3 +41,12 @@ DebugFlag = Annotated[
     bool,
     typer.Option("--debug", help="Show the full traceback of an error (implies --verbose)."),
 ]
+DeviceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--device",
+        help="auto, cpu or gpu; replaces training.device. 'gpu' fails (exit 6) when TensorFlow "
+        "sees no GPU instead of running on the CPU.",
+        show_default=False,
+    ),
+]

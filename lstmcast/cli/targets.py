@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from lstmcast.artifacts import Run, load_run
@@ -9,15 +10,29 @@ from lstmcast.config.load import load_experiment
 from lstmcast.errors import ArtifactError, ConfigError
 
 
-def open_run(run_or_config: Path, overrides: list[str]) -> Run:
-    """A folder is a run; a file is a config whose output.run_dir names the run."""
+def open_run(run_or_config: Path, overrides: list[str], *, device: str | None = None) -> Run:
+    """A folder is a run; a file is a config whose output.run_dir names the run. `device`
+    (from --device) replaces the run's training.device for this command."""
     if run_or_config.is_dir():
         if overrides:
             raise ConfigError("--set applies to a config file, not to a run folder")
-        return load_run(run_or_config)
+        return with_device(load_run(run_or_config), device)
     if run_or_config.is_file():
-        return load_run(load_experiment(run_or_config, overrides).run_dir)
+        return with_device(load_run(load_experiment(run_or_config, overrides).run_dir), device)
     raise ArtifactError(
         f"{run_or_config} is neither a run folder nor a config file; give the folder `train` "
         "wrote (e.g. runs/air_passengers) or its config"
     )
+
+
+def with_device(run: Run, device: str | None) -> Run:
+    if device is None:
+        return run
+    training = run.experiment.training.model_copy(update={"device": device_choice(device)})
+    return replace(run, experiment=run.experiment.model_copy(update={"training": training}))
+
+
+def device_choice(device: str) -> str:
+    if device not in {"auto", "cpu", "gpu"}:
+        raise ConfigError(f"--device: expected auto, cpu or gpu (got {device!r})")
+    return device

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from lstmcast.cli.options import (
     ConfigPath,
     DebugFlag,
+    DeviceOption,
     JsonFlag,
     Overrides,
     QuietFlag,
@@ -27,6 +28,14 @@ from lstmcast.cli.output import (
 )
 from lstmcast.training import EpochReport
 
+DeterminismFlag = Annotated[
+    bool,
+    typer.Option(
+        "--check-determinism",
+        help="Train twice for 2 epochs with the config's seed and compare weights and test "
+        "metrics bit for bit; writes no run folder (exit 5 when they differ).",
+    ),
+]
 OverwriteFlag = Annotated[
     bool, typer.Option("--overwrite", help="Replace the run folder if it already exists.")
 ]
@@ -35,7 +44,9 @@ OverwriteFlag = Annotated[
 def train(
     config: ConfigPath,
     overrides: Overrides = None,
+    device: DeviceOption = None,
     overwrite: OverwriteFlag = False,
+    check_determinism: DeterminismFlag = False,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -46,12 +57,18 @@ def train(
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
     from lstmcast.cli.render import metrics_table, verdict
+    from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
     from lstmcast.training.run import train_experiment
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
+        if device is not None:
+            overrides = [*(overrides or []), f"training.device={device_choice(device)}"]
         experiment = load_experiment(config, overrides or [])
+        if check_determinism:
+            _check_determinism(experiment, json_output=json_output, quiet=quiet)
+            return
         with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
             summary = train_experiment(experiment, overwrite=overwrite, report=report, warn=warn)
     result = summary.to_dict()
@@ -68,6 +85,28 @@ def train(
     print_table(metrics_table(result["evaluation"]))
     say(verdict(result["evaluation"]), quiet=quiet)
     say(f"run folder: {summary.run_dir}", quiet=quiet)
+
+
+def _check_determinism(experiment: Any, *, json_output: bool, quiet: bool) -> None:
+    from lstmcast.errors import TrainingError
+    from lstmcast.training.run import check_determinism
+
+    say(f"training twice on the same seed ({experiment.training.seed}) ...", quiet=quiet)
+    check = check_determinism(experiment)
+    if json_output:
+        print_json(check.to_dict())
+    runs = f"two {check.epochs}-epoch runs on {check.device}"
+    if not check.deterministic:
+        raise TrainingError(
+            f"not deterministic: {runs} differ (largest weight difference "
+            f"{check.largest_weight_difference:.3g}, metrics "
+            f"{'equal' if check.identical_metrics else 'different'})"
+        )
+    say(
+        f"deterministic: {runs} gave bit-identical weights ({check.weight_arrays} arrays) "
+        "and test metrics",
+        quiet=quiet,
+    )
 
 
 @contextlib.contextmanager

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Literal
 
-from lstmcast.errors import ConfigError
+from lstmcast.errors import DeviceError
 
 SHOW_TF_LOGS = "LSTMCAST_TF_LOGS"
 """Set to 1 (by --verbose/--debug) to let TensorFlow's C++ and absl logs through."""
@@ -59,9 +59,9 @@ def select_device(preference: Literal["auto", "cpu", "gpu"]) -> str:
     tf = import_tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
     if preference == "gpu" and not gpus:
-        raise ConfigError(
+        raise DeviceError(
             "training.device is 'gpu' but TensorFlow sees no GPU; install lstmcast[gpu] on a "
-            "machine with an NVIDIA driver, or set training.device: auto"
+            "machine with an NVIDIA driver, or use --device auto / training.device: auto"
         )
     if preference == "cpu" or not gpus:
         if gpus:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
@@ -134,3 +136,50 @@ def _write_history(path: Path, history: dict[str, list[float]]) -> None:
     for epoch, values in enumerate(zip(*history.values(), strict=True), start=1):
         rows.append(f"{epoch}," + ",".join(json.dumps(value) for value in values))
     artifacts.write_text_atomic(path, "\n".join(rows) + "\n")
+
+
+@dataclass(frozen=True)
+class DeterminismCheck:
+    device: str
+    epochs: int
+    weight_arrays: int
+    identical_weights: bool
+    identical_metrics: bool
+    largest_weight_difference: float
+
+    @property
+    def deterministic(self) -> bool:
+        return self.identical_weights and self.identical_metrics
+
+    def to_dict(self) -> dict[str, Any]:
+        facts = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        return {**facts, "deterministic": self.deterministic}
+
+
+def check_determinism(experiment: Experiment, *, epochs: int = 2) -> DeterminismCheck:
+    """Train the experiment twice for a few epochs with its seed, in this process, and compare
+    the weights and test metrics bit for bit. Writes nothing."""
+    data = prepare_data(experiment)
+    training = data.experiment.training.model_copy(
+        update={"epochs": min(epochs, data.experiment.training.epochs), "early_stopping": None}
+    )
+    data = replace(data, experiment=data.experiment.model_copy(update={"training": training}))
+    device = select_device(training.device)
+
+    from lstmcast.training.fit import fit_model
+
+    runs = []
+    for _ in range(2):
+        seed_everything(training.seed)
+        model = fit_model(data).model
+        runs.append((model.get_weights(), evaluate_model(model, data).overall))
+    (first, first_metrics), (second, second_metrics) = runs
+    pairs = list(zip(first, second, strict=True))
+    return DeterminismCheck(
+        device=device,
+        epochs=training.epochs,
+        weight_arrays=len(first),
+        identical_weights=all(np.array_equal(a, b) for a, b in pairs),
+        identical_metrics=first_metrics == second_metrics,
+        largest_weight_difference=max(float(np.max(np.abs(a - b), initial=0.0)) for a, b in pairs),
+    )

@@ -240,3 +240,27 @@ def test_tensorboard_logs_and_loss_curve(write_csv, write_config, tmp_path):
     events = sorted(path.parent.name for path in logs.rglob("events.out.tfevents.*"))
     assert events == ["train", "validation"]
     assert (run_dir / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_check_determinism_trains_twice_and_writes_nothing(tiny_config, tmp_path):
+    result = runner.invoke(app, ["train", str(tiny_config), "--check-determinism", "--json"])
+    assert result.exit_code == 0, result.output
+    check = json.loads(result.stdout)
+    assert check["deterministic"] is True
+    assert check["identical_weights"] and check["identical_metrics"]
+    assert check["largest_weight_difference"] == 0.0
+    assert "bit-identical weights" in result.stderr
+    assert not (tmp_path / "runs").exists()
+
+
+def test_device_policy_fails_fast_without_a_gpu(tiny_config, tmp_path):
+    """Tests hide every GPU; --device gpu must refuse (exit 6) instead of using the CPU."""
+    run_dir = tmp_path / "runs" / "tiny"
+    refused = runner.invoke(app, ["train", str(tiny_config), "--device", "gpu"])
+    assert refused.exit_code == ExitCode.DEVICE
+    assert "TensorFlow sees no GPU" in refused.output
+    assert not run_dir.exists()
+    assert runner.invoke(app, ["train", str(tiny_config), "--device", "cpu", "-q"]).exit_code == 0
+    for command in (["evaluate", str(run_dir)], ["forecast", str(run_dir)]):
+        assert runner.invoke(app, [*command, "--device", "gpu"]).exit_code == ExitCode.DEVICE
+        assert runner.invoke(app, [*command, "--device", "tpu"]).exit_code == ExitCode.USAGE
