@@ -70,7 +70,13 @@ def train(
             _check_determinism(experiment, json_output=json_output, quiet=quiet)
             return
         with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
-            summary = train_experiment(experiment, overwrite=overwrite, report=report, warn=warn)
+            summary = train_experiment(
+                experiment,
+                overwrite=overwrite,
+                report=report,
+                warn=warn,
+                tell=lambda message: say(message, quiet=quiet),
+            )
     result = summary.to_dict()
     if json_output:
         print_json(result)

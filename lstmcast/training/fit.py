@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import TrainingError
-from lstmcast.training import EpochReport
+from lstmcast.training import EpochReport, checkpoints
 
 if TYPE_CHECKING:
     import keras
@@ -30,9 +31,12 @@ class TrainingResult:
     device: str = field(default="")
 
 
-def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> TrainingResult:
+def fit_model(
+    data: PreparedData, *, report: EpochReport | None = None, checkpoint: Path | None = None
+) -> TrainingResult:
     """Build, compile and fit data.experiment's model; the returned model holds the best
-    validation epoch's weights."""
+    validation epoch's weights. With a `checkpoint` folder (training/checkpoints.py), every
+    epoch is saved there and a fit started again resumes after the last saved one."""
     import keras
 
     from lstmcast.models import build_model
@@ -79,6 +83,17 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     units = float(data.scaler.scale[0]) ** optim.LOSS_POWER[training.loss]
     diverged = StopOnNonFiniteLoss()
     callbacks += [EpochExtras(loss_scale=units), diverged, *optim.schedule_callbacks(training)]
+    resumed_after = 0
+    if checkpoint is not None:
+        resumed_after = checkpoints.completed_epochs(checkpoint)
+        callbacks += [
+            keras.callbacks.CSVLogger(str(checkpoint / checkpoints.HISTORY), append=True),
+            keras.callbacks.BackupAndRestore(
+                str(checkpoint / checkpoints.BACKUP),
+                double_checkpoint=True,
+                delete_checkpoint=False,
+            ),
+        ]
     if training.early_stopping is not None:
         callbacks.append(
             keras.callbacks.EarlyStopping(
@@ -111,16 +126,22 @@ def fit_model(data: PreparedData, *, report: EpochReport | None = None) -> Train
     if interrupt.interrupted:
         raise KeyboardInterrupt
     if diverged.where is not None:
+        if checkpoint is not None:  # its last epoch holds the diverged weights
+            checkpoints.remove_checkpoint(checkpoint)
         raise TrainingError(diverged.advice(training))
     samples_per_epoch = (
         training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
     )
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
+    if checkpoint is not None:  # the epochs before a restart too
+        history = checkpoints.logged_history(checkpoint)
     val_losses = history.get("val_loss", [math.nan])
     stopping = training.early_stopping
     restored = stopping is not None and stopping.restore_best_weights
     monitored = history.get(stopping.monitor, val_losses) if stopping is not None else val_losses
-    best_index = min(range(len(monitored)), key=monitored.__getitem__) if restored else -1
+    # Early stopping restarts with a resumed fit: its best epoch is one of those run since.
+    since = range(min(resumed_after, len(monitored) - 1), len(monitored))
+    best_index = min(since, key=monitored.__getitem__) if restored else -1
     epochs_run = len(history.get("loss", []))
     return TrainingResult(
         model=model,

@@ -17,7 +17,7 @@ from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.plots import plot_history, plotting_available
-from lstmcast.training import EpochReport
+from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.device import seed_everything, select_device
 
 
@@ -50,9 +50,11 @@ def train_experiment(
     overwrite: bool = False,
     report: EpochReport | None = None,
     warn: Callable[[str], None] | None = None,
+    tell: Callable[[str], None] | None = None,
 ) -> TrainSummary:
     """Train, score on the test split, and write the run folder atomically; `warn` hears
-    warnings as soon as they are known (before training), and the summary keeps them."""
+    warnings as soon as they are known (before training), and the summary keeps them; `tell`
+    hears notes such as resuming from a checkpoint."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
     if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
         raise ConfigError(
@@ -65,10 +67,12 @@ def train_experiment(
     for message in warnings if warn is not None else []:
         warn(message)
     seed_everything(experiment.training.seed)
+    data_sha256 = artifacts.file_sha256(experiment.data.path)
+    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, tell)
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(data, report=report)
+    result = fit_model(data, report=report, checkpoint=checkpoint)
     evaluation = evaluate_model(result.model, data)
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
@@ -82,12 +86,13 @@ def train_experiment(
             staging,
             seed=experiment.training.seed,
             device=device,
-            data_sha256=artifacts.file_sha256(experiment.data.path),
+            data_sha256=data_sha256,
             model={
                 "architecture": experiment.model.architecture,
                 "parameters": result.num_params,
             },
         )
+    checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return TrainSummary(
         run_dir=experiment.run_dir,
         device=device,

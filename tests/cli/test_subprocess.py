@@ -115,7 +115,43 @@ def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
     runs = tmp_path / "runs"
-    assert not runs.exists() or list(runs.iterdir()) == []
+    assert not (runs / "tiny").exists()  # only the hidden checkpoint a rerun resumes from
+    assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
+
+
+def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
+    """SIGKILL mid-training, then the same command: it says it resumes, runs only the epochs
+    left, and writes a complete run folder with every epoch's history."""
+    command = ["train", tiny_config, "--set", "training.epochs=40"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lstmcast", *map(str, command)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=ENV,
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    while line and not line.startswith("epoch 4/"):
+        line = process.stderr.readline()
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=60)
+    checkpoint = tmp_path / "runs" / ".tiny.checkpoint"
+    metadata = checkpoint / "backup" / "training_metadata.json"
+    saved = json.loads(metadata.read_text())["epoch"]
+    assert 3 <= saved < 40
+    assert not (tmp_path / "runs" / "tiny").exists()
+
+    resumed = lstmcast(*command, cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming after epoch {saved} of 40 from" in resumed.stderr
+    epochs_run = [line for line in resumed.stderr.splitlines() if line.startswith("epoch ")]
+    assert epochs_run[0].startswith(f"epoch {saved + 1}/40") and len(epochs_run) == 40 - saved
+    history = pd.read_csv(tmp_path / "runs" / "tiny" / "history.csv")
+    assert history["epoch"].tolist() == list(range(1, 41))
+    assert not checkpoint.exists()
+    assert lstmcast("evaluate", tmp_path / "runs" / "tiny", cwd=tmp_path).returncode == 0
 
 
 def test_help_loads_no_tensorflow(tmp_path):
