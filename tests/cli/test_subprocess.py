@@ -89,27 +89,26 @@ def test_debug_shows_the_traceback(tmp_path):
     assert "Traceback" in result.stderr
 
 
-def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
+def train_until(tiny_config: Path, cwd: Path, *, epochs: int, epoch: int) -> subprocess.Popen:
+    """`lstmcast train` running in the background, returned once it has logged `epoch`."""
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "lstmcast",
-            "train",
-            str(tiny_config),
-            "--set",
-            "training.epochs=500",
-        ],
+        [sys.executable, "-m", "lstmcast", "train", str(tiny_config)]
+        + ["--set", f"training.epochs={epochs}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         env=ENV,
     )
     assert process.stderr is not None
     line = process.stderr.readline()
-    while line and not line.startswith("epoch 2/"):
+    while line and not line.startswith(f"epoch {epoch}/"):
         line = process.stderr.readline()
+    return process
+
+
+def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
+    process = train_until(tiny_config, tmp_path, epochs=500, epoch=2)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
@@ -122,19 +121,7 @@ def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
 def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
     """SIGKILL mid-training, then the same command: it says it resumes, runs only the epochs
     left, and writes a complete run folder with every epoch's history."""
-    command = ["train", tiny_config, "--set", "training.epochs=40"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "lstmcast", *map(str, command)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=ENV,
-    )
-    assert process.stderr is not None
-    line = process.stderr.readline()
-    while line and not line.startswith("epoch 4/"):
-        line = process.stderr.readline()
+    process = train_until(tiny_config, tmp_path, epochs=40, epoch=4)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=60)
     checkpoint = tmp_path / "runs" / ".tiny.checkpoint"
@@ -143,7 +130,7 @@ def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
     assert 3 <= saved < 40
     assert not (tmp_path / "runs" / "tiny").exists()
 
-    resumed = lstmcast(*command, cwd=tmp_path)
+    resumed = lstmcast("train", tiny_config, "--set", "training.epochs=40", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert f"resuming after epoch {saved} of 40 from" in resumed.stderr
     epochs_run = [line for line in resumed.stderr.splitlines() if line.startswith("epoch ")]
