@@ -9,8 +9,8 @@ import time
 from typing import Any
 
 import keras
-import numpy as np
 
+from lstmcast.data.windows import target_windows
 from lstmcast.training import EpochReport
 
 
@@ -86,7 +86,7 @@ class StatefulValidation(keras.callbacks.Callback):
         predicted = predict_at_origins(
             self.model, experiment, data.scaled, starts + lookback - 1, known=data.known_columns
         )
-        actual = data.scaled[starts[:, None] + lookback + np.arange(horizon), 0]
+        actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
         if logs is not None:
             logs["val_loss"] = float(self._loss(actual, predicted))
 

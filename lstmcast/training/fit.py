@@ -133,6 +133,7 @@ def fit_model(
         training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
     )
     history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
+    epochs_timed = len(history.get("loss", []))  # those `seconds` covers, not those resumed from
     if checkpoint is not None:  # the epochs before a restart too
         history = checkpoints.logged_history(checkpoint)
     val_losses = history.get("val_loss", [math.nan])
@@ -150,6 +151,6 @@ def fit_model(
         best_epoch=best_index + 1 if best_index >= 0 else epochs_run,
         best_val_loss=val_losses[best_index],
         seconds=seconds,
-        samples_per_second=samples_per_epoch * epochs_run / seconds,
+        samples_per_second=samples_per_epoch * epochs_timed / seconds,
         num_params=int(model.count_params()),
     )
