@@ -7,7 +7,7 @@ CLI's start-up path. Call training.device.import_tensorflow() first to keep star
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from lstmcast.config.schema import Experiment
 
@@ -16,11 +16,15 @@ if TYPE_CHECKING:
 
 
 def build_model(
-    experiment: Experiment, *, num_features: int, batch_size: int | None = None
+    experiment: Experiment,
+    *,
+    num_features: int,
+    batch_size: int | None = None,
+    use_cudnn: bool | Literal["auto"] = "auto",
 ) -> keras.Model:
     """The configured architecture for windows of `num_features` columns (observed columns,
     then those known in advance). A stateful model needs its `batch_size` (default: the
-    training batch size)."""
+    training batch size); `use_cudnn=True` makes Keras raise instead of leaving cuDNN."""
     from lstmcast.data.prepare import known_column_count
     from lstmcast.models.direct import build_direct
     from lstmcast.models.recursive import build_recursive
@@ -37,6 +41,7 @@ def build_model(
         batch_size=(batch_size or experiment.training.batch_size)
         if experiment.model.stateful
         else None,
+        use_cudnn=use_cudnn,
     )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     return builders[experiment.model.output](spec)

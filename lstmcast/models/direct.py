@@ -13,7 +13,9 @@ from lstmcast.models.spec import ModelSpec, frame_inputs
 def build_direct(spec: ModelSpec, *, name: str = "direct") -> keras.Model:
     config = spec.config
     framed = frame_inputs(spec)
-    encoded = encode(framed.window, config, sequence=config.attention != "none")
+    encoded = encode(
+        framed.window, config, sequence=config.attention != "none", use_cudnn=spec.use_cudnn
+    )
     head_inputs = [encoded.summary]
     if config.attention != "none":
         width = encoded.summary.shape[-1]

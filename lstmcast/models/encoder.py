@@ -9,7 +9,7 @@ seq2seq decoder).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import keras
 
@@ -42,6 +42,7 @@ def recurrent_layer(
     name: str,
     return_sequences: bool,
     return_state: bool = False,
+    use_cudnn: bool | Literal["auto"] = "auto",
 ) -> keras.layers.Layer:
     """One LSTM or GRU layer with the config's cell options."""
     options: dict[str, Any] = {
@@ -56,6 +57,7 @@ def recurrent_layer(
         "return_sequences": return_sequences,
         "return_state": return_state,
         "stateful": config.stateful,
+        "use_cudnn": use_cudnn,
         "name": name,
     }
     if config.cell == "gru":
@@ -69,7 +71,12 @@ def recurrent_layer(
 
 
 def encode(
-    window: Any, config: ModelSection, *, sequence: bool = False, states: bool = False
+    window: Any,
+    config: ModelSection,
+    *,
+    sequence: bool = False,
+    states: bool = False,
+    use_cudnn: bool | Literal["auto"] = "auto",
 ) -> Encoded:
     """Run the stack over `window`. Every layer but the last returns sequences; the last one
     too when a sequence is asked for or a residual/normalisation needs it."""
@@ -86,6 +93,7 @@ def encode(
             name=f"{config.cell}_{depth + 1}",
             return_sequences=sequences_out,
             return_state=is_last and (states or (sequences_out and config.bidirectional)),
+            use_cudnn=use_cudnn,
         )
         if config.bidirectional:
             merge_mode = config.merge_mode or "concat"

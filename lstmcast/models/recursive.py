@@ -14,7 +14,7 @@ import keras
 from keras import ops
 
 from lstmcast.models.direct import build_direct
-from lstmcast.models.spec import ModelSpec, frame_inputs
+from lstmcast.models.spec import ModelSpec, dtype_policy, frame_inputs
 
 ONE_STEP = "one_step"
 
@@ -34,6 +34,12 @@ class ShiftWindow(keras.layers.Layer):
 def build_recursive(spec: ModelSpec, *, name: str = "recursive") -> keras.Model:
     """The configured direct model with horizon 1, unrolled over the horizon."""
     core = build_direct(spec.one_step(), name=ONE_STEP)
+    with dtype_policy("float32"):  # feeding forecasts back stays in float32 under mixed precision
+        inputs, forecast = _unrolled(core, spec)
+    return keras.Model(inputs, forecast, name=name)  # the build's policy: loss scaling
+
+
+def _unrolled(core: keras.Model, spec: ModelSpec) -> tuple[Any, Any]:
     outer = frame_inputs(_raw(spec))
     window, forecasts = outer.window, []
     for step in range(spec.horizon):
@@ -54,7 +60,7 @@ def build_recursive(spec: ModelSpec, *, name: str = "recursive") -> keras.Model:
     joined = forecasts[0]
     if spec.horizon > 1:
         joined = keras.layers.Concatenate(name="forecast")(forecasts)
-    return keras.Model(outer.inputs, joined, name=name)
+    return outer.inputs, joined
 
 
 def one_step_model(model: keras.Model) -> keras.Model:

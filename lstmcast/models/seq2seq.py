@@ -17,12 +17,20 @@ from lstmcast.models.spec import ModelSpec, frame_inputs
 def build_seq2seq(spec: ModelSpec, *, name: str = "seq2seq") -> keras.Model:
     config = spec.config
     framed = frame_inputs(spec)
-    encoded = encode(framed.window, config, sequence=config.attention != "none", states=True)
+    encoded = encode(
+        framed.window,
+        config,
+        sequence=config.attention != "none",
+        states=True,
+        use_cudnn=spec.use_cudnn,
+    )
     steps = keras.layers.RepeatVector(spec.horizon, name="repeat_summary")(encoded.summary)
     if framed.future is not None:
         steps = keras.layers.Concatenate(name="decoder_inputs")([steps, framed.future])
     state_width = encoded.states[0].shape[-1]
-    decoder = recurrent_layer(config, state_width, name="decoder", return_sequences=True)
+    decoder = recurrent_layer(
+        config, state_width, name="decoder", return_sequences=True, use_cudnn=spec.use_cudnn
+    )
     decoded = decoder(steps, initial_state=encoded.states)
     if config.attention != "none":
         context = attend(config, decoded, encoded.sequence)

@@ -3,8 +3,10 @@ per-window normalisation that wraps the network so a saved model maps forecasts 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import keras
 
@@ -24,6 +26,8 @@ class ModelSpec:
     per_window: str
     batch_size: int | None = None
     """Fixed batch size of a stateful model (its states are per batch row)."""
+    use_cudnn: bool | Literal["auto"] = "auto"
+    """True makes Keras raise rather than fall back from the cuDNN kernels (require_cudnn)."""
 
     @property
     def known(self) -> int:
@@ -48,7 +52,18 @@ class Framed:
 
     def output(self, forecast: Any, spec: ModelSpec, *, name: str) -> keras.Model:
         """The model from its (normalised) forecast: adds the linear skip when configured, maps
-        back to the globally scaled units, and names the result."""
+        back to the globally scaled units, and names the result. Under mixed precision the
+        forecast is cast to float32 first, and what follows computes in float32."""
+        if keras.config.dtype_policy().compute_dtype != "float32":
+            forecast = keras.layers.Activation("linear", dtype="float32", name="forecast_float32")(
+                forecast
+            )
+        with dtype_policy("float32"):
+            forecast = self._finish(forecast, spec)
+        # The model itself takes the build's policy: mixed_float16 tells compile to scale the loss.
+        return keras.Model(self.inputs, forecast, name=name)
+
+    def _finish(self, forecast: Any, spec: ModelSpec) -> Any:
         if spec.config.linear_skip:
             flat = keras.layers.Flatten(name="skip_flatten")(self.window)
             skip = keras.layers.Dense(spec.horizon, name="linear_skip")(flat)
@@ -57,7 +72,7 @@ class Framed:
             forecast = TargetDenormalization(name="window_denorm")(
                 [forecast, self.center, self.scale]
             )
-        return keras.Model(self.inputs, forecast, name=name)
+        return forecast
 
 
 def frame_inputs(spec: ModelSpec) -> Framed:
@@ -71,9 +86,22 @@ def frame_inputs(spec: ModelSpec) -> Framed:
     center = scale = None
     hidden = window
     if spec.per_window != "none":
-        hidden, center, scale = WindowNormalization(
-            spec.per_window, columns=spec.observed, name="window_norm"
-        )(window)
+        with dtype_policy("float32"):  # window statistics need float32 under mixed precision
+            hidden, center, scale = WindowNormalization(
+                spec.per_window, columns=spec.observed, name="window_norm"
+            )(window)
     if spec.config.input_noise:  # active in training only
         hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
     return Framed(inputs=inputs, window=hidden, future=future, center=center, scale=scale)
+
+
+@contextlib.contextmanager
+def dtype_policy(name: str) -> Iterator[None]:
+    """Build layers under a Keras dtype policy ('float32', 'mixed_float16', ...), restoring the
+    previous one after."""
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(name)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
