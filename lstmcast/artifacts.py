@@ -144,7 +144,13 @@ def save_config(staging: Path, experiment: Experiment) -> None:
 
 
 def write_manifest(
-    staging: Path, *, seed: int, device: str, data_sha256: str, model: dict[str, Any]
+    staging: Path,
+    *,
+    seed: int,
+    device: str,
+    data_sha256: str,
+    model: dict[str, Any],
+    training: dict[str, Any],
 ) -> None:
     """Written last: its presence and checksums are what make a run folder complete."""
     import keras
@@ -157,6 +163,7 @@ def write_manifest(
         "seed": seed,
         "device": device,
         "model": model,
+        "training": training,
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
         "data_sha256": data_sha256,
         "files": {name: file_sha256(staging / name) for name in CHECKED_FILES},

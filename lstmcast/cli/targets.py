@@ -12,7 +12,8 @@ from lstmcast.errors import ArtifactError, ConfigError
 
 def open_run(run_or_config: Path, overrides: list[str], *, device: str | None = None) -> Run:
     """A folder is a run; a file is a config whose output.run_dir names the run. `device`
-    (from --device) replaces the run's training.device for this command."""
+    (from --device, default auto) replaces the run's training.device for this command: how a
+    model was trained (on a GPU, with require_cudnn) does not bind where it forecasts."""
     if run_or_config.is_dir():
         if overrides:
             raise ConfigError("--set applies to a config file, not to a run folder")
@@ -26,9 +27,8 @@ def open_run(run_or_config: Path, overrides: list[str], *, device: str | None = 
 
 
 def with_device(run: Run, device: str | None) -> Run:
-    if device is None:
-        return run
-    training = run.experiment.training.model_copy(update={"device": device_choice(device)})
+    update = {"device": device_choice(device or "auto"), "require_cudnn": False}
+    training = run.experiment.training.model_copy(update=update)
     return replace(run, experiment=run.experiment.model_copy(update={"training": training}))
 
 

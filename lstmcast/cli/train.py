@@ -81,6 +81,13 @@ def train(
     if json_output:
         print_json(result)
         return
+    if result["evaluation"] is None:
+        say(
+            f"worker {summary.worker} of {summary.workers} finished {summary.epochs_run} epochs "
+            "in step with the others; worker 0 scores the model and writes the run folder",
+            quiet=quiet,
+        )
+        return
     say(
         f"trained {summary.architecture} on {summary.device}: {summary.num_params:,} parameters, "
         f"{summary.train_windows:,} training windows, {summary.epochs_run} epochs "

@@ -463,7 +463,39 @@ class TrainingSection(Strict):
     shuffle: bool = Field(True, description="Shuffle training windows each epoch (seeded).")
     seed: int = Field(42, description="Seeds weights, shuffling and dropout.")
     device: Literal["auto", "cpu", "gpu"] = Field(
-        "auto", description="'auto' uses a GPU when TensorFlow sees one."
+        "auto",
+        description="'auto' uses a GPU when TensorFlow sees one; 'gpu' fails (exit 6) when it "
+        "sees none, instead of training for hours on the CPU. Applies to training only: "
+        "evaluate and forecast use any device unless given --device.",
+    )
+    precision: Literal["float32", "mixed_float16", "mixed_bfloat16"] = Field(
+        "float32",
+        description="mixed_float16: compute in float16 on a GPU's tensor cores (compute "
+        "capability 7.0+) with float32 weights, a float32 output layer and dynamic loss "
+        "scaling; mixed_bfloat16 for hardware with bfloat16 units. The saved model is float32.",
+    )
+    jit_compile: bool = Field(
+        False,
+        description="Compile the training step with XLA. Keras turns it off for cuDNN layers "
+        "(train says so); XLA runs are outside the bit-for-bit determinism guarantee.",
+    )
+    require_cudnn: bool = Field(
+        False,
+        description="Refuse a config whose recurrent layers would leave the cuDNN kernels "
+        "(Keras otherwise falls back silently to a several times slower loop), and refuse to "
+        "train without a GPU.",
+    )
+    distribution: Literal["none", "mirrored", "multi_worker"] = Field(
+        "none",
+        description="mirrored: one model over all local GPUs (tf.distribute.MirroredStrategy); "
+        "multi_worker: over machines (MultiWorkerMirroredStrategy), each started with the same "
+        "command and its role in TF_CONFIG. batch_size is the global batch, split across "
+        "replicas.",
+    )
+    cpu_replicas: PositiveInt | None = Field(
+        None,
+        description="mirrored without a GPU: split the CPU into this many logical devices and "
+        "mirror over them (to try a distributed config on one machine; not faster).",
     )
 
     @model_validator(mode="after")
@@ -477,6 +509,25 @@ class TrainingSection(Strict):
             )
         if self.nesterov and not self.momentum:
             raise ValueError("nesterov: needs momentum > 0 (e.g. momentum: 0.9)")
+        return self
+
+    @model_validator(mode="after")
+    def _device_options(self) -> TrainingSection:
+        if self.cpu_replicas is not None and self.distribution != "mirrored":
+            raise ValueError(
+                "cpu_replicas: splits the CPU for distribution: mirrored; set distribution: "
+                "mirrored or remove cpu_replicas"
+            )
+        if self.require_cudnn and self.jit_compile:
+            raise ValueError(
+                "jit_compile: XLA cannot compile the cuDNN kernels (Keras turns XLA off for "
+                "them), so it contradicts require_cudnn; remove one of the two"
+            )
+        if self.require_cudnn and self.device == "cpu":
+            raise ValueError(
+                "require_cudnn: the cuDNN kernels run on NVIDIA GPUs only, and device is 'cpu'; "
+                "set device: gpu (or auto) or require_cudnn: false"
+            )
         return self
 
 
@@ -522,6 +573,25 @@ class Experiment(Strict):
             raise ValueError(
                 "scaling.per_window: a stateful model carries its state from window to window, "
                 "which per-window normalisation would rescale each time; set per_window: none"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _cudnn_as_required(self) -> Experiment:
+        blockers = self.model.cudnn_blockers()
+        if self.training.require_cudnn and blockers:
+            raise ValueError(
+                f"training.require_cudnn: {'; '.join(blockers)} would leave the cuDNN kernels; "
+                "change that setting or set require_cudnn: false"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _replicas_share_nothing_stateful(self) -> Experiment:
+        if self.model.stateful and self.training.distribution != "none":
+            raise ValueError(
+                "training.distribution: a stateful model keeps one state per batch row, which "
+                "replicas cannot split; set distribution: none or model.stateful: false"
             )
         return self
 

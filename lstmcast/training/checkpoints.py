@@ -23,15 +23,21 @@ HISTORY = "history.csv"
 FINGERPRINT = "experiment.sha256"
 
 
-def checkpoint_dir(run_dir: Path) -> Path:
-    return run_dir.parent / f".{run_dir.name}.checkpoint"
+def checkpoint_dir(run_dir: Path, worker: int = 0) -> Path:
+    """Beside the run folder; each worker of a multi-worker run keeps its own copy."""
+    suffix = f"-worker{worker}" if worker else ""
+    return run_dir.parent / f".{run_dir.name}.checkpoint{suffix}"
 
 
 def open_checkpoint(
-    experiment: Experiment, data_sha256: str, tell: Callable[[str], None] | None = None
+    experiment: Experiment,
+    data_sha256: str,
+    tell: Callable[[str], None] | None = None,
+    *,
+    worker: int = 0,
 ) -> Path:
     """The experiment's checkpoint folder, created or reused; says when training resumes."""
-    folder = checkpoint_dir(experiment.run_dir)
+    folder = checkpoint_dir(experiment.run_dir, worker)
     identity = hashlib.sha256(
         (experiment.model_dump_json() + data_sha256).encode("utf-8")
     ).hexdigest()

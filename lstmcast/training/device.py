@@ -54,11 +54,22 @@ def _stderr_to_devnull() -> Iterator[None]:
         os.close(devnull)
 
 
-def select_device(preference: Literal["auto", "cpu", "gpu"]) -> str:
-    """Make TensorFlow use the preferred device; return a description such as 'CPU (2 cores)'."""
+def select_device(
+    preference: Literal["auto", "cpu", "gpu"], *, cpu_devices: int = 1, need_gpu_for: str = ""
+) -> str:
+    """Make TensorFlow use the preferred device; return a description such as 'CPU (2 cores)'.
+
+    `cpu_devices` > 1 splits the CPU into that many logical devices (for mirrored training
+    without a GPU); `need_gpu_for` names a setting that fails without a GPU, as 'gpu' does.
+    """
     tf = import_tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
-    if preference == "gpu" and not gpus:
+    if not gpus and need_gpu_for:
+        raise DeviceError(
+            f"{need_gpu_for} but TensorFlow sees no GPU; run on a machine with an NVIDIA GPU and "
+            f"lstmcast[gpu], or set {need_gpu_for.split()[0]}: false"
+        )
+    if not gpus and preference == "gpu":
         raise DeviceError(
             "training.device is 'gpu' but TensorFlow sees no GPU; install lstmcast[gpu] on a "
             "machine with an NVIDIA driver, or use --device auto / training.device: auto"
@@ -66,18 +77,41 @@ def select_device(preference: Literal["auto", "cpu", "gpu"]) -> str:
     if preference == "cpu" or not gpus:
         if gpus:
             tf.config.set_visible_devices([], "GPU")
+        if cpu_devices > 1:
+            _split_cpu(tf, cpu_devices)
         return f"CPU ({os.cpu_count()} cores)"
     for gpu in gpus:
         with contextlib.suppress(RuntimeError):  # already initialised: growth is fixed then
             tf.config.experimental.set_memory_growth(gpu, True)
     details = tf.config.experimental.get_device_details(gpus[0])
-    return f"GPU ({details.get('device_name', gpus[0].name)})"
+    name = details.get("device_name", gpus[0].name)
+    return f"GPU ({name})" if len(gpus) == 1 else f"{len(gpus)} GPUs ({name})"
 
 
-def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and TensorFlow, and ask TensorFlow for deterministic kernels."""
+def _split_cpu(tf: ModuleType, count: int) -> None:
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)]
+        )
+    except RuntimeError:  # TensorFlow already started in this process
+        if len(tf.config.list_logical_devices("CPU")) != count:
+            raise DeviceError(
+                f"training.cpu_replicas: cannot split the CPU into {count} devices after "
+                "TensorFlow has started in this process; run train in a fresh process"
+            ) from None
+
+
+def seed_everything(seed: int, *, deterministic_ops: bool = True) -> None:
+    """Seed Python, NumPy and TensorFlow, and ask TensorFlow for deterministic kernels (which
+    Keras takes as a reason to turn XLA off, hence the switch)."""
     tf = import_tensorflow()
     import keras
 
     keras.utils.set_random_seed(seed)
-    tf.config.experimental.enable_op_determinism()
+    if deterministic_ops:
+        tf.config.experimental.enable_op_determinism()
+    else:  # the setting is per process; a previous run in it may have turned it on
+        from tensorflow.python.framework.config import disable_op_determinism
+
+        disable_op_determinism()

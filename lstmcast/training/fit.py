@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import TrainingError
 from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.placement import Placement, build_before_fit
 
 if TYPE_CHECKING:
     import keras
+
+ONE_DEVICE = Placement(device="", strategy=None)
 
 
 @dataclass
@@ -28,19 +31,26 @@ class TrainingResult:
     seconds: float
     samples_per_second: float
     num_params: int
-    device: str = field(default="")
+    xla: bool = False
+    """Whether the training step ran XLA-compiled (Keras may refuse jit_compile)."""
 
 
 def fit_model(
-    data: PreparedData, *, report: EpochReport | None = None, checkpoint: Path | None = None
+    data: PreparedData,
+    *,
+    report: EpochReport | None = None,
+    checkpoint: Path | None = None,
+    placement: Placement = ONE_DEVICE,
 ) -> TrainingResult:
     """Build, compile and fit data.experiment's model; the returned model holds the best
-    validation epoch's weights. With a `checkpoint` folder (training/checkpoints.py), every
+    validation epoch's weights, in float32 on no particular device, whatever the training
+    precision and placement. With a `checkpoint` folder (training/checkpoints.py), every
     epoch is saved there and a fit started again resumes after the last saved one."""
     import keras
 
     from lstmcast.models import build_model
     from lstmcast.models.recursive import one_step_model
+    from lstmcast.models.spec import dtype_policy
     from lstmcast.training import optim
     from lstmcast.training.callbacks import (
         EpochExtras,
@@ -52,29 +62,42 @@ def fit_model(
 
     experiment = data.experiment
     training, windows = experiment.training, experiment.windows
-    model = build_model(experiment, num_features=data.scaled.shape[1])
-    trained, horizon = model, windows.horizon
-    if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one shares it
-        trained, horizon = one_step_model(model), 1
+    num_features = data.scaled.shape[1]
     stateful = experiment.model.stateful
     batches = math.ceil(len(data.starts["train"]) / training.batch_size)
     repeat = training.min_steps_per_epoch > batches and not stateful
     steps_per_epoch = training.min_steps_per_epoch if repeat else batches
-    trained.compile(optimizer=optim.optimizer(training, steps_per_epoch), loss=optim.loss(training))
+    with placement.scope(), dtype_policy(training.precision):
+        model = build_model(
+            experiment,
+            num_features=num_features,
+            use_cudnn=True if training.require_cudnn else "auto",
+        )
+        trained, horizon = model, windows.horizon
+        if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one
+            trained, horizon = one_step_model(model), 1  # shares its weights
+        trained.compile(
+            optimizer=optim.optimizer(training, steps_per_epoch),
+            loss=optim.loss(training),
+            jit_compile=training.jit_compile,
+        )
     datasets = {
-        split: window_dataset(
-            data.scaled,
-            data.starts[split],
-            lookback=windows.lookback,
-            horizon=horizon,
-            batch_size=training.batch_size,
-            shuffle=training.shuffle and split == "train" and not stateful,
-            seed=training.seed,
-            repeat=repeat and split == "train",
-            known=data.known_columns,
+        split: placement.shard(
+            window_dataset(
+                data.scaled,
+                data.starts[split],
+                lookback=windows.lookback,
+                horizon=horizon,
+                batch_size=training.batch_size,
+                shuffle=training.shuffle and split == "train" and not stateful,
+                seed=training.seed,
+                repeat=repeat and split == "train",
+                known=data.known_columns,
+            )
         )
         for split in ("train", "validation")
     }
+    build_before_fit(trained, placement, datasets["train"])
     callbacks: list[keras.callbacks.Callback] = []
     validation_data = datasets["validation"]
     if stateful:  # first, so the callbacks after it see its val_loss
@@ -145,7 +168,9 @@ def fit_model(
     best_index = min(since, key=monitored.__getitem__) if restored else -1
     epochs_run = len(history.get("loss", []))
     return TrainingResult(
-        model=model,
+        model=_portable(model, experiment, num_features)
+        if _special(training, placement)
+        else model,
         history=history,
         epochs_run=epochs_run,
         best_epoch=best_index + 1 if best_index >= 0 else epochs_run,
@@ -153,4 +178,23 @@ def fit_model(
         seconds=seconds,
         samples_per_second=samples_per_epoch * epochs_timed / seconds,
         num_params=int(model.count_params()),
+        xla=bool(trained.jit_compile),
     )
+
+
+def _special(training: Any, placement: Placement) -> bool:
+    """Trained in a way a plain float32 model on one CPU would not load or run the same."""
+    return (
+        training.precision != "float32" or placement.strategy is not None or training.require_cudnn
+    )
+
+
+def _portable(model: keras.Model, experiment: Any, num_features: int) -> keras.Model:
+    """The same architecture in float32, outside any distribution strategy and free to run on
+    any kernel, holding the trained weights: what the run folder saves, so a model trained
+    with mixed precision, over several devices or on cuDNN loads and forecasts on a CPU."""
+    from lstmcast.models import build_model
+
+    portable = build_model(experiment, num_features=num_features)
+    portable.set_weights(model.get_weights())
+    return portable

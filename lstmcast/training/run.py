@@ -18,13 +18,21 @@ from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.device import seed_everything, select_device
+from lstmcast.training.device import seed_everything
+from lstmcast.training.placement import Placement, place, recurrent_kernel
 
 
 @dataclass(frozen=True)
 class TrainSummary:
     run_dir: Path
     device: str
+    replicas: int
+    worker: int
+    workers: int
+    recurrent_kernel: str
+    precision: str
+    xla: bool
+    versions: dict[str, str]
     architecture: str
     num_params: int
     train_windows: int
@@ -34,13 +42,14 @@ class TrainSummary:
     best_val_loss: float
     seconds: float
     samples_per_second: float
-    evaluation: Evaluation
+    evaluation: Evaluation | None
+    """None on a worker other than the chief: the chief scores and writes the run folder."""
     warnings: list[str]
 
     def to_dict(self) -> dict[str, Any]:
         summary = {name: getattr(self, name) for name in self.__dataclass_fields__}
         summary["run_dir"] = str(self.run_dir)
-        summary["evaluation"] = self.evaluation.to_dict()
+        summary["evaluation"] = self.evaluation.to_dict() if self.evaluation else None
         return summary
 
 
@@ -62,40 +71,70 @@ def train_experiment(
         )
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
     experiment = data.experiment  # with the data-dependent defaults filled in
-    device = select_device(experiment.training.device)
-    warnings = gpu_warnings(experiment, device)
+    training = experiment.training
+    placement = place(experiment)
+    warnings = placement_warnings(experiment, placement)
     for message in warnings if warn is not None else []:
         warn(message)
-    seed_everything(experiment.training.seed)
+    seed_everything(training.seed, deterministic_ops=not training.jit_compile)
+    kernel = recurrent_kernel(experiment, placement)
+    versions = library_versions()
+    if tell is not None:
+        tell(
+            f"training on {placement.describe()}: TensorFlow {versions['tensorflow']}, Keras "
+            f"{versions['keras']}, recurrent kernel {kernel}, {training.precision}"
+            + (", XLA" if training.jit_compile else "")
+        )
     data_sha256 = artifacts.file_sha256(experiment.data.path)
-    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, tell)
+    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, tell, worker=placement.worker)
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(data, report=report, checkpoint=checkpoint)
-    evaluation = evaluate_model(result.model, data)
-    with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
-        artifacts.save_config(staging, experiment)
-        result.model.save(staging / artifacts.MODEL_FILE)
-        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
-        _write_history(staging / artifacts.HISTORY_FILE, result.history)
-        if plotting_available():
-            plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
-        artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
-        artifacts.write_manifest(
-            staging,
-            seed=experiment.training.seed,
-            device=device,
-            data_sha256=data_sha256,
-            model={
-                "architecture": experiment.model.architecture,
-                "parameters": result.num_params,
-            },
-        )
+    result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
+    if training.jit_compile and not result.xla:
+        warnings.append("Keras did not XLA-compile this model (cuDNN layers cannot be)")
+        if warn is not None:
+            warn(warnings[-1])
+    evaluation = None
+    if placement.is_chief:
+        evaluation = evaluate_model(result.model, data)
+        with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
+            artifacts.save_config(staging, experiment)
+            result.model.save(staging / artifacts.MODEL_FILE)
+            artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
+            _write_history(staging / artifacts.HISTORY_FILE, result.history)
+            if plotting_available():
+                plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
+            artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
+            artifacts.write_manifest(
+                staging,
+                seed=training.seed,
+                device=placement.describe(),
+                data_sha256=data_sha256,
+                model={
+                    "architecture": experiment.model.architecture,
+                    "parameters": result.num_params,
+                },
+                training={
+                    "recurrent_kernel": kernel,
+                    "precision": training.precision,
+                    "xla": result.xla,
+                    "distribution": training.distribution,
+                    "replicas": placement.replicas,
+                    "workers": placement.workers,
+                },
+            )
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return TrainSummary(
         run_dir=experiment.run_dir,
-        device=device,
+        device=placement.describe(),
+        replicas=placement.replicas,
+        worker=placement.worker,
+        workers=placement.workers,
+        recurrent_kernel=kernel,
+        precision=training.precision,
+        xla=result.xla,
+        versions=versions,
         architecture=experiment.model.architecture,
         num_params=result.num_params,
         train_windows=len(data.starts["train"]),
@@ -108,6 +147,31 @@ def train_experiment(
         evaluation=evaluation,
         warnings=warnings,
     )
+
+
+def library_versions() -> dict[str, str]:
+    import keras
+    import tensorflow as tf
+
+    return {"tensorflow": tf.__version__, "keras": keras.__version__}
+
+
+def placement_warnings(experiment: Experiment, placement: Placement) -> list[str]:
+    """What is worth knowing before hours of training: slow kernels, slow precision, uneven
+    replica batches."""
+    training = experiment.training
+    warnings = gpu_warnings(experiment, placement.device)
+    if training.precision != "float32" and not placement.gpu:
+        warnings.append(
+            f"training.precision: {training.precision} on a CPU is usually slower than float32; "
+            "it pays on GPUs with tensor cores"
+        )
+    if placement.replicas > 1 and training.batch_size % placement.replicas:
+        warnings.append(
+            f"training.batch_size {training.batch_size} does not divide among "
+            f"{placement.replicas} replicas; replicas get unequal batches"
+        )
+    return warnings
 
 
 def gpu_warnings(experiment: Experiment, device: str) -> list[str]:
@@ -169,19 +233,19 @@ def check_determinism(experiment: Experiment, *, epochs: int = 2) -> Determinism
         update={"epochs": min(epochs, data.experiment.training.epochs), "early_stopping": None}
     )
     data = replace(data, experiment=data.experiment.model_copy(update={"training": training}))
-    device = select_device(training.device)
+    placement = place(data.experiment)
 
     from lstmcast.training.fit import fit_model
 
     runs = []
     for _ in range(2):
-        seed_everything(training.seed)
-        model = fit_model(data).model
+        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
+        model = fit_model(data, placement=placement).model
         runs.append((model.get_weights(), evaluate_model(model, data).overall))
     (first, first_metrics), (second, second_metrics) = runs
     pairs = list(zip(first, second, strict=True))
     return DeterminismCheck(
-        device=device,
+        device=placement.describe(),
         epochs=training.epochs,
         weight_arrays=len(first),
         identical_weights=all(np.array_equal(a, b) for a, b in pairs),

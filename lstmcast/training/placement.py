@@ -1,0 +1,178 @@
+"""Where training runs: the device, the tf.distribute strategy over several devices or
+machines, the numeric precision, and which recurrent kernel that leaves the layers on."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from lstmcast.config.schema import Experiment
+from lstmcast.errors import ConfigError
+from lstmcast.training.device import import_tensorflow, select_device
+
+TF_CONFIG = "TF_CONFIG"
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str
+    """What it runs on, e.g. 'CPU (2 cores)' or 'GPU (NVIDIA H100)'."""
+    strategy: Any | None
+    """The tf.distribute strategy, or None for one device."""
+    replicas: int = 1
+    worker: int = 0
+    workers: int = 1
+
+    @property
+    def is_chief(self) -> bool:
+        """The one process that writes the run folder (worker 0)."""
+        return self.worker == 0
+
+    @property
+    def gpu(self) -> bool:
+        return "GPU" in self.device
+
+    def scope(self) -> contextlib.AbstractContextManager[Any]:
+        """Variables created inside are mirrored over the replicas."""
+        return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
+
+    def shard(self, dataset: Any) -> Any:
+        """Across workers, every worker builds the same windows in the same seeded order and
+        keeps its share of each global batch (tf.data's DATA auto-sharding; FILE sharding
+        has no files to split here)."""
+        if self.workers < 2:
+            return dataset
+        tf = import_tensorflow()
+        options = tf.data.Options()
+        options.experimental_distribute.auto_shard_policy = (
+            tf.data.experimental.AutoShardPolicy.DATA
+        )
+        return dataset.with_options(options)
+
+    def describe(self) -> str:
+        if self.workers > 1:
+            return (
+                f"{self.device}, worker {self.worker} of {self.workers} "
+                f"({self.replicas} replicas in all)"
+            )
+        if self.strategy is not None:
+            return f"{self.device}, mirrored over {self.replicas} replicas"
+        return self.device
+
+
+def place(experiment: Experiment) -> Placement:
+    """Choose the device and, for distributed training, create TensorFlow's strategy (which
+    must happen before any other TensorFlow work in the process)."""
+    training = experiment.training
+    need_gpu_for = "training.require_cudnn is true" if training.require_cudnn else ""
+    if training.distribution == "multi_worker":
+        cluster = _cluster_from_environment()
+    device = select_device(
+        training.device, cpu_devices=training.cpu_replicas or 1, need_gpu_for=need_gpu_for
+    )
+    if training.distribution == "none":
+        return Placement(device=device, strategy=None)
+    tf = import_tensorflow()
+    if training.distribution == "mirrored":
+        devices = None if "GPU" in device else _logical_cpus(tf)
+        strategy = tf.distribute.MirroredStrategy(devices=devices)
+        return Placement(device, strategy, replicas=strategy.num_replicas_in_sync)
+    strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    _let_keras_fit_under(strategy)
+    return Placement(
+        device,
+        strategy,
+        replicas=strategy.num_replicas_in_sync,
+        worker=cluster.index,
+        workers=cluster.size,
+    )
+
+
+def _logical_cpus(tf: Any) -> list[str]:
+    return [device.name for device in tf.config.list_logical_devices("CPU")]
+
+
+@dataclass(frozen=True)
+class _Cluster:
+    size: int
+    index: int
+    """This process's rank: the chief is 0, then the workers in order."""
+
+
+def _cluster_from_environment() -> _Cluster:
+    """Check TF_CONFIG the way a user can act on before TensorFlow reads it."""
+    how = "see docs/training.md, 'Several machines'"
+    raw = os.environ.get(TF_CONFIG)
+    if not raw:
+        raise ConfigError(
+            "training.distribution: multi_worker needs the TF_CONFIG environment variable "
+            f"(the cluster's addresses and this worker's role); {how}"
+        )
+    try:
+        config = json.loads(raw)
+        cluster, task = config["cluster"], config["task"]
+        chiefs, workers = list(cluster.get("chief", [])), list(cluster.get("worker", []))
+        kind, index = task["type"], int(task["index"])
+        ranks = {"chief": 0, "worker": len(chiefs)}
+        members = {"chief": chiefs, "worker": workers}
+        if kind not in ranks or not 0 <= index < len(members[kind]):
+            raise ValueError(f"task {kind} {index} is not in the cluster")
+    except (ValueError, KeyError, TypeError) as error:
+        raise ConfigError(f"TF_CONFIG: not a valid cluster description ({error}); {how}") from None
+    return _Cluster(size=len(chiefs) + len(workers), index=ranks[kind] + index)
+
+
+def _let_keras_fit_under(strategy: Any) -> None:
+    """Work around two places where Keras 3's fit breaks under MultiWorkerMirroredStrategy
+    (keras-team/keras#20585, open): it averages a whole input batch across workers only to
+    learn its shapes, and averages scalar metrics 'along axis 0'. Only this process's
+    distributed training is affected; checked by the two-worker test."""
+    from keras.src.backend.tensorflow import trainer
+
+    if getattr(trainer.reduce_per_replica, "lstmcast_fixed", False):
+        return
+    keras_reduce = trainer.reduce_per_replica
+
+    def reduce_per_replica(values: Any, strategy: Any, reduction: str) -> Any:
+        if reduction not in {"auto", "mean"} or not trainer._collective_all_reduce_multi_worker(
+            strategy
+        ):
+            return keras_reduce(values, strategy, reduction)
+
+        def mean(value: Any) -> Any:
+            if not trainer._is_per_replica_instance(value):
+                return value
+            return strategy.reduce("MEAN", value, axis=None)
+
+        return trainer.tree.map_structure(mean, values)
+
+    reduce_per_replica.lstmcast_fixed = True  # type: ignore[attr-defined]
+    trainer.reduce_per_replica = reduce_per_replica
+
+
+def build_before_fit(model: Any, placement: Placement, dataset: Any) -> None:
+    """Under a distribution strategy, build the model's losses and optimizer from the batch
+    shapes, so fit does not average a first batch across replicas to learn them: that fails
+    across workers (the first Keras fault above) and whenever a batch splits unevenly."""
+    if placement.strategy is None:
+        return
+    tf = import_tensorflow()
+    sample = tf.nest.map_structure(
+        lambda spec: tf.zeros([1, *spec.shape[1:]], spec.dtype), dataset.element_spec
+    )
+    with placement.scope():
+        model._symbolic_build(data_batch=sample)
+    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+
+
+def recurrent_kernel(experiment: Experiment, placement: Placement) -> str:
+    """Which implementation the LSTM/GRU layers run, by Keras's documented cuDNN conditions."""
+    if not placement.gpu:
+        return "generic (cuDNN needs a GPU)"
+    blockers = experiment.model.cudnn_blockers()
+    if blockers:
+        return f"generic ({'; '.join(blockers)})"
+    return "cuDNN"

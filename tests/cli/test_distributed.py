@@ -1,0 +1,121 @@
+"""tf.distribute from the command line, on CPU: mirrored over two logical CPU devices, and two
+worker processes on loopback ports; each gives the single-device model up to rounding."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.test_subprocess import ENV, TF_NOISE, lstmcast
+from tests.conftest import synthetic_frame, tiny_experiment
+
+
+@pytest.fixture
+def config(tmp_path, write_csv, write_config):
+    csv = write_csv(synthetic_frame(240))
+    # batch 32 of 161 training windows: the last batch of each pass splits 1/0 over replicas
+    return write_config(tiny_experiment(csv, tmp_path / "runs" / "single", training={"seed": 3}))
+
+
+def trained(config, tmp_path, name, *settings):
+    result = lstmcast(
+        "train", config, "--json", "--set", f"output.run_dir=runs/{name}", *settings, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def assert_same_model(distributed: dict, single: dict) -> None:
+    """Replicas average the same gradients a single device computes: equal up to rounding."""
+    for metric, value in single["evaluation"]["overall"]["lstm"].items():
+        assert distributed["evaluation"]["overall"]["lstm"][metric] == pytest.approx(
+            value, rel=1e-4
+        )
+    assert distributed["epochs_run"] == single["epochs_run"]
+
+
+def test_mirrored_over_two_logical_cpus(config, tmp_path):
+    single = trained(config, tmp_path, "single")
+    mirrored = trained(
+        config,
+        tmp_path,
+        "mirrored",
+        "--set",
+        "training.distribution=mirrored",
+        "--set",
+        "training.cpu_replicas=2",
+    )
+    assert mirrored["replicas"] == 2 and single["replicas"] == 1
+    assert mirrored["device"].endswith("mirrored over 2 replicas")
+    assert_same_model(mirrored, single)
+    manifest = json.loads((tmp_path / "runs" / "mirrored" / "manifest.json").read_text())
+    assert manifest["training"]["distribution"] == "mirrored"
+    assert manifest["training"]["replicas"] == 2
+    evaluated = lstmcast("evaluate", "runs/mirrored", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["overall"] == mirrored["evaluation"]["overall"]
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def test_two_workers_on_loopback_train_one_model_and_the_chief_writes_it(config, tmp_path):
+    single = trained(config, tmp_path, "single")
+    cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "lstmcast", "train", str(config), "--json"]
+            + [
+                "--set",
+                "output.run_dir=runs/workers",
+                "--set",
+                "training.distribution=multi_worker",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={
+                **ENV,
+                "TF_CONFIG": json.dumps(
+                    {"cluster": cluster, "task": {"type": "worker", "index": i}}
+                ),
+            },
+        )
+        for i in range(2)
+    ]
+    outputs = []
+    try:
+        for worker in workers:
+            outputs.append(worker.communicate(timeout=300))
+    finally:
+        for worker in workers:
+            worker.kill()
+    for worker, (_, stderr) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, stderr
+        assert not any(noise in stderr for noise in TF_NOISE), stderr
+    chief, other = (json.loads(stdout) for stdout, _ in outputs)
+    assert (chief["worker"], chief["workers"], chief["replicas"]) == (0, 2, 2)
+    assert other["worker"] == 1 and other["evaluation"] is None
+    assert "worker 0 of 2" in outputs[0][1] and "worker 1 of 2" in outputs[1][1]
+    assert_same_model(chief, single)
+    run_dir = tmp_path / "runs" / "workers"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert (manifest["training"]["distribution"], manifest["training"]["workers"]) == (
+        "multi_worker",
+        2,
+    )
+    assert sorted(path.name for path in (tmp_path / "runs").iterdir()) == ["single", "workers"]
+    forecast = lstmcast("forecast", "runs/workers", "-o", "-", cwd=tmp_path)
+    assert forecast.returncode == 0, forecast.stderr
