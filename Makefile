@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ bench-accuracy: $(STAMP) $(PEERS_STAMP)
 # Every architecture family on the Taylor series; table in bench/results/architectures.md.
 bench-architectures: $(STAMP)
 	$(BIN)/python -m bench.architectures
+
+# Step time under each training placement (one device, XLA, mixed precision, mirrored,
+# two workers), side by side: `make bench-placement CONFIG=configs/taylor.yaml EPOCHS=4`.
+CONFIG ?= configs/taylor.yaml
+EPOCHS ?= 4
+bench-placement: $(STAMP)
+	$(BIN)/python -m bench.placement $(CONFIG) $(EPOCHS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench
