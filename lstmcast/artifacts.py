@@ -148,14 +148,12 @@ def write_manifest(
     *,
     seed: int,
     device: str,
+    versions: dict[str, str],
     data_sha256: str,
     model: dict[str, Any],
     training: dict[str, Any],
 ) -> None:
     """Written last: its presence and checksums are what make a run folder complete."""
-    import keras
-    import tensorflow as tf
-
     manifest = {
         "lstmcast_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -164,7 +162,7 @@ def write_manifest(
         "device": device,
         "model": model,
         "training": training,
-        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+        "versions": versions,
         "data_sha256": data_sha256,
         "files": {name: file_sha256(staging / name) for name in CHECKED_FILES},
     }

@@ -6,8 +6,9 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from lstmcast.config.schema import Experiment, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import TrainingError
@@ -169,7 +170,7 @@ def fit_model(
     epochs_run = len(history.get("loss", []))
     return TrainingResult(
         model=_portable(model, experiment, num_features)
-        if _special(training, placement)
+        if _needs_portable_copy(training, placement)
         else model,
         history=history,
         epochs_run=epochs_run,
@@ -182,14 +183,14 @@ def fit_model(
     )
 
 
-def _special(training: Any, placement: Placement) -> bool:
+def _needs_portable_copy(training: TrainingSection, placement: Placement) -> bool:
     """Trained in a way a plain float32 model on one CPU would not load or run the same."""
     return (
         training.precision != "float32" or placement.strategy is not None or training.require_cudnn
     )
 
 
-def _portable(model: keras.Model, experiment: Any, num_features: int) -> keras.Model:
+def _portable(model: keras.Model, experiment: Experiment, num_features: int) -> keras.Model:
     """The same architecture in float32, outside any distribution strategy and free to run on
     any kernel, holding the trained weights: what the run folder saves, so a model trained
     with mixed precision, over several devices or on cuDNN loads and forecasts on a CPU."""

@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,9 @@ from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.device import seed_everything
 from lstmcast.training.placement import Placement, place, recurrent_kernel
+
+if TYPE_CHECKING:
+    from lstmcast.training.fit import TrainingResult
 
 
 @dataclass(frozen=True)
@@ -98,32 +101,27 @@ def train_experiment(
     evaluation = None
     if placement.is_chief:
         evaluation = evaluate_model(result.model, data)
-        with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
-            artifacts.save_config(staging, experiment)
-            result.model.save(staging / artifacts.MODEL_FILE)
-            artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
-            _write_history(staging / artifacts.HISTORY_FILE, result.history)
-            if plotting_available():
-                plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
-            artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
-            artifacts.write_manifest(
-                staging,
-                seed=training.seed,
-                device=placement.describe(),
-                data_sha256=data_sha256,
-                model={
-                    "architecture": experiment.model.architecture,
-                    "parameters": result.num_params,
-                },
-                training={
-                    "recurrent_kernel": kernel,
-                    "precision": training.precision,
-                    "xla": result.xla,
-                    "distribution": training.distribution,
-                    "replicas": placement.replicas,
-                    "workers": placement.workers,
-                },
-            )
+        record = {
+            "recurrent_kernel": kernel,
+            "precision": training.precision,
+            "xla": result.xla,
+            "distribution": training.distribution,
+            "replicas": placement.replicas,
+            "workers": placement.workers,
+        }
+        _write_run_folder(
+            data,
+            result,
+            evaluation,
+            overwrite=overwrite,
+            manifest={
+                "seed": training.seed,
+                "device": placement.describe(),
+                "versions": versions,
+                "data_sha256": data_sha256,
+                "training": record,
+            },
+        )
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return TrainSummary(
         run_dir=experiment.run_dir,
@@ -147,6 +145,30 @@ def train_experiment(
         evaluation=evaluation,
         warnings=warnings,
     )
+
+
+def _write_run_folder(
+    data: PreparedData,
+    result: TrainingResult,
+    evaluation: Evaluation,
+    *,
+    overwrite: bool,
+    manifest: dict[str, Any],
+) -> None:
+    experiment = data.experiment
+    with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
+        artifacts.save_config(staging, experiment)
+        result.model.save(staging / artifacts.MODEL_FILE)
+        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
+        _write_history(staging / artifacts.HISTORY_FILE, result.history)
+        if plotting_available():
+            plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
+        artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
+        artifacts.write_manifest(
+            staging,
+            model={"architecture": experiment.model.architecture, "parameters": result.num_params},
+            **manifest,
+        )
 
 
 def library_versions() -> dict[str, str]:
