@@ -55,19 +55,19 @@ def _stderr_to_devnull() -> Iterator[None]:
 
 
 def select_device(
-    preference: Literal["auto", "cpu", "gpu"], *, cpu_devices: int = 1, need_gpu_for: str = ""
+    preference: Literal["auto", "cpu", "gpu"], *, cpu_devices: int = 1, required_by: str = ""
 ) -> str:
     """Make TensorFlow use the preferred device; return a description such as 'CPU (2 cores)'.
 
     `cpu_devices` > 1 splits the CPU into that many logical devices (for mirrored training
-    without a GPU); `need_gpu_for` names a setting that fails without a GPU, as 'gpu' does.
+    without a GPU); `required_by` names a true setting that needs a GPU, as 'gpu' does.
     """
     tf = import_tensorflow()
     gpus = tf.config.list_physical_devices("GPU")
-    if not gpus and need_gpu_for:
+    if not gpus and required_by:
         raise DeviceError(
-            f"{need_gpu_for} but TensorFlow sees no GPU; run on a machine with an NVIDIA GPU and "
-            f"lstmcast[gpu], or set {need_gpu_for.split()[0]}: false"
+            f"{required_by} is true but TensorFlow sees no GPU; run on a machine with an NVIDIA "
+            f"GPU and lstmcast[gpu], or set {required_by}: false"
         )
     if not gpus and preference == "gpu":
         raise DeviceError(
@@ -86,6 +86,11 @@ def select_device(
     details = tf.config.experimental.get_device_details(gpus[0])
     name = details.get("device_name", gpus[0].name)
     return f"GPU ({name})" if len(gpus) == 1 else f"{len(gpus)} GPUs ({name})"
+
+
+def is_gpu(device: str) -> bool:
+    """Whether a description from select_device ('GPU (…)', '2 GPUs (…)') names GPUs."""
+    return "GPU" in device
 
 
 def _split_cpu(tf: ModuleType, count: int) -> None:

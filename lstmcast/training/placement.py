@@ -11,7 +11,7 @@ from typing import Any
 
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ConfigError
-from lstmcast.training.device import import_tensorflow, select_device
+from lstmcast.training.device import import_tensorflow, is_gpu, select_device
 
 TF_CONFIG = "TF_CONFIG"
 
@@ -33,7 +33,7 @@ class Placement:
 
     @property
     def gpu(self) -> bool:
-        return "GPU" in self.device
+        return is_gpu(self.device)
 
     def scope(self) -> contextlib.AbstractContextManager[Any]:
         """Variables created inside are mirrored over the replicas."""
@@ -67,17 +67,17 @@ def place(experiment: Experiment) -> Placement:
     """Choose the device and, for distributed training, create TensorFlow's strategy (which
     must happen before any other TensorFlow work in the process)."""
     training = experiment.training
-    need_gpu_for = "training.require_cudnn is true" if training.require_cudnn else ""
+    required_by = "training.require_cudnn" if training.require_cudnn else ""
     if training.distribution == "multi_worker":
         cluster = _cluster_from_environment()
     device = select_device(
-        training.device, cpu_devices=training.cpu_replicas or 1, need_gpu_for=need_gpu_for
+        training.device, cpu_devices=training.cpu_replicas or 1, required_by=required_by
     )
     if training.distribution == "none":
         return Placement(device=device, strategy=None)
     tf = import_tensorflow()
     if training.distribution == "mirrored":
-        devices = None if "GPU" in device else _logical_cpus(tf)
+        devices = None if is_gpu(device) else _logical_cpus(tf)
         strategy = tf.distribute.MirroredStrategy(devices=devices)
         return Placement(device, strategy, replicas=strategy.num_replicas_in_sync)
     strategy = tf.distribute.MultiWorkerMirroredStrategy()

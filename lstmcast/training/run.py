@@ -18,7 +18,7 @@ from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.device import seed_everything
+from lstmcast.training.device import is_gpu, seed_everything
 from lstmcast.training.placement import Placement, place, recurrent_kernel
 
 if TYPE_CHECKING:
@@ -199,7 +199,7 @@ def placement_warnings(experiment: Experiment, placement: Placement) -> list[str
 def gpu_warnings(experiment: Experiment, device: str) -> list[str]:
     """On a GPU, the settings that keep Keras off its cuDNN kernels (several times slower)."""
     blockers = experiment.model.cudnn_blockers()
-    if not device.startswith("GPU") or not blockers:
+    if not is_gpu(device) or not blockers:
         return []
     return [
         f"{experiment.model.cell.upper()} layers will not use the cuDNN kernel on this GPU "

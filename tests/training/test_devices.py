@@ -270,3 +270,11 @@ def test_a_gpu_trained_run_folder_evaluates_and_forecasts_on_a_cpu(
     assert len(forecast.stdout.strip().splitlines()) == 1 + 2  # header + horizon rows
     refused = runner.invoke(app, ["forecast", str(run_dir), "-o", "-", "--device", "gpu"])
     assert refused.exit_code == ExitCode.DEVICE
+
+
+def test_the_cudnn_warning_also_fires_on_several_gpus():
+    from lstmcast.training.run import gpu_warnings
+
+    config = experiment({"units": [4], "recurrent_dropout": 0.1})
+    assert gpu_warnings(config, "2 GPUs (NVIDIA H100)") == gpu_warnings(config, "GPU (NVIDIA H100)")
+    assert gpu_warnings(config, "GPU (NVIDIA H100)")
