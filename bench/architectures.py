@@ -57,7 +57,7 @@ def train(name: str, config: str, overrides: list[str]) -> dict:
         "epochs": summary["epochs_run"],
         "train_seconds": round(summary["seconds"], 1),
         "process_seconds": round(time.perf_counter() - started, 1),
-        "mase": overall["lstm"]["mase"],
+        "mase": overall[summary["evaluation"]["model"]]["mase"],
         "seasonal_naive_mase": overall["seasonal_naive"]["mase"],
         "test_windows": summary["evaluation"]["num_windows"],
     }

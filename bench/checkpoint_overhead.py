@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lstmcast.config import load_experiment
 from lstmcast.data.prepare import prepare_data
-from lstmcast.training.device import seed_everything, select_device
+from lstmcast.runtime import seed_everything, select_device
 
 
 def main() -> None:

@@ -93,7 +93,7 @@ def main() -> None:
     print(f"| placement | replicas | ms/step | ratio to one device | test MASE after {epochs} |")
     print("|---|---:|---:|---:|---:|")
     for label, summary, per_step in rows:
-        mase = summary["evaluation"]["overall"]["lstm"]["mase"]
+        mase = summary["evaluation"]["overall"][summary["evaluation"]["model"]]["mase"]
         replicas = summary["replicas"]
         print(f"| {label} | {replicas} | {per_step:.1f} | {per_step / base:.2f} | {mase:.4f} |")
     print(

@@ -29,7 +29,7 @@ def measure(mode: str, lookback: int) -> dict[str, float]:
 
     sys.path.insert(0, str(REPO))
     from lstmcast.data.windows import window_dataset, window_starts
-    from lstmcast.training.device import import_tensorflow
+    from lstmcast.runtime import import_tensorflow
 
     tf = import_tensorflow()
     frame = pd.read_csv(REPO / "sample_data" / "vic_elec_halfhourly.csv")

@@ -24,7 +24,7 @@ import yaml
 
 from lstmcast import __version__
 from lstmcast.config.load import experiment_from_dict
-from lstmcast.config.schema import Experiment
+from lstmcast.config.schema import ResolvedExperiment
 from lstmcast.data.scaling import Scaler
 from lstmcast.errors import ArtifactError, ConfigError
 
@@ -45,7 +45,7 @@ CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE)
 @dataclass(frozen=True)
 class Run:
     run_dir: Path
-    experiment: Experiment
+    experiment: ResolvedExperiment
     preprocessing: dict[str, Any]
     manifest: dict[str, Any]
 
@@ -138,7 +138,7 @@ def to_jsonable(value: Any) -> Any:
     return value
 
 
-def save_config(staging: Path, experiment: Experiment) -> None:
+def save_config(staging: Path, experiment: ResolvedExperiment) -> None:
     resolved = experiment.model_dump(mode="json")
     write_text_atomic(staging / CONFIG_FILE, yaml.safe_dump(resolved, sort_keys=False))
 
@@ -202,9 +202,11 @@ def load_run(run_dir: Path) -> Run:
         experiment = experiment_from_dict(raw_config, run_dir / CONFIG_FILE)
     except ConfigError as err:
         raise ArtifactError(f"{run_dir}: its saved config is not valid: {err}") from None
-    experiment = experiment.model_copy(
-        update={"output": experiment.output.model_copy(update={"run_dir": run_dir})}
-    )
+    if experiment.windows.lookback is None:
+        raise ArtifactError(f"{run_dir}: its saved config has no windows.lookback; train again")
+    resolved = experiment.model_dump()
+    resolved["output"]["run_dir"] = run_dir
+    experiment = ResolvedExperiment.model_validate(resolved)
     return Run(run_dir, experiment, _read_json(run_dir / PREPROCESSING_FILE), manifest)
 
 

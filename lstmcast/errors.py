@@ -16,6 +16,54 @@ class ExitCode(IntEnum):
     INTERRUPTED = 130
 
 
+EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
+    ExitCode.OK: ("ok", "success"),
+    ExitCode.INTERNAL: (
+        "internal error",
+        "unexpected internal error (a bug: rerun with `--debug` for the traceback and report it)",
+    ),
+    ExitCode.USAGE: (
+        "usage or config error",
+        "usage or config error: bad flag, unknown or invalid YAML key, a split with no windows, "
+        "a column the CSV lacks, an existing run folder without `--overwrite`, a setting the "
+        "installed Keras cannot honour",
+    ),
+    ExitCode.DATA: (
+        "data error",
+        "data error: unreadable CSV, unsorted/duplicated/unparsable timestamps, non-numeric "
+        "cells, infinities, empty cells under `missing: error`, rows missing from the calendar "
+        "or more than `data.max_filled` of them to fill, too few rows, newer data whose columns "
+        "or frequency do not match the run",
+    ),
+    ExitCode.ARTIFACT: (
+        "run folder error",
+        "run folder error: missing, incomplete, or changed since training",
+    ),
+    ExitCode.TRAINING: (
+        "training failed",
+        "training failed: the loss became NaN or infinite (the message suggests the usual "
+        "fixes), or `train --check-determinism` found two runs that differ; no run folder is "
+        "written",
+    ),
+    ExitCode.DEVICE: (
+        "no GPU for a GPU-only setting",
+        "device policy: `--device gpu` / `training.device: gpu` or `training.require_cudnn: "
+        "true` and TensorFlow sees no GPU (fails at once instead of training on the CPU)",
+    ),
+    ExitCode.INTERRUPTED: (
+        "interrupted",
+        "interrupted (Ctrl-C); nothing half-written is left behind",
+    ),
+}
+"""code -> (a few words for --help, the sentence of the README's table). One table for both;
+tests/test_docs.py checks the README against it."""
+
+
+def exit_codes_help() -> str:
+    """'0 ok, 1 internal error, ...' for the command's --help."""
+    return ", ".join(f"{int(code)} {short}" for code, (short, _) in EXIT_CODES.items())
+
+
 class LstmcastError(Exception):
     """An error the user can fix; the CLI prints its message as one line, no traceback."""
 

@@ -9,14 +9,11 @@ import numpy as np
 import pandas as pd
 
 from lstmcast.artifacts import Run
-from lstmcast.data.frequency import format_timestamps, future_timestamps
-from lstmcast.data.prepare import (
-    known_column_count,
-    load_history_and_known_future,
-    load_series,
-    model_inputs,
-)
+from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.known_future import load_history_and_known_future
+from lstmcast.data.prepare import load_series, model_inputs, timeline_of
 from lstmcast.errors import DataError
+from lstmcast.prediction import forecast_at_origins, history_rows
 
 
 @dataclass(frozen=True)
@@ -26,61 +23,60 @@ class Forecast:
     origin: str
     """Last observed timestamp; the forecast starts one step after it."""
     device: str
+    notes: list[str]
+    """What a person should know about the output (an empty timestamp column, ...)."""
 
 
 def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     """Forecast from the last `lookback` rows of `input_path` (default: the training CSV)."""
-    from lstmcast.training.device import select_device
+    from lstmcast.runtime import select_device
 
     experiment = run.experiment
     data = experiment.data
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    frequency = run.preprocessing["frequency"]
     role = "--input" if input_path is not None else "data.path"
+    timeline = timeline_of(data, run.preprocessing["frequency"])
     if data.known:
-        series, known_future = load_history_and_known_future(
-            data, horizon=horizon, frequency=frequency, path=input_path, role=role
+        series, known_future, timestamps = load_history_and_known_future(
+            data, horizon=horizon, frequency=timeline.frequency, path=input_path, role=role
         )
     else:
-        series = load_series(data, path=input_path, frequency=frequency, role=role)
+        series = load_series(data, path=input_path, frequency=timeline.frequency, role=role)
         known_future = np.zeros((horizon, 0))
+        timestamps = timeline.future(series.timestamps[-1], horizon)
     if series.num_rows < lookback:
         raise DataError(
             f"{series.source} has {series.num_rows} rows but the model reads the last "
             f"{lookback}; give at least {lookback} rows"
         )
     scaler = run.scaler
-    origin = series.timestamps[-1]
-    timestamps = future_timestamps(origin, frequency, horizon)
-    stateful = experiment.model.stateful
-    history = slice(None) if stateful else slice(-lookback, None)  # stateful reads it all
+    reads = history_rows(experiment)
+    history = slice(-reads if reads else None, None)
     future_values = np.zeros((horizon, len(data.columns)))
     future_values[:, data.observed_columns :] = known_future
     table = model_inputs(
         np.concatenate([series.values[history], future_values]),
-        series.timestamps[history].append(timestamps),
+        series.timestamps[history].append(timestamps) if data.calendar else None,
         scaler,
         data.calendar,
     )
-    known = known_column_count(experiment)
-    device = select_device(experiment.training.device)
-    model = run.load_model()
-    if stateful:
-        from lstmcast.models.stateful import predict_at_origins
-
-        last = np.array([series.num_rows - 1])
-        predicted = predict_at_origins(model, experiment, table, last, known=known)[0]
-    else:
-        window = table[None, :lookback]
-        inputs = {"window": window, "future": table[None, lookback:, -known:]} if known else window
-        predicted = np.asarray(model.predict(inputs, verbose=0), dtype=np.float64)[0]
+    device = select_device(experiment.training.device).describe()
+    origin_row = len(series.values[history]) - 1
+    predicted = forecast_at_origins(
+        run.load_model(), experiment, table, np.array([origin_row]), scaler
+    )[0]
     frame = pd.DataFrame(
         {
-            "timestamp": format_timestamps(timestamps),
+            "timestamp": format_timestamps(timestamps) if timestamps is not None else "",
             "step": np.arange(1, horizon + 1),
-            series.target: scaler.inverse_target(predicted),
+            series.target: predicted,
         }
     )
-    return Forecast(
-        frame=frame, origin=format_timestamps(pd.DatetimeIndex([origin]))[0], device=device
-    )
+    origin = format_timestamps(series.timestamps[-1:])[0]
+    notes = []
+    if timestamps is None:
+        notes.append(
+            "frequency none: each step is the next row, whose time the model cannot know, so "
+            "the timestamp column is empty; step counts rows after the origin"
+        )
+    return Forecast(frame=frame, origin=origin, device=device, notes=notes)

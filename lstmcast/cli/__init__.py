@@ -11,12 +11,14 @@ from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.train import train
 from lstmcast.cli.validate import validate
+from lstmcast.errors import exit_codes_help
 
 app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
-    "validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN. Exit codes: 0 ok, "
-    "1 internal error, 2 usage or config error, 3 data error, 4 run folder error, 130 interrupted.",
+    f"validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN. Exit codes: "
+    f"{exit_codes_help()}.",
+    rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,

@@ -34,8 +34,8 @@ ForecastsPath = Annotated[
     str | None,
     typer.Option(
         "--forecasts",
-        help="Also write every test window's forecasts (origin, timestamp, step, actual, "
-        "model, naive, seasonal_naive) as CSV to this file; '-' for stdout.",
+        help="Also write every test window's forecasts (origin, timestamp, step, actual, the "
+        "model (lstm or gru), naive, seasonal_naive) as CSV to this file; '-' for stdout.",
         show_default=False,
     ),
 ]

@@ -59,3 +59,5 @@ def forecast(
         f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",
         quiet=quiet,
     )
+    for note in result.notes:
+        say(note, quiet=quiet)

@@ -22,7 +22,7 @@ err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 def configure(*, verbose: bool, debug: bool) -> None:
     """Decide, before TensorFlow loads, whether its own log lines may reach stderr."""
     if verbose or debug:
-        from lstmcast.training.device import SHOW_TF_LOGS
+        from lstmcast.runtime import SHOW_TF_LOGS
 
         os.environ[SHOW_TF_LOGS] = "1"
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")

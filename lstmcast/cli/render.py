@@ -6,7 +6,6 @@ from typing import Any
 
 from rich.table import Table
 
-from lstmcast.evaluation.evaluate import MODEL
 from lstmcast.evaluation.metrics import METRICS
 
 _HEADERS = {"mae": "MAE", "rmse": "RMSE", "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE"}
@@ -61,14 +60,16 @@ def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
 
 def verdict(evaluation: dict[str, Any]) -> str:
     """One sentence: is the model worth it against seasonal naive on MASE?"""
-    model = evaluation["overall"][MODEL]["mase"]
+    label = evaluation["model"]
+    model = evaluation["overall"][label]["mase"]
     baseline = evaluation["overall"]["seasonal_naive"]["mase"]
     if model is None or baseline is None or baseline != baseline or baseline == 0:
         return "MASE is undefined for this series (constant training part)."
     change = 100.0 * (baseline - model) / baseline
     word = "better" if change > 0 else "worse"
     return (
-        f"LSTM test MASE {model:.3f} vs seasonal naive {baseline:.3f}: {abs(change):.1f}% {word}."
+        f"{label.upper()} test MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
+        f"{abs(change):.1f}% {word}."
     )
 
 

@@ -37,8 +37,8 @@ def validate(
         table.add_row(name, str(part["rows"]), part["first"], part["last"], str(part["windows"]))
     print_table(table)
     say(
-        f"{summary['rows']} rows of {', '.join(summary['columns'])} every "
-        f"'{summary['frequency']}', season length {summary['season_length']}, lookback "
+        f"{summary['rows']} rows of {', '.join(summary['columns'])}, {summary['steps']}, "
+        f"season length {summary['season_length']}, lookback "
         f"{summary['lookback']}, horizon {summary['horizon']}; "
         f"run folder: {summary['run_dir']}",
         quiet=quiet,
@@ -58,6 +58,7 @@ def describe(data: Any) -> dict[str, Any]:
     """The facts `validate` reports, as a JSON-ready dict."""
     from lstmcast.data.calendar import calendar_columns
     from lstmcast.data.frequency import format_timestamps
+    from lstmcast.data.prepare import timeline_of
 
     experiment = data.experiment
     timestamps = data.series.timestamps
@@ -77,6 +78,7 @@ def describe(data: Any) -> dict[str, Any]:
         "rows": data.series.num_rows,
         "columns": data.series.columns,
         "frequency": data.series.frequency,
+        "steps": timeline_of(experiment.data, data.series.frequency).describe(),
         "season_length": data.season_length,
         "lookback": experiment.windows.lookback,
         "horizon": experiment.windows.horizon,

@@ -64,8 +64,9 @@ SplitSize = Annotated[float | int | datetime, BeforeValidator(_parse_split_size)
 """A split's size: a fraction of the rows (0.1), a number of rows (24) or its first timestamp."""
 
 
-CALENDAR_FEATURES = ("minute", "hour", "day_of_week", "day_of_month", "day_of_year", "month")
 CalendarFeature = Literal["minute", "hour", "day_of_week", "day_of_month", "day_of_year", "month"]
+MissingPolicy = Literal["error", "interpolate", "ffill"]
+ScalingMethod = Literal["standard", "minmax", "robust", "none"]
 
 
 class DataSection(Strict):
@@ -89,12 +90,31 @@ class DataSection(Strict):
     )
     frequency: str | None = Field(
         None,
-        description="pandas offset alias ('30min', 'h', 'D', 'W-SAT', 'MS', 'QS'); "
-        "inferred from the timestamps when left out.",
+        description="What one step is: a pandas offset alias for a clock grid ('30min', 'h', "
+        "'D', 'W-SAT', 'MS', 'QS'); 'B' for business days (absent weekdays are holidays, "
+        "neither invented nor an error); 'none' to count each row as one step (sessions, "
+        "business hours, irregular series; the forecast's timestamps are then unknown). "
+        "Inferred from the timestamps when left out (a clock grid, or B for weekday-only "
+        "daily data).",
     )
-    missing: Literal["error", "interpolate", "ffill"] = Field(
+    holidays: list[date] | None = Field(
+        None,
+        description="frequency B: the non-working weekdays, past and future. Given, any other "
+        "absent weekday is a missing row (data.missing decides) and forecasts skip these days; "
+        "left out, every absent weekday is taken as a holiday and forecasts run Monday to "
+        "Friday.",
+    )
+    missing: MissingPolicy = Field(
         "error",
         description="What to do with empty cells and rows missing from the time grid.",
+    )
+    max_filled: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="Largest share of a clock grid's rows that data.missing: interpolate or "
+        "ffill may add; above it validation refuses and suggests the calendar that fits (B, "
+        "or none), instead of training on invented data.",
     )
     season_length: PositiveInt | None = Field(
         None,
@@ -113,16 +133,16 @@ class DataSection(Strict):
     @field_validator("frequency")
     @classmethod
     def _known_frequency(cls, frequency: str | None) -> str | None:
-        if frequency is None:
-            return None
+        if frequency is None or frequency == "none":
+            return frequency
         from pandas.tseries.frequencies import to_offset
 
         try:
             to_offset(frequency)
         except ValueError:
             raise ValueError(
-                f"'{frequency}' is not a pandas frequency; use e.g. '30min', 'h', 'D', 'W-SAT', "
-                "'MS' or 'QS', or leave it out to infer it"
+                f"'{frequency}' is not a pandas frequency; use e.g. '30min', 'h', 'D', 'B', "
+                "'W-SAT', 'MS' or 'QS', 'none' for one step per row, or leave it out to infer it"
             ) from None
         return frequency
 
@@ -139,6 +159,17 @@ class DataSection(Strict):
             raise ValueError(
                 f"known: {both} also listed in features; a column is either observed only "
                 "up to the origin (features) or known in advance (known), so list it once"
+            )
+        if self.holidays is not None and self.frequency not in {"B", "C"}:
+            raise ValueError(
+                "holidays: a holiday list belongs to business days; set frequency: B or remove "
+                "holidays"
+            )
+        if self.frequency == "none" and self.calendar:
+            raise ValueError(
+                "calendar: frequency none counts rows, so future timestamps (and their calendar "
+                "features) are unknown; remove calendar, or put such values in data.known "
+                "columns"
             )
         if self.timestamp == self.target or self.timestamp in self.features + self.known:
             raise ValueError(f"timestamp column '{self.timestamp}' cannot be a target or feature")
@@ -193,7 +224,7 @@ class SplitSection(Strict):
 
 
 class ScalingSection(Strict):
-    method: Literal["standard", "minmax", "robust", "none"] = Field(
+    method: ScalingMethod = Field(
         "standard", description="Global per-column scaling, fitted on the training rows only."
     )
     per_window: Literal["none", "last", "mean", "standard"] = Field(
@@ -315,9 +346,8 @@ class ModelSection(Strict):
                 f"attention_heads: {self.heads} heads do not divide the encoder width "
                 f"{self.encoder_width}; choose a divisor of {self.encoder_width}"
             )
-        if self.cell == "gru" and (
-            self.forget_bias is not None or "unit_forget_bias" in self.model_fields_set
-        ):
+        # The defaults mean nothing for a GRU but must pass: a saved config carries them.
+        if self.cell == "gru" and (self.forget_bias is not None or not self.unit_forget_bias):
             raise ValueError(
                 "forget_bias: GRU cells have no forget gate; remove forget_bias / "
                 "unit_forget_bias or use cell: lstm"
@@ -600,3 +630,26 @@ class Experiment(Strict):
         if self.output.run_dir is None:
             raise ValueError("run_dir is resolved by config.load; build Experiments through it")
         return self.output.run_dir
+
+
+class ResolvedWindows(WindowSection):
+    lookback: PositiveInt = Field(description="Input steps per window.")
+
+
+class ResolvedOutput(OutputSection):
+    run_dir: Path = Field(description="Run folder written by train.")
+
+
+class ResolvedExperiment(Experiment):
+    """An experiment with every default that depends on the data or the file system filled
+    in (the lookback, the run folder): what training, evaluation and forecasting take, and
+    what a run folder saves, so no code after data preparation meets a None."""
+
+    windows: ResolvedWindows
+    output: ResolvedOutput
+
+    @classmethod
+    def of(cls, experiment: Experiment, *, lookback: int) -> ResolvedExperiment:
+        raw = experiment.model_dump()
+        raw["windows"]["lookback"] = lookback
+        return cls.model_validate(raw)

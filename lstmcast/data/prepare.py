@@ -8,12 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import DataSection, Experiment
+from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
 from lstmcast.data.calendar import calendar_columns, calendar_features
-from lstmcast.data.frequency import format_timestamps, future_timestamps, season_length_for
+from lstmcast.data.frequency import season_length_for
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
+from lstmcast.data.timeline import Timeline
 from lstmcast.data.validate import Series, validate_frame
 from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
 from lstmcast.errors import ConfigError, DataError
@@ -21,7 +22,7 @@ from lstmcast.errors import ConfigError, DataError
 
 @dataclass(frozen=True)
 class PreparedData:
-    experiment: Experiment
+    experiment: ResolvedExperiment
     """The experiment with every data-dependent default filled in (the lookback): the one to
     train with and to save in the run folder."""
     series: Series
@@ -51,59 +52,17 @@ def load_series(
     `path` and `frequency` replace the section's for newer data fed to a trained run; `role`
     names where the path came from ('data.path' or '--input').
     """
-    frame = read_csv(path or data.path, timestamp=data.timestamp, columns=data.columns, role=role)
-    return _validated(frame, data, path=path, frequency=frequency)
+    frame = read_columns(data, path or data.path, role)
+    return validated(frame, data, path=path, frequency=frequency)
 
 
-def load_history_and_known_future(
-    data: DataSection, *, horizon: int, frequency: str, path: Path | None, role: str
-) -> tuple[Series, np.ndarray]:
-    """The history up to the last row with an observed value, and the known-in-advance columns
-    over the `horizon` rows after it, (horizon, known), raw.
-
-    Rows after the last observed value carry the future of the data.known columns: a CSV for
-    forecasting ends with `horizon` rows whose target and features are empty.
-    """
-    source = path or data.path
-    frame = read_csv(source, timestamp=data.timestamp, columns=data.columns, role=role)
-    observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
-    end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
-    series = _validated(frame.iloc[:end], data, path=path, frequency=frequency)
-    future = frame.iloc[end : end + horizon]
-    expected = future_timestamps(series.timestamps[-1], frequency, horizon)
-    stamps = format_timestamps(expected)
-    if len(future) < horizon:
-        raise DataError(
-            f"{source}: the model reads {', '.join(data.known)} over the {horizon} steps after "
-            f"the last observed {data.target} ({format_timestamps(series.timestamps[-1:])[0]}), "
-            f"but the file has {len(future)} rows after it; add rows {stamps[0]} .. "
-            f"{stamps[-1]} with {', '.join(data.known)} filled and {data.target} empty"
-        )
-    empty = future[data.known].isna().any(axis=1).to_numpy()
-    if empty.any():
-        line = end + int(np.argmax(empty)) + 2
-        raise DataError(
-            f"{source}: line {line}: {', '.join(data.known)} must be filled in every row after "
-            f"the last observed {data.target}: they are the known future the model reads"
-        )
-    given = validate_frame(
-        future,
-        source=source,
-        timestamp=data.timestamp,
-        columns=data.known,
-        frequency=frequency,
-        missing="error",
-    )
-    if not given.timestamps.equals(expected):
-        raise DataError(
-            f"{source}: the rows after the last observed {data.target} must be {stamps[0]} .. "
-            f"{stamps[-1]}, one per step; they start at "
-            f"{format_timestamps(given.timestamps[:1])[0]}"
-        )
-    return series, given.values
+def read_columns(data: DataSection, path: Path, role: str) -> pd.DataFrame:
+    """The CSV's timestamp and the section's columns; a missing one named by its key."""
+    keys = {name: "data.known" for name in data.known}
+    return read_csv(path, timestamp=data.timestamp, columns=data.columns, role=role, keys=keys)
 
 
-def _validated(
+def validated(
     frame: pd.DataFrame, data: DataSection, *, path: Path | None, frequency: str | None
 ) -> Series:
     return validate_frame(
@@ -114,14 +73,22 @@ def _validated(
         frequency=frequency or data.frequency,
         missing=data.missing,
         frequency_origin="data.frequency" if frequency is None else "the trained run's frequency",
+        holidays=data.holidays,
+        max_filled=data.max_filled,
     )
+
+
+def timeline_of(data: DataSection, frequency: str) -> Timeline:
+    """The series' steps: its (validated or trained) frequency with the config's holidays."""
+    return Timeline.of(frequency, data.holidays)
 
 
 def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> PreparedData:
     """Validate, split, scale (fitting on the training rows unless a fitted scaler is given)."""
     series = load_series(experiment.data)
     season_length = experiment.data.season_length or season_length_for(series.frequency)
-    experiment, lookback = with_lookback(experiment, season_length)
+    experiment = with_lookback(experiment, season_length)
+    lookback = experiment.windows.lookback
     windows = experiment.windows
     needed = lookback + windows.horizon
     if series.num_rows < needed + 2:
@@ -161,25 +128,25 @@ def known_column_count(experiment: Experiment) -> int:
 
 
 def model_inputs(
-    values: np.ndarray, timestamps: pd.DatetimeIndex, scaler: Scaler, calendar: list[str]
+    values: np.ndarray, timestamps: pd.DatetimeIndex | None, scaler: Scaler, calendar: list[str]
 ) -> np.ndarray:
     """The model's column table: scaled CSV values, then the calendar features (already in
-    [-1, 1], so not scaled)."""
+    [-1, 1], so not scaled) of the rows' `timestamps`, needed only with calendar features."""
     scaled = scaler.transform(values).astype(np.float32)
     if not calendar:
         return scaled
+    if timestamps is None:
+        raise ValueError("calendar features need the rows' timestamps")
     return np.concatenate([scaled, calendar_features(timestamps, calendar)], axis=1)
 
 
-def with_lookback(experiment: Experiment, season_length: int) -> tuple[Experiment, int]:
-    """The experiment with windows.lookback set (by the default rule when the config left it
-    out), and that lookback."""
-    windows = experiment.windows
-    if windows.lookback is not None:
-        return experiment, windows.lookback
-    lookback = default_lookback(windows.horizon, season_length)
-    resolved = windows.model_copy(update={"lookback": lookback})
-    return experiment.model_copy(update={"windows": resolved}), lookback
+def with_lookback(experiment: Experiment, season_length: int) -> ResolvedExperiment:
+    """The experiment resolved: windows.lookback set by the default rule when the config left
+    it out."""
+    lookback = experiment.windows.lookback or default_lookback(
+        experiment.windows.horizon, season_length
+    )
+    return ResolvedExperiment.of(experiment, lookback=lookback)
 
 
 def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:

@@ -11,9 +11,15 @@ from lstmcast.errors import ConfigError, DataError
 
 
 def read_csv(
-    path: Path, *, timestamp: str, columns: list[str], role: str = "data.path"
+    path: Path,
+    *,
+    timestamp: str,
+    columns: list[str],
+    role: str = "data.path",
+    keys: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read only the needed columns; a missing column names the config key that asked for it.
+    """Read only the needed columns; a missing column names the config key that asked for it
+    (`keys`: column -> key; default target, then features).
 
     `role` says where the path came from ('data.path' or '--input') so errors point there.
     """
@@ -23,7 +29,7 @@ def read_csv(
         raise DataError(f"{role}: {path} is a folder; give a CSV file")
     header = _header(path, role)
     wanted = {timestamp: "data.timestamp", columns[0]: "data.target"}
-    wanted.update({name: "data.features" for name in columns[1:]})
+    wanted.update({name: "data.features" for name in columns[1:]} | (keys or {}))
     # The config's own CSV lacking a column is a config mistake; newer data lacking it is bad data.
     error = ConfigError if role == "data.path" else DataError
     for name, key in wanted.items():

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-ScalingMethod = Literal["standard", "minmax", "robust", "none"]
+from lstmcast.config.schema import ScalingMethod
 
 
 @dataclass(frozen=True)

@@ -7,18 +7,19 @@ offending line (the header is line 1).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from lstmcast.config.schema import DataSection, MissingPolicy
 from lstmcast.data.frequency import infer_frequency
+from lstmcast.data.timeline import BUSINESS_DAYS, ROWS, Timeline
 from lstmcast.errors import DataError
-
-MissingPolicy = Literal["error", "interpolate", "ffill"]
 
 
 @dataclass(frozen=True)
@@ -48,11 +49,15 @@ def validate_frame(
     frequency: str | None,
     missing: MissingPolicy,
     frequency_origin: str = "data.frequency",
+    holidays: Sequence[date] | None = None,
+    max_filled: float = DataSection.model_fields["max_filled"].default,
 ) -> Series:
     """Check and regularise one CSV's frame; `frequency=None` infers it.
 
-    A given frequency must agree with the one the timestamps show, when they show one;
-    `frequency_origin` names where it came from for the error message.
+    A given clock frequency must agree with the one the timestamps show, when they show one;
+    `frequency_origin` names where it came from for the error message. `max_filled` is the
+    largest share of rows that data.missing may add to a clock grid (data/timeline.py says
+    which rows a calendar expects).
     """
     if frame.empty:
         raise DataError(f"{source} has a header but no data rows")
@@ -61,31 +66,48 @@ def validate_frame(
     values = pd.DataFrame(
         {name: _numeric(frame[name], source, name) for name in columns}, index=timestamps
     )
-    inferred = infer_frequency(timestamps)
-    if (
-        frequency is not None
-        and inferred is not None
-        and to_offset(inferred) != to_offset(frequency)
-    ):
-        raise DataError(
-            f"{source}: timestamps step by '{inferred}' but {frequency_origin} is '{frequency}'; "
-            "use data with the same frequency"
-        )
-    frequency = frequency or inferred
-    if frequency is None:
-        raise DataError(
-            f"{source}: cannot infer the frequency of column '{timestamp}'; "
-            "set data.frequency (e.g. '30min', 'h', 'D', 'W-SAT', 'MS')"
-        )
-    values = _on_grid(values, source, timestamp, frequency, missing)
-    values = _fill_missing(values, source, missing)
+    timeline = Timeline.of(
+        _frequency(timestamps, frequency, source, timestamp, frequency_origin), holidays
+    )
+    if timeline.kind == "business":
+        _check_business_days(timestamps, timeline, source, timestamp)
+    expected = timeline.expected(timestamps[0], timestamps[-1])
+    if expected is not None:
+        values = _on_grid(values, expected, source, timestamp, timeline, missing, max_filled)
+    values = _fill_missing(values, source, missing, by_time=timeline.kind == "grid")
     return Series(
         timestamps=pd.DatetimeIndex(values.index),
         values=values.to_numpy(dtype=np.float64),
         columns=list(columns),
-        frequency=frequency,
+        frequency=timeline.frequency,
         source=source,
     )
+
+
+def _frequency(
+    timestamps: pd.DatetimeIndex, given: str | None, source: Path, name: str, origin: str
+) -> str:
+    """The given frequency, checked against the timestamps for a clock grid, or the inferred."""
+    if given == ROWS:
+        return given
+    inferred = infer_frequency(timestamps)
+    if given is None:
+        if inferred is None:
+            raise DataError(
+                f"{source}: cannot infer the frequency of column '{name}'; set data.frequency "
+                "(e.g. '30min', 'h', 'D', 'B', 'W-SAT', 'MS'), or 'none' to count each row as "
+                "one step"
+            )
+        return inferred
+    business = Timeline.of(given).kind == "business"
+    if inferred == BUSINESS_DAYS and to_offset(given) == to_offset("D"):
+        return given  # weekdays on a calendar-day grid: the grid check says what is missing
+    if inferred is not None and not business and to_offset(inferred) != to_offset(given):
+        raise DataError(
+            f"{source}: timestamps step by '{inferred}' but {origin} is '{given}'; "
+            "use data with the same frequency"
+        )
+    return given
 
 
 def _line(row: int) -> int:
@@ -152,29 +174,90 @@ def _numeric(column: pd.Series, source: Path, name: str) -> np.ndarray:
     return array
 
 
+def _check_business_days(
+    timestamps: pd.DatetimeIndex, timeline: Timeline, source: Path, name: str
+) -> None:
+    off = timeline.off_calendar(timestamps)
+    if off is not None and off.any():
+        row = int(np.argmax(off.to_numpy()))
+        day = timestamps[row]
+        what = "a listed holiday" if day.day_of_week < 5 else f"a {day.day_name()}"
+        raise DataError(
+            f"{source}: column '{name}' at line {_line(row)} ({day}) is {what}, not a business "
+            "day; remove the row, or set data.frequency: D (calendar days) or none (one step "
+            "per row)"
+        )
+
+
 def _on_grid(
-    values: pd.DataFrame, source: Path, name: str, frequency: str, missing: MissingPolicy
+    values: pd.DataFrame,
+    grid: pd.DatetimeIndex,
+    source: Path,
+    name: str,
+    timeline: Timeline,
+    missing: MissingPolicy,
+    max_filled: float,
 ) -> pd.DataFrame:
     index = pd.DatetimeIndex(values.index)
-    grid = pd.date_range(index[0], index[-1], freq=frequency)
     off_grid = ~index.isin(grid)
     if off_grid.any():
         row = int(np.argmax(off_grid))
         raise DataError(
             f"{source}: column '{name}' at line {_line(row)} ({index[row]}) is off the "
-            f"'{frequency}' grid that starts at {index[0]}; fix the timestamp or set "
+            f"'{timeline.frequency}' grid that starts at {index[0]}; fix the timestamp or set "
             "data.frequency"
         )
     absent = grid.difference(index)
-    if len(absent) and missing == "error":
+    if not len(absent):
+        return values
+    hint = suggest_calendar(index, timeline)
+    if timeline.kind == "business":
+        hint = (
+            "add the rows, list those days in data.holidays if they are holidays, or set "
+            "data.missing: interpolate or ffill"
+        )
+    if missing == "error":
         raise DataError(
-            f"{source}: {len(absent)} timestamps are missing from the '{frequency}' grid "
-            f"(first: {absent[0]}); add the rows or set data.missing: interpolate or ffill"
+            f"{source}: {len(absent)} timestamps are missing from the '{timeline.frequency}' "
+            f"grid (first: {absent[0]}); "
+            + (hint or "add the rows or set data.missing: interpolate or ffill")
+        )
+    if len(absent) > max_filled * len(grid):
+        raise DataError(
+            f"{source}: data.missing: {missing} would add {len(absent):,} rows "
+            f"({len(absent) / len(grid):.0%} of the '{timeline.frequency}' grid) that the file "
+            f"does not have, more than data.max_filled ({max_filled:g}); "
+            + (hint or "check the data, or raise data.max_filled")
         )
     return values.reindex(grid)
 
 
-def _fill_missing(values: pd.DataFrame, source: Path, missing: MissingPolicy) -> pd.DataFrame:
+def suggest_calendar(timestamps: pd.DatetimeIndex, timeline: Timeline) -> str | None:
+    """When rows absent from a clock grid follow a calendar, the setting that fits it."""
+    if timeline.kind != "grid":
+        return None
+    try:
+        step: pd.Timedelta | None = pd.Timedelta(timeline.offset())
+    except (ValueError, TypeError):  # months, quarters, years: no fixed length
+        step = None
+    weekdays_only = bool((timestamps.day_of_week < 5).all())
+    if step == pd.Timedelta(days=1) and weekdays_only:
+        return (
+            "the rows are weekdays only: set data.frequency: B (business days; absent "
+            "weekdays are holidays, not missing rows)"
+        )
+    if step is not None and step < pd.Timedelta(days=1):
+        return (
+            "the rows look like sessions (business hours, shifts): set data.frequency: none to "
+            "count each row as one step"
+        )
+    return None
+
+
+def _fill_missing(
+    values: pd.DataFrame, source: Path, missing: MissingPolicy, *, by_time: bool
+) -> pd.DataFrame:
+    """Fill empty cells; between rows of a clock grid by time, otherwise by steps (rows)."""
     empty = values.isna()
     if not empty.to_numpy().any():
         return values
@@ -190,7 +273,8 @@ def _fill_missing(values: pd.DataFrame, source: Path, missing: MissingPolicy) ->
         column = str(empty.all().idxmax())
         raise DataError(f"{source}: column '{column}' has no values at all")
     if missing == "interpolate":
-        return values.interpolate(method="time", limit_direction="both")
+        method = "time" if by_time else "linear"
+        return values.interpolate(method=method, limit_direction="both")
     filled = values.ffill()
     if filled.isna().to_numpy().any():
         raise DataError(

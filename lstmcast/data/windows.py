@@ -87,7 +87,7 @@ def window_dataset(
     `repeat` cycles through the windows without end (a new shuffle each pass), for epochs
     measured in steps rather than passes.
     """
-    from lstmcast.training.device import import_tensorflow
+    from lstmcast.runtime import import_tensorflow
 
     tf = import_tensorflow()
 

@@ -16,8 +16,8 @@ import pandas as pd
 from lstmcast.config.schema import ModelSection
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData
-from lstmcast.data.windows import window_dataset
 from lstmcast.errors import ConfigError
+from lstmcast.prediction import predict_scaled
 
 if TYPE_CHECKING:
     import keras
@@ -73,22 +73,13 @@ def attention_weights(model: keras.Model, data: PreparedData) -> AttentionWeight
         raise ConfigError("--attention: the saved model has no layer named 'attention'")
     output = experiment.model.output
     horizon = 1 if output == "recursive" else experiment.windows.horizon
-    dataset = window_dataset(
-        data.scaled,
-        data.starts["test"],
-        lookback=experiment.windows.lookback,
-        horizon=horizon,
-        batch_size=256,
-        targets=False,
-        known=data.known_columns,
-    )
-    weights = np.asarray(scores_model.predict(dataset, verbose=0), dtype=np.float64)
+    origins = data.starts["test"] + experiment.windows.lookback - 1
+    weights = predict_scaled(scores_model, experiment, data.scaled, origins, horizon=horizon)
     queries = {
         "direct": ["forecast"],
         "seq2seq": [f"step {step}" for step in range(1, horizon + 1)],
         "recursive": ["step 1"],  # the one-step model's attention at the first step
     }[output]
-    origins = data.starts["test"] + experiment.windows.lookback - 1
     return AttentionWeights(origins=origins, weights=weights, queries=queries)
 
 

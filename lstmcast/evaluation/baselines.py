@@ -27,6 +27,3 @@ def seasonal_naive(
     if rows.min(initial=0) < 0:
         raise ValueError("a window has less than one season of history before its origin")
     return target[rows]
-
-
-BASELINES = ("naive", "seasonal_naive")

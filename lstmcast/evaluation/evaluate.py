@@ -12,16 +12,15 @@ from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data
-from lstmcast.data.windows import target_windows, window_dataset
+from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
 from lstmcast.evaluation import baselines
 from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
 from lstmcast.evaluation.metrics import all_metrics, seasonal_naive_scale
+from lstmcast.prediction import forecast_at_origins
 
 if TYPE_CHECKING:
     import keras
-
-MODEL = "lstm"
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,8 @@ class WindowForecasts:
 
 @dataclass(frozen=True)
 class Evaluation:
+    model: str
+    """The model's label in every table, CSV and JSON key: its cell family, lstm or gru."""
     target: str
     split: str
     num_windows: int
@@ -75,25 +76,8 @@ def evaluate_model(model: keras.Model, data: PreparedData) -> Evaluation:
     """Predict every test window (stride 1) and score it beside the baselines."""
     experiment = data.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    if experiment.model.stateful:
-        from lstmcast.models.stateful import predict_at_origins
-
-        origins = data.starts["test"] + lookback - 1
-        predicted = predict_at_origins(
-            model, experiment, data.scaled, origins, known=data.known_columns
-        )
-    else:
-        dataset = window_dataset(
-            data.scaled,
-            data.starts["test"],
-            lookback=lookback,
-            horizon=horizon,
-            batch_size=max(experiment.training.batch_size, 256),
-            targets=False,
-            known=data.known_columns,
-        )
-        predicted = np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
-    forecast = data.scaler.inverse_target(predicted)
+    origins = data.starts["test"] + lookback - 1
+    forecast = forecast_at_origins(model, experiment, data.scaled, origins, data.scaler)
     return score_forecasts(data, forecast, lookback=lookback, horizon=horizon)
 
 
@@ -112,7 +96,7 @@ def score_forecasts(
         )
     actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
     forecasts = {
-        MODEL: forecast,
+        data.experiment.model.cell: forecast,
         "naive": baselines.naive(target, first_targets, horizon),
         "seasonal_naive": baselines.seasonal_naive(target, first_targets, horizon, m),
     }
@@ -125,6 +109,7 @@ def score_forecasts(
     origins = first_targets - 1
     first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
     return Evaluation(
+        model=data.experiment.model.cell,
         target=data.series.target,
         split="test",
         num_windows=len(starts),
@@ -170,7 +155,7 @@ class EvaluationReport:
 def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
     """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json.
     With `attention`, also read the attention weights of every test window."""
-    from lstmcast.training.device import select_device
+    from lstmcast.runtime import select_device
 
     experiment = run.experiment
     if attention:
@@ -182,7 +167,7 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
             f"{experiment.data.path} has changed since training; the scores use the file as it "
             "is now"
         )
-    device = select_device(experiment.training.device)
+    device = select_device(experiment.training.device).describe()
     model = run.load_model()
     evaluation = evaluate_model(model, data)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())

@@ -2,21 +2,21 @@
 three output strategies (direct.py, seq2seq.py, recursive.py), with optional attention.
 
 Importing this package imports Keras: only training, evaluation and forecasting do, never the
-CLI's start-up path. Call training.device.import_tensorflow() first to keep start-up logs quiet.
+CLI's start-up path. Call runtime.import_tensorflow() first to keep start-up logs quiet.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from lstmcast.config.schema import Experiment
+from lstmcast.config.schema import ResolvedExperiment
 
 if TYPE_CHECKING:
     import keras
 
 
 def build_model(
-    experiment: Experiment,
+    experiment: ResolvedExperiment,
     *,
     num_features: int,
     batch_size: int | None = None,

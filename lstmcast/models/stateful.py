@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from lstmcast.config.schema import Experiment
+from lstmcast.config.schema import ResolvedExperiment
 
 if TYPE_CHECKING:
     import keras
@@ -30,9 +30,9 @@ def reset_states(model: keras.Model) -> None:
             layer.reset_state()
 
 
-def predict_at_origins(
+def replay_at_origins(
     model: keras.Model,
-    experiment: Experiment,
+    experiment: ResolvedExperiment,
     table: np.ndarray,
     origins: np.ndarray,
     *,
@@ -40,7 +40,8 @@ def predict_at_origins(
 ) -> np.ndarray:
     """Forecasts (origins, horizon) of a stateful `model` from `table` (rows, columns), each
     after reading every window of its phase from the first row. With known columns, the
-    table must also hold the `horizon` rows after the last origin."""
+    table must also hold the `horizon` rows after the last origin. Called through
+    prediction.predict_scaled, the one way lstmcast predicts."""
     from lstmcast.models import build_model
 
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon

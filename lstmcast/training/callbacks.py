@@ -78,14 +78,12 @@ class StatefulValidation(keras.callbacks.Callback):
         reset_states(self.model)
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        from lstmcast.models.stateful import predict_at_origins
+        from lstmcast.prediction import predict_scaled
 
         data, experiment = self._data, self._data.experiment
         lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
         starts = data.starts["validation"]
-        predicted = predict_at_origins(
-            self.model, experiment, data.scaled, starts + lookback - 1, known=data.known_columns
-        )
+        predicted = predict_scaled(self.model, experiment, data.scaled, starts + lookback - 1)
         actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
         if logs is not None:
             logs["val_loss"] = float(self._loss(actual, predicted))

@@ -9,13 +9,14 @@ the run folder is complete. A checkpoint of another config or data is discarded,
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from lstmcast import internals
 from lstmcast.config.schema import Experiment
 
 BACKUP = "backup"
@@ -58,11 +59,20 @@ def open_checkpoint(
     return folder
 
 
+def callbacks(folder: Path) -> list[Any]:
+    """Keras callbacks that log every epoch and save its weights in `folder`."""
+    import keras
+
+    return [
+        keras.callbacks.CSVLogger(str(folder / HISTORY), append=True),
+        keras.callbacks.BackupAndRestore(
+            str(folder / BACKUP), double_checkpoint=True, delete_checkpoint=False
+        ),
+    ]
+
+
 def completed_epochs(folder: Path) -> int:
-    metadata = folder / BACKUP / "training_metadata.json"
-    if not metadata.exists():
-        return 0
-    return int(json.loads(metadata.read_text(encoding="utf-8"))["epoch"])
+    return internals.backup_epoch(folder / BACKUP)
 
 
 def logged_history(folder: Path) -> dict[str, list[float]]:

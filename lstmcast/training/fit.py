@@ -1,4 +1,9 @@
-"""Compile and fit a model on the training windows, stopping early on the validation windows."""
+"""Compile and fit a model on the training windows, stopping early on the validation windows.
+
+fit_model reads as its steps: plan the epochs, build and compile, make the datasets, gather
+the callbacks, fit, then turn Keras's history into a TrainingResult (best epoch, resumed
+epochs, throughput). Each step is a function of its own with a test of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +11,21 @@ import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from lstmcast.config.schema import Experiment, TrainingSection
+from lstmcast.config.schema import EarlyStopping, ResolvedExperiment, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import TrainingError
+from lstmcast.runtime import Device
 from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.placement import Placement, build_before_fit
 
 if TYPE_CHECKING:
     import keras
 
-ONE_DEVICE = Placement(device="", strategy=None)
+ONE_DEVICE = Placement(device=Device("cpu"), strategy=None)
+"""Whatever device select_device left TensorFlow on, no strategy."""
 
 
 @dataclass
@@ -36,6 +43,32 @@ class TrainingResult:
     """Whether the training step ran XLA-compiled (Keras may refuse jit_compile)."""
 
 
+@dataclass(frozen=True)
+class EpochPlan:
+    """How an epoch is cut: a pass over the training windows, or (for a short series) a fixed
+    number of steps cycling through them again, so early stopping checks as often as on a long
+    one. Stateful training always reads its streams once per epoch, in order."""
+
+    steps: int
+    repeat: bool
+    shuffle: bool
+    windows: int
+    """Training windows seen per epoch."""
+    replayed_validation: bool
+    """Stateful: the validation loss comes from replaying the history before each validation
+    origin (a callback), not from Keras's own pass over independent windows."""
+
+    @classmethod
+    def of(cls, data: PreparedData) -> EpochPlan:
+        training, stateful = data.experiment.training, data.experiment.model.stateful
+        count = len(data.starts["train"])
+        batches = math.ceil(count / training.batch_size)
+        repeat = training.min_steps_per_epoch > batches and not stateful
+        steps = training.min_steps_per_epoch if repeat else batches
+        windows = steps * training.batch_size if repeat else count
+        return cls(steps, repeat, training.shuffle and not stateful, windows, stateful)
+
+
 def fit_model(
     data: PreparedData,
     *,
@@ -47,84 +80,144 @@ def fit_model(
     validation epoch's weights, in float32 on no particular device, whatever the training
     precision and placement. With a `checkpoint` folder (training/checkpoints.py), every
     epoch is saved there and a fit started again resumes after the last saved one."""
-    import keras
+    experiment, plan = data.experiment, EpochPlan.of(data)
+    model, trained, horizon = compile_model(data, plan, placement)
+    datasets = training_datasets(data, plan, placement, horizon=horizon)
+    build_before_fit(trained, placement, datasets["train"])
+    resumed_after = checkpoints.completed_epochs(checkpoint) if checkpoint is not None else 0
+    callbacks, stops = training_callbacks(data, trained, plan, checkpoint=checkpoint, report=report)
+    started = time.perf_counter()
+    fitted = trained.fit(
+        datasets["train"],
+        validation_data=None if plan.replayed_validation else datasets["validation"],
+        epochs=experiment.training.epochs,
+        steps_per_epoch=plan.steps if plan.repeat else None,
+        callbacks=callbacks,
+        verbose=0,
+    )
+    seconds = time.perf_counter() - started
+    stops.raise_if_stopped(experiment.training, checkpoint)
+    timed = len(fitted.history.get("loss", []))  # the epochs `seconds` covers
+    history = epoch_history(fitted.history, checkpoint)
+    best = best_epoch(history, experiment.training.early_stopping, resumed_after=resumed_after)
+    epochs_run = len(history.get("loss", []))
+    return TrainingResult(
+        model=portable_model(model, experiment, data.scaled.shape[1], placement),
+        history=history,
+        epochs_run=epochs_run,
+        best_epoch=best or epochs_run,
+        best_val_loss=history.get("val_loss", [math.nan])[best - 1 if best else -1],
+        seconds=seconds,
+        samples_per_second=plan.windows * timed / seconds,
+        num_params=int(model.count_params()),
+        xla=bool(trained.jit_compile),
+    )
 
+
+def compile_model(
+    data: PreparedData, plan: EpochPlan, placement: Placement
+) -> tuple[keras.Model, keras.Model, int]:
+    """(the model to save, the model to fit, the fitted model's horizon): a recursive model
+    fits its one-step model, which shares its weights, on one-step targets."""
     from lstmcast.models import build_model
     from lstmcast.models.recursive import one_step_model
     from lstmcast.models.spec import dtype_policy
     from lstmcast.training import optim
-    from lstmcast.training.callbacks import (
-        EpochExtras,
-        EpochReporter,
-        StatefulValidation,
-        StopOnInterrupt,
-        StopOnNonFiniteLoss,
-    )
 
     experiment = data.experiment
-    training, windows = experiment.training, experiment.windows
-    num_features = data.scaled.shape[1]
-    stateful = experiment.model.stateful
-    batches = math.ceil(len(data.starts["train"]) / training.batch_size)
-    repeat = training.min_steps_per_epoch > batches and not stateful
-    steps_per_epoch = training.min_steps_per_epoch if repeat else batches
+    training = experiment.training
     with placement.scope(), dtype_policy(training.precision):
         model = build_model(
             experiment,
-            num_features=num_features,
+            num_features=data.scaled.shape[1],
             use_cudnn=True if training.require_cudnn else "auto",
         )
-        trained, horizon = model, windows.horizon
-        if experiment.model.output == "recursive":  # fit the one-step model; the unrolled one
-            trained, horizon = one_step_model(model), 1  # shares its weights
+        trained, horizon = model, experiment.windows.horizon
+        if experiment.model.output == "recursive":
+            trained, horizon = one_step_model(model), 1
         trained.compile(
-            optimizer=optim.optimizer(training, steps_per_epoch),
+            optimizer=optim.optimizer(training, plan.steps),
             loss=optim.loss(training),
             jit_compile=training.jit_compile,
         )
-    datasets = {
+    return model, trained, horizon
+
+
+def training_datasets(
+    data: PreparedData, plan: EpochPlan, placement: Placement, *, horizon: int
+) -> dict[str, Any]:
+    """The training windows (shuffled, cycled as planned) and the validation windows."""
+    training, lookback = data.experiment.training, data.experiment.windows.lookback
+    return {
         split: placement.shard(
             window_dataset(
                 data.scaled,
                 data.starts[split],
-                lookback=windows.lookback,
+                lookback=lookback,
                 horizon=horizon,
                 batch_size=training.batch_size,
-                shuffle=training.shuffle and split == "train" and not stateful,
+                shuffle=plan.shuffle and split == "train",
                 seed=training.seed,
-                repeat=repeat and split == "train",
+                repeat=plan.repeat and split == "train",
                 known=data.known_columns,
             )
         )
         for split in ("train", "validation")
     }
-    build_before_fit(trained, placement, datasets["train"])
+
+
+class Stops:
+    """The two callbacks that end a fit early for a reason the caller must act on."""
+
+    def __init__(self) -> None:
+        from lstmcast.training.callbacks import StopOnInterrupt, StopOnNonFiniteLoss
+
+        self.interrupt = StopOnInterrupt()
+        self.diverged = StopOnNonFiniteLoss()
+
+    def raise_if_stopped(self, training: TrainingSection, checkpoint: Path | None) -> None:
+        if self.interrupt.interrupted:
+            raise KeyboardInterrupt
+        if self.diverged.where is not None:
+            if checkpoint is not None:  # its last epoch holds the diverged weights
+                checkpoints.remove_checkpoint(checkpoint)
+            raise TrainingError(self.diverged.advice(training))
+
+
+def training_callbacks(
+    data: PreparedData,
+    trained: keras.Model,
+    plan: EpochPlan,
+    *,
+    checkpoint: Path | None,
+    report: EpochReport | None,
+) -> tuple[list[keras.callbacks.Callback], Stops]:
+    """In order: what computes the epoch's logs (stateful validation, extras), what acts on
+    them (schedules, checkpoint, early stopping, TensorBoard), then reporting and stops."""
+    import keras
+
+    from lstmcast.training import optim
+    from lstmcast.training.callbacks import EpochExtras, EpochReporter, StatefulValidation
+
+    experiment = data.experiment
+    training = experiment.training
+    stops = Stops()
     callbacks: list[keras.callbacks.Callback] = []
-    validation_data = datasets["validation"]
-    if stateful:  # first, so the callbacks after it see its val_loss
+    if plan.replayed_validation:  # first, so the callbacks after it see its val_loss
         callbacks.append(StatefulValidation(data, trained.loss))
-        validation_data = None
     units = float(data.scaler.scale[0]) ** optim.LOSS_POWER[training.loss]
-    diverged = StopOnNonFiniteLoss()
-    callbacks += [EpochExtras(loss_scale=units), diverged, *optim.schedule_callbacks(training)]
-    resumed_after = 0
+    callbacks += [EpochExtras(loss_scale=units), stops.diverged]
+    callbacks += optim.schedule_callbacks(training)
     if checkpoint is not None:
-        resumed_after = checkpoints.completed_epochs(checkpoint)
-        callbacks += [
-            keras.callbacks.CSVLogger(str(checkpoint / checkpoints.HISTORY), append=True),
-            keras.callbacks.BackupAndRestore(
-                str(checkpoint / checkpoints.BACKUP),
-                double_checkpoint=True,
-                delete_checkpoint=False,
-            ),
-        ]
+        callbacks += checkpoints.callbacks(checkpoint)
     if training.early_stopping is not None:
+        stopping = training.early_stopping
         callbacks.append(
             keras.callbacks.EarlyStopping(
-                monitor=training.early_stopping.monitor,
-                patience=training.early_stopping.patience,
-                min_delta=training.early_stopping.min_delta,
-                restore_best_weights=training.early_stopping.restore_best_weights,
+                monitor=stopping.monitor,
+                patience=stopping.patience,
+                min_delta=stopping.min_delta,
+                restore_best_weights=stopping.restore_best_weights,
             )
         )
     if experiment.output.tensorboard is not None:
@@ -135,65 +228,50 @@ def fit_model(
         )
     if report is not None:
         callbacks.append(EpochReporter(report, training.epochs))
-    interrupt = StopOnInterrupt()
-    callbacks.append(interrupt)
-    started = time.perf_counter()
-    fitted = trained.fit(
-        datasets["train"],
-        validation_data=validation_data,
-        epochs=training.epochs,
-        steps_per_epoch=steps_per_epoch if repeat else None,
-        callbacks=callbacks,
-        verbose=0,
-    )
-    seconds = time.perf_counter() - started
-    if interrupt.interrupted:
-        raise KeyboardInterrupt
-    if diverged.where is not None:
-        if checkpoint is not None:  # its last epoch holds the diverged weights
-            checkpoints.remove_checkpoint(checkpoint)
-        raise TrainingError(diverged.advice(training))
-    samples_per_epoch = (
-        training.min_steps_per_epoch * training.batch_size if repeat else len(data.starts["train"])
-    )
-    history = {name: [float(v) for v in values] for name, values in fitted.history.items()}
-    epochs_timed = len(history.get("loss", []))  # those `seconds` covers, not those resumed from
-    if checkpoint is not None:  # the epochs before a restart too
-        history = checkpoints.logged_history(checkpoint)
-    val_losses = history.get("val_loss", [math.nan])
-    stopping = training.early_stopping
-    restored = stopping is not None and stopping.restore_best_weights
-    monitored = history.get(stopping.monitor, val_losses) if stopping is not None else val_losses
-    # Early stopping restarts with a resumed fit: its best epoch is one of those run since.
+    return [*callbacks, stops.interrupt], stops
+
+
+def epoch_history(fitted: dict[str, list[Any]], checkpoint: Path | None) -> dict[str, list[float]]:
+    """Every epoch's logs: this fit's, or, with a checkpoint, those of the runs before a
+    restart too (the checkpoint's log holds them all)."""
+    if checkpoint is not None:
+        return checkpoints.logged_history(checkpoint)
+    return {name: [float(value) for value in values] for name, values in fitted.items()}
+
+
+def best_epoch(
+    history: dict[str, list[float]], stopping: EarlyStopping | None, *, resumed_after: int = 0
+) -> int:
+    """The 1-based epoch whose weights early stopping restored, or 0 when it restored none
+    (the model keeps the last epoch's). A resumed fit restarts early stopping, so its best
+    epoch is one of those run since the restart.
+
+    val_loss [3, 1, 2], restoring: 2; resumed after epoch 2: 3 (only epoch 3 ran since).
+    """
+    if stopping is None or not stopping.restore_best_weights:
+        return 0
+    monitored = history.get(stopping.monitor) or history.get("val_loss") or []
+    if not monitored:
+        return 0
     since = range(min(resumed_after, len(monitored) - 1), len(monitored))
-    best_index = min(since, key=monitored.__getitem__) if restored else -1
-    epochs_run = len(history.get("loss", []))
-    return TrainingResult(
-        model=_portable(model, experiment, num_features)
-        if _needs_portable_copy(training, placement)
-        else model,
-        history=history,
-        epochs_run=epochs_run,
-        best_epoch=best_index + 1 if best_index >= 0 else epochs_run,
-        best_val_loss=val_losses[best_index],
-        seconds=seconds,
-        samples_per_second=samples_per_epoch * epochs_timed / seconds,
-        num_params=int(model.count_params()),
-        xla=bool(trained.jit_compile),
+    return min(since, key=monitored.__getitem__) + 1
+
+
+def portable_model(
+    model: keras.Model, experiment: ResolvedExperiment, num_features: int, placement: Placement
+) -> keras.Model:
+    """What the run folder saves. Trained with mixed precision, over several devices or on
+    cuDNN, a model would not load or run the same as a plain float32 model on one CPU: then
+    the same architecture is built again in float32, outside any strategy and free to run on
+    any kernel, holding the trained weights."""
+    training = experiment.training
+    plain = (
+        training.precision == "float32"
+        and placement.strategy is None
+        and not training.require_cudnn
     )
-
-
-def _needs_portable_copy(training: TrainingSection, placement: Placement) -> bool:
-    """Trained in a way a plain float32 model on one CPU would not load or run the same."""
-    return (
-        training.precision != "float32" or placement.strategy is not None or training.require_cudnn
-    )
-
-
-def _portable(model: keras.Model, experiment: Experiment, num_features: int) -> keras.Model:
-    """The same architecture in float32, outside any distribution strategy and free to run on
-    any kernel, holding the trained weights: what the run folder saves, so a model trained
-    with mixed precision, over several devices or on cuDNN loads and forecasts on a CPU."""
+    if plain:
+        return model
     from lstmcast.models import build_model
 
     portable = build_model(experiment, num_features=num_features)

@@ -9,17 +9,17 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from lstmcast import internals
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ConfigError
-from lstmcast.training.device import import_tensorflow, is_gpu, select_device
+from lstmcast.runtime import Device, import_tensorflow, select_device
 
 TF_CONFIG = "TF_CONFIG"
 
 
 @dataclass(frozen=True)
 class Placement:
-    device: str
-    """What it runs on, e.g. 'CPU (2 cores)' or 'GPU (NVIDIA H100)'."""
+    device: Device
     strategy: Any | None
     """The tf.distribute strategy, or None for one device."""
     replicas: int = 1
@@ -33,7 +33,7 @@ class Placement:
 
     @property
     def gpu(self) -> bool:
-        return is_gpu(self.device)
+        return self.device.is_gpu
 
     def scope(self) -> contextlib.AbstractContextManager[Any]:
         """Variables created inside are mirrored over the replicas."""
@@ -55,12 +55,12 @@ class Placement:
     def describe(self) -> str:
         if self.workers > 1:
             return (
-                f"{self.device}, worker {self.worker} of {self.workers} "
+                f"{self.device.describe()}, worker {self.worker} of {self.workers} "
                 f"({self.replicas} replicas in all)"
             )
         if self.strategy is not None:
-            return f"{self.device}, mirrored over {self.replicas} replicas"
-        return self.device
+            return f"{self.device.describe()}, mirrored over {self.replicas} replicas"
+        return self.device.describe()
 
 
 def place(experiment: Experiment) -> Placement:
@@ -75,13 +75,14 @@ def place(experiment: Experiment) -> Placement:
     )
     if training.distribution == "none":
         return Placement(device=device, strategy=None)
+    internals.require("keras.Model", setting="training.distribution")  # before hours of work
     tf = import_tensorflow()
     if training.distribution == "mirrored":
-        devices = None if is_gpu(device) else _logical_cpus(tf)
+        devices = None if device.is_gpu else _logical_cpus(tf)
         strategy = tf.distribute.MirroredStrategy(devices=devices)
         return Placement(device, strategy, replicas=strategy.num_replicas_in_sync)
+    internals.patch_multi_worker_reduce()
     strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    _let_keras_fit_under(strategy)
     return Placement(
         device,
         strategy,
@@ -125,34 +126,6 @@ def _cluster_from_environment() -> _Cluster:
     return _Cluster(size=len(chiefs) + len(workers), index=ranks[kind] + index)
 
 
-def _let_keras_fit_under(strategy: Any) -> None:
-    """Work around two places where Keras 3's fit breaks under MultiWorkerMirroredStrategy
-    (keras-team/keras#20585, open): it averages a whole input batch across workers only to
-    learn its shapes, and averages scalar metrics 'along axis 0'. Only this process's
-    distributed training is affected; checked by the two-worker test."""
-    from keras.src.backend.tensorflow import trainer
-
-    if getattr(trainer.reduce_per_replica, "lstmcast_fixed", False):
-        return
-    keras_reduce = trainer.reduce_per_replica
-
-    def reduce_per_replica(values: Any, strategy: Any, reduction: str) -> Any:
-        if reduction not in {"auto", "mean"} or not trainer._collective_all_reduce_multi_worker(
-            strategy
-        ):
-            return keras_reduce(values, strategy, reduction)
-
-        def mean(value: Any) -> Any:
-            if not trainer._is_per_replica_instance(value):
-                return value
-            return strategy.reduce("MEAN", value, axis=None)
-
-        return trainer.tree.map_structure(mean, values)
-
-    reduce_per_replica.lstmcast_fixed = True  # type: ignore[attr-defined]
-    trainer.reduce_per_replica = reduce_per_replica
-
-
 def build_before_fit(model: Any, placement: Placement, dataset: Any) -> None:
     """Under a distribution strategy, build the model's losses and optimizer from the batch
     shapes, so fit does not average a first batch across replicas to learn them: that fails
@@ -164,8 +137,7 @@ def build_before_fit(model: Any, placement: Placement, dataset: Any) -> None:
         lambda spec: tf.zeros([1, *spec.shape[1:]], spec.dtype), dataset.element_spec
     )
     with placement.scope():
-        model._symbolic_build(data_batch=sample)
-    model._maybe_symbolic_build = lambda iterator=None, data_batch=None: None
+        internals.build_from_batch(model, sample)
 
 
 def recurrent_kernel(experiment: Experiment, placement: Placement) -> str:

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcast import artifacts
-from lstmcast.config.schema import Experiment
+from lstmcast.config.schema import Experiment, TrainingSection
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.plots import plot_history, plotting_available
+from lstmcast.runtime import Device, seed_everything
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.device import is_gpu, seed_everything
 from lstmcast.training.placement import Placement, place, recurrent_kernel
 
 if TYPE_CHECKING:
@@ -67,72 +67,118 @@ def train_experiment(
     """Train, score on the test split, and write the run folder atomically; `warn` hears
     warnings as soon as they are known (before training), and the summary keeps them; `tell`
     hears notes such as resuming from a checkpoint."""
-    artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
-    if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
-        raise ConfigError(
-            "output.tensorboard needs the tensorboard package: pip install 'lstmcast[tensorboard]'"
-        )
+    notes = Notes(warn, tell)
+    check_outputs(experiment, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
-    experiment = data.experiment  # with the data-dependent defaults filled in
-    training = experiment.training
+    experiment, training = data.experiment, data.experiment.training
     placement = place(experiment)
-    warnings = placement_warnings(experiment, placement)
-    for message in warnings if warn is not None else []:
-        warn(message)
+    for message in placement_warnings(experiment, placement):
+        notes.warning(message)
     seed_everything(training.seed, deterministic_ops=not training.jit_compile)
-    kernel = recurrent_kernel(experiment, placement)
-    versions = library_versions()
-    if tell is not None:
-        tell(
-            f"training on {placement.describe()}: TensorFlow {versions['tensorflow']}, Keras "
-            f"{versions['keras']}, recurrent kernel {kernel}, {training.precision}"
-            + (", XLA" if training.jit_compile else "")
-        )
+    setup = TrainingSetup.of(experiment, placement)
+    notes.tell(setup.describe(training))
     data_sha256 = artifacts.file_sha256(experiment.data.path)
-    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, tell, worker=placement.worker)
+    checkpoint = checkpoints.open_checkpoint(
+        experiment, data_sha256, notes.tell, worker=placement.worker
+    )
 
     from lstmcast.training.fit import fit_model
 
     result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
     if training.jit_compile and not result.xla:
-        warnings.append("Keras did not XLA-compile this model (cuDNN layers cannot be)")
-        if warn is not None:
-            warn(warnings[-1])
+        notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None
     if placement.is_chief:
         evaluation = evaluate_model(result.model, data)
-        record = {
-            "recurrent_kernel": kernel,
-            "precision": training.precision,
-            "xla": result.xla,
-            "distribution": training.distribution,
-            "replicas": placement.replicas,
-            "workers": placement.workers,
-        }
-        _write_run_folder(
-            data,
-            result,
-            evaluation,
-            overwrite=overwrite,
-            manifest={
-                "seed": training.seed,
-                "device": placement.describe(),
-                "versions": versions,
-                "data_sha256": data_sha256,
-                "training": record,
-            },
-        )
+        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
+        _write_run_folder(data, result, evaluation, overwrite=overwrite, manifest=manifest)
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
+    return summarize(data, setup, result, evaluation, notes.warnings)
+
+
+class Notes:
+    """Warnings and notes for the caller as they happen; the warnings are also kept."""
+
+    def __init__(
+        self, warn: Callable[[str], None] | None, tell: Callable[[str], None] | None
+    ) -> None:
+        self._warn, self._tell = warn, tell
+        self.warnings: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+        if self._warn is not None:
+            self._warn(message)
+
+    def tell(self, message: str) -> None:
+        if self._tell is not None:
+            self._tell(message)
+
+
+def check_outputs(experiment: Experiment, *, overwrite: bool) -> None:
+    """Refuse before any work what would only fail after training."""
+    artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
+    if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
+        raise ConfigError(
+            "output.tensorboard needs the tensorboard package: pip install 'lstmcast[tensorboard]'"
+        )
+
+
+@dataclass(frozen=True)
+class TrainingSetup:
+    """Where and how training runs, as train reports it and the manifest records it."""
+
+    placement: Placement
+    kernel: str
+    versions: dict[str, str]
+
+    @classmethod
+    def of(cls, experiment: Experiment, placement: Placement) -> TrainingSetup:
+        return cls(placement, recurrent_kernel(experiment, placement), library_versions())
+
+    def describe(self, training: TrainingSection) -> str:
+        return (
+            f"training on {self.placement.describe()}: TensorFlow {self.versions['tensorflow']}, "
+            f"Keras {self.versions['keras']}, recurrent kernel {self.kernel}, "
+            f"{training.precision}" + (", XLA" if training.jit_compile else "")
+        )
+
+    def manifest(self, training: TrainingSection, *, data_sha256: str, xla: bool) -> dict[str, Any]:
+        placement = self.placement
+        return {
+            "seed": training.seed,
+            "device": placement.describe(),
+            "versions": self.versions,
+            "data_sha256": data_sha256,
+            "training": {
+                "recurrent_kernel": self.kernel,
+                "precision": training.precision,
+                "xla": xla,
+                "distribution": training.distribution,
+                "replicas": placement.replicas,
+                "workers": placement.workers,
+            },
+        }
+
+
+def summarize(
+    data: PreparedData,
+    setup: TrainingSetup,
+    result: TrainingResult,
+    evaluation: Evaluation | None,
+    warnings: list[str],
+) -> TrainSummary:
+    experiment, placement = data.experiment, setup.placement
     return TrainSummary(
         run_dir=experiment.run_dir,
         device=placement.describe(),
         replicas=placement.replicas,
         worker=placement.worker,
         workers=placement.workers,
-        recurrent_kernel=kernel,
-        precision=training.precision,
+        recurrent_kernel=setup.kernel,
+        precision=experiment.training.precision,
         xla=result.xla,
-        versions=versions,
+        versions=setup.versions,
         architecture=experiment.model.architecture,
         num_params=result.num_params,
         train_windows=len(data.starts["train"]),
@@ -196,10 +242,10 @@ def placement_warnings(experiment: Experiment, placement: Placement) -> list[str
     return warnings
 
 
-def gpu_warnings(experiment: Experiment, device: str) -> list[str]:
+def gpu_warnings(experiment: Experiment, device: Device) -> list[str]:
     """On a GPU, the settings that keep Keras off its cuDNN kernels (several times slower)."""
     blockers = experiment.model.cudnn_blockers()
-    if not is_gpu(device) or not blockers:
+    if not device.is_gpu or not blockers:
         return []
     return [
         f"{experiment.model.cell.upper()} layers will not use the cuDNN kernel on this GPU "

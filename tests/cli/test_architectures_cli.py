@@ -15,8 +15,9 @@ from lstmcast.artifacts import MANIFEST_FILE
 from lstmcast.cli import app
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ExitCode
+from lstmcast.runtime import Device
 from lstmcast.training.run import gpu_warnings
-from tests.conftest import REPO, synthetic_frame, tiny_experiment
+from tests.helpers.data import REPO, synthetic_frame, tiny_experiment
 
 runner = CliRunner()
 
@@ -126,10 +127,10 @@ def test_cudnn_blockers_are_named_on_gpu_only():
             "model": {"recurrent_dropout": 0.2, "activation": "relu"},
         }
     )
-    (warning,) = gpu_warnings(config, "GPU (NVIDIA H100)")
+    (warning,) = gpu_warnings(config, Device("gpu", names=("NVIDIA H100",)))
     assert "model.activation: relu (cuDNN needs tanh)" in warning
     assert "model.recurrent_dropout: 0.2 (cuDNN needs 0)" in warning
-    assert gpu_warnings(config, "CPU (2 cores)") == []
+    assert gpu_warnings(config, Device("cpu", cores=2)) == []
     plain = config.model_copy(
         update={
             "model": config.model.model_copy(
@@ -137,7 +138,7 @@ def test_cudnn_blockers_are_named_on_gpu_only():
             )
         }
     )
-    assert gpu_warnings(plain, "GPU (NVIDIA H100)") == []
+    assert gpu_warnings(plain, Device("gpu", names=("NVIDIA H100",))) == []
 
 
 def test_validate_says_what_leaves_the_cudnn_path(tiny_config):

@@ -73,7 +73,7 @@ def test_validate_data_error_exit_3(tiny_config, tmp_path):
 
 
 def test_series_too_short_is_a_data_error(write_csv, write_config, tmp_path):
-    from tests.conftest import synthetic_frame, tiny_experiment
+    from tests.helpers.data import synthetic_frame, tiny_experiment
 
     csv = write_csv(synthetic_frame(9))
     result = invoke("validate", write_config(tiny_experiment(csv, tmp_path / "run")))
@@ -135,7 +135,7 @@ def test_train_evaluate_forecast_in_process(tiny_config, tmp_path):
 
 
 def test_forecast_refuses_mismatched_input(tiny_config, tmp_path, write_csv):
-    from tests.conftest import synthetic_frame
+    from tests.helpers.data import synthetic_frame
 
     assert invoke("train", tiny_config, "-q").exit_code == 0
     run_dir = tmp_path / "runs" / "tiny"
@@ -219,7 +219,7 @@ def test_evaluate_exports_every_test_window_against_brute_force(tiny_config, tmp
 
 
 def test_lookback_left_out_follows_the_default_rule_and_is_saved(write_csv, write_config, tmp_path):
-    from tests.conftest import synthetic_frame, tiny_experiment
+    from tests.helpers.data import synthetic_frame, tiny_experiment
 
     config = tiny_experiment(write_csv(synthetic_frame(240)), tmp_path / "run")
     del config["windows"]["lookback"]  # hourly: m = 24, horizon 2 -> lookback 48

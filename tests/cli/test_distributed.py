@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from tests.cli.test_subprocess import ENV, TF_NOISE, lstmcast
-from tests.conftest import synthetic_frame, tiny_experiment
+from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
 
 @pytest.fixture

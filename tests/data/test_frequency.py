@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from lstmcast.data.frequency import future_timestamps, infer_frequency, season_length_for
+from lstmcast.data.frequency import infer_frequency, season_length_for
+from lstmcast.data.timeline import Timeline
 
 
 @pytest.mark.parametrize(
@@ -41,17 +42,17 @@ def test_inference_survives_a_gap_for_fixed_steps():
 
 def test_future_timestamps_fixed_step_brute_force():
     origin = pd.Timestamp("2024-03-30T23:30:00", tz="UTC")
-    got = future_timestamps(origin, "30min", 5)
+    got = Timeline.of("30min").future(origin, 5)
     assert list(got) == [origin + pd.Timedelta(minutes=30 * k) for k in range(1, 6)]
 
 
 def test_future_timestamps_month_starts_brute_force():
-    got = future_timestamps(pd.Timestamp("1960-11-01"), "MS", 4)
+    got = Timeline.of("MS").future(pd.Timestamp("1960-11-01"), 4)
     expected = ["1960-12-01", "1961-01-01", "1961-02-01", "1961-03-01"]
     assert [stamp.strftime("%Y-%m-%d") for stamp in got] == expected
 
 
 def test_future_timestamps_weekly_keep_the_weekday():
-    got = future_timestamps(pd.Timestamp("2001-12-29"), "W-SAT", 3)
+    got = Timeline.of("W-SAT").future(pd.Timestamp("2001-12-29"), 3)
     assert [stamp.day_name() for stamp in got] == ["Saturday"] * 3
     assert got[0] == pd.Timestamp("2002-01-05")

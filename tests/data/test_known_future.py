@@ -99,3 +99,24 @@ def test_stateful_starts_against_brute_force(end, lookback, horizon, streams):
         assert (starts + lookback + horizon).max() <= end  # targets stay in the part given
         windows = starts.reshape(-1, streams)
         assert (np.diff(windows, axis=0) == lookback).all()  # row i continues row i
+
+
+def test_a_missing_known_column_is_named_as_data_known(tmp_path):
+    from lstmcast.config.schema import DataSection
+    from lstmcast.data.prepare import load_series
+    from lstmcast.errors import ConfigError
+
+    csv = tmp_path / "series.csv"
+    csv.write_text("timestamp,load\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n")
+    section = DataSection(path=csv, target="load", known=["holiday"])
+    with pytest.raises(ConfigError, match=r"^data.known: column 'holiday' is not in"):
+        load_series(section)
+
+
+def test_every_calendar_choice_of_the_schema_has_a_phase():
+    from typing import get_args
+
+    from lstmcast.config.schema import CalendarFeature
+    from lstmcast.data import calendar
+
+    assert list(calendar._PHASES) == list(get_args(CalendarFeature))

@@ -82,7 +82,8 @@ def test_rows_missing_from_the_grid(write_csv):
     text = rows(*GOOD_ROWS[:2], *GOOD_ROWS[3:])
     message = data_error(write_csv, text, frequency="h")
     assert "1 timestamps are missing from the 'h' grid (first: 2024-01-01 02:00:00)" in message
-    filled = series_from(write_csv, text, frequency="h", missing="interpolate")
+    # one row of six is more than the default share data.missing may add (data.max_filled)
+    filled = series_from(write_csv, text, frequency="h", missing="interpolate", max_filled=0.2)
     assert filled.num_rows == 6 and filled.values[2, 0] == 12
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from lstmcast.config.schema import Experiment
-from lstmcast.training.device import import_tensorflow, seed_everything
+from lstmcast.runtime import import_tensorflow, seed_everything
 
 import_tensorflow()
 
@@ -16,6 +16,7 @@ import keras  # noqa: E402
 from lstmcast.models import build_model, load_model  # noqa: E402
 from lstmcast.models.initializers import ForgetGateBias  # noqa: E402
 from lstmcast.models.recursive import one_step_model  # noqa: E402
+from tests.helpers.models import experiment, inputs  # noqa: E402
 
 FAMILIES = {
     "stacked lstm": {"units": [8, 8]},
@@ -49,29 +50,6 @@ FAMILIES = {
     },
     "stateful": {"units": [8], "stateful": True},
 }
-KNOWN = {"data": {"known": ["k"], "calendar": ["hour"]}}  # 1 + 2 known-in-advance columns
-
-
-def experiment(model: dict, *, lookback=12, horizon=4, known=False, batch_size=32) -> Experiment:
-    per_window = "none" if model.get("stateful") else "standard"
-    data = {"path": "x.csv", "target": "y", **(KNOWN["data"] if known else {})}
-    return Experiment.model_validate(
-        {
-            "data": data,
-            "windows": {"lookback": lookback, "horizon": horizon},
-            "scaling": {"per_window": per_window},
-            "model": model,
-            "training": {"batch_size": batch_size},
-        }
-    )
-
-
-def inputs(batch: int, lookback: int, horizon: int, known: int, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    window = rng.normal(size=(batch, lookback, 1 + known)).astype("float32")
-    if not known:
-        return window
-    return {"window": window, "future": rng.normal(size=(batch, horizon, known)).astype("float32")}
 
 
 def sine_windows(count: int, lookback: int, horizon: int):
@@ -246,15 +224,16 @@ def test_known_future_reaches_the_forecast_and_nothing_else_from_after_the_origi
 
 
 def test_stateful_inference_equals_reading_each_phase_window_by_window():
-    """predict_at_origins against brute force: a batch-1 copy reset, then fed every window of
-    the origin's phase from the first row, in order."""
-    from lstmcast.models.stateful import predict_at_origins, reset_states
+    """The prediction seam on a stateful model against brute force: a batch-1 copy reset,
+    then fed every window of the origin's phase from the first row, in order."""
+    from lstmcast.models.stateful import reset_states
+    from lstmcast.prediction import predict_scaled
 
     config = experiment({"units": [5], "stateful": True}, lookback=4, horizon=2, batch_size=3)
     model = build_model(config, num_features=1)
     table = np.random.default_rng(6).normal(size=(30, 1)).astype("float32")
     origins = np.array([3, 9, 10, 17, 26, 27])
-    fast = predict_at_origins(model, config, table, origins, known=0)
+    fast = predict_scaled(model, config, table, origins)
     single = build_model(config, num_features=1, batch_size=1)
     single.set_weights(model.get_weights())
     for row, origin in enumerate(origins):

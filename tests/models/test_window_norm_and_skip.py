@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lstmcast.config.schema import Experiment
-from lstmcast.training.device import import_tensorflow
+from lstmcast.runtime import import_tensorflow
 
 import_tensorflow()
 

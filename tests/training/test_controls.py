@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from lstmcast.cli import app
 from lstmcast.config import load_experiment
 from lstmcast.errors import ExitCode
-from lstmcast.training.device import import_tensorflow
-from tests.conftest import synthetic_frame, tiny_experiment
+from lstmcast.runtime import import_tensorflow
+from tests.helpers.data import synthetic_frame, tiny_experiment
 
 import_tensorflow()
 

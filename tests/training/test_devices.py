@@ -13,11 +13,13 @@ from typer.testing import CliRunner
 
 from lstmcast.cli import app
 from lstmcast.errors import ConfigError, ExitCode
-from lstmcast.training.device import import_tensorflow
-from tests.conftest import synthetic_frame, tiny_experiment
-from tests.models.test_architectures import experiment, inputs
+from lstmcast.runtime import Device, import_tensorflow
+from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.models import experiment, inputs
 
 tf = import_tensorflow()
+H100 = Device("gpu", names=("NVIDIA H100",))
+TWO_H100 = Device("gpu", count=2, names=("NVIDIA H100", "NVIDIA H100"))
 
 import keras  # noqa: E402
 
@@ -39,12 +41,25 @@ MIXED_FAMILIES = {
 }
 
 
-def recurrent_layers(model: keras.Model) -> list[keras.layers.Layer]:
+def all_layers(model: keras.layers.Layer) -> list[keras.layers.Layer]:
+    """Every layer inside, through nested models and wrappers, with public attributes only."""
     found = []
-    for layer in model._flatten_layers(include_self=False):
-        if isinstance(layer, keras.layers.LSTM | keras.layers.GRU):
-            found.append(layer)
+    inner = getattr(model, "layers", None) or [
+        getattr(model, name)
+        for name in ("forward_layer", "backward_layer", "layer")
+        if isinstance(getattr(model, name, None), keras.layers.Layer)
+    ]
+    for layer in inner:
+        found += [layer, *all_layers(layer)]
     return found
+
+
+def recurrent_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    return [
+        layer
+        for layer in all_layers(model)
+        if isinstance(layer, keras.layers.LSTM | keras.layers.GRU)
+    ]
 
 
 @pytest.mark.parametrize("family", MIXED_FAMILIES)
@@ -82,10 +97,10 @@ def test_use_cudnn_reaches_every_recurrent_layer_and_keras_enforces_it():
 @pytest.mark.parametrize(
     ("model", "device", "expected"),
     [
-        ({}, "GPU (NVIDIA H100)", "cuDNN"),
-        ({"recurrent_dropout": 0.1}, "GPU (NVIDIA H100)", "generic (model.recurrent_dropout"),
-        ({"activation": "relu"}, "2 GPUs (NVIDIA H100)", "generic (model.activation: relu"),
-        ({}, "CPU (2 cores)", "generic (cuDNN needs a GPU)"),
+        ({}, H100, "cuDNN"),
+        ({"recurrent_dropout": 0.1}, H100, "generic (model.recurrent_dropout"),
+        ({"activation": "relu"}, TWO_H100, "generic (model.activation: relu"),
+        ({}, Device("cpu", cores=2), "generic (cuDNN needs a GPU)"),
     ],
 )
 def test_recurrent_kernel_follows_the_cudnn_conditions(model, device, expected):
@@ -142,7 +157,7 @@ def test_mixed_precision_run_saves_a_float32_model_that_scores_the_same(
     assert summary["precision"] == "mixed_float16"
     assert any("usually slower than float32" in warning for warning in summary["warnings"])
     model = load_model(str(run_dir / "model.keras"))
-    assert all(layer.dtype_policy.name == "float32" for layer in model._flatten_layers())
+    assert all(layer.dtype_policy.name == "float32" for layer in [model, *all_layers(model)])
     assert json.loads((run_dir / "manifest.json").read_text())["training"]["precision"] == (
         "mixed_float16"
     )
@@ -276,5 +291,5 @@ def test_the_cudnn_warning_also_fires_on_several_gpus():
     from lstmcast.training.run import gpu_warnings
 
     config = experiment({"units": [4], "recurrent_dropout": 0.1})
-    assert gpu_warnings(config, "2 GPUs (NVIDIA H100)") == gpu_warnings(config, "GPU (NVIDIA H100)")
-    assert gpu_warnings(config, "GPU (NVIDIA H100)")
+    assert gpu_warnings(config, TWO_H100) == gpu_warnings(config, H100)
+    assert gpu_warnings(config, H100)

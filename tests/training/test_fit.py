@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.data.prepare import prepare_data
 from lstmcast.training.fit import fit_model
-from tests.conftest import synthetic_frame, tiny_experiment
+from tests.helpers.data import synthetic_frame, tiny_experiment
 
 
 @pytest.mark.parametrize(("min_steps", "steps_per_epoch"), [(1, 5), (10, 10)])
@@ -22,3 +24,82 @@ def test_an_epoch_is_at_least_min_steps_per_epoch(write_csv, tmp_path, min_steps
     result = fit_model(data)
     assert int(result.model.optimizer.iterations.numpy()) == 2 * steps_per_epoch
     assert len(result.history["loss"]) == 2
+
+
+def prepared(write_csv, tmp_path, **sections):
+    config = tiny_experiment(write_csv(synthetic_frame(240)), tmp_path / "run", **sections)
+    return prepare_data(experiment_from_dict(config, tmp_path / "experiment.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("min_steps", "expected"), [(1, (5, False, True, 159)), (10, (10, True, True, 320))]
+)
+def test_epoch_plan_cycles_the_windows_of_a_short_series(write_csv, tmp_path, min_steps, expected):
+    from lstmcast.training.fit import EpochPlan
+
+    plan = EpochPlan.of(prepared(write_csv, tmp_path, training={"min_steps_per_epoch": min_steps}))
+    assert (plan.steps, plan.repeat, plan.shuffle, plan.windows) == expected
+    assert not plan.replayed_validation
+
+
+def test_a_stateful_epoch_reads_its_streams_once_in_order(write_csv, tmp_path):
+    from lstmcast.training.fit import EpochPlan
+
+    data = prepared(
+        write_csv,
+        tmp_path,
+        model={"stateful": True},
+        scaling={"per_window": "none"},
+        training={"batch_size": 4, "min_steps_per_epoch": 50},
+    )
+    plan = EpochPlan.of(data)
+    assert not plan.repeat and not plan.shuffle and plan.replayed_validation
+
+
+@pytest.mark.parametrize(
+    ("val_loss", "restore", "resumed_after", "expected"),
+    [
+        ([3.0, 1.0, 2.0], True, 0, 2),
+        ([3.0, 1.0, 2.0], False, 0, 0),  # no restore: the last epoch's weights
+        ([3.0, 1.0, 2.0, 2.5], True, 2, 3),  # early stopping restarted after epoch 2
+        ([3.0, 1.0], True, 5, 2),  # resumed past the end: the last epoch
+    ],
+)
+def test_best_epoch_against_brute_force(val_loss, restore, resumed_after, expected):
+    from lstmcast.config.schema import EarlyStopping
+    from lstmcast.training.fit import best_epoch
+
+    stopping = EarlyStopping(restore_best_weights=restore)
+    got = best_epoch({"val_loss": val_loss}, stopping, resumed_after=resumed_after)
+    since = range(min(resumed_after, len(val_loss) - 1), len(val_loss))
+    assert got == expected == (min(since, key=val_loss.__getitem__) + 1 if restore else 0)
+    assert best_epoch({"val_loss": val_loss}, None) == 0
+
+
+def test_stateful_callbacks_compute_the_validation_loss_first_and_stop_last(write_csv, tmp_path):
+    from lstmcast.training.callbacks import StatefulValidation, StopOnInterrupt
+    from lstmcast.training.fit import EpochPlan, training_callbacks
+
+    data = prepared(
+        write_csv, tmp_path, model={"stateful": True}, scaling={"per_window": "none"},
+        training={"batch_size": 4},
+    )  # fmt: skip
+    checkpoint = tmp_path / "checkpoint"
+    fitted = SimpleNamespace(loss="mae")  # all the callbacks read of the model being fitted
+    callbacks, stops = training_callbacks(
+        data, fitted, EpochPlan.of(data), checkpoint=checkpoint, report=None
+    )
+    names = [type(callback).__name__ for callback in callbacks]
+    assert isinstance(callbacks[0], StatefulValidation)
+    assert isinstance(callbacks[-1], StopOnInterrupt) and callbacks[-1] is stops.interrupt
+    assert {"CSVLogger", "BackupAndRestore"} <= set(names)
+
+
+def test_check_outputs_refuses_an_existing_run_folder_before_any_work(tmp_path):
+    from lstmcast.errors import ConfigError
+    from lstmcast.training.run import check_outputs
+
+    config = tiny_experiment(tmp_path / "x.csv", tmp_path / "run")
+    (tmp_path / "run").mkdir()
+    with pytest.raises(ConfigError, match="already exists"):
+        check_outputs(experiment_from_dict(config, tmp_path / "e.yaml"), overwrite=False)

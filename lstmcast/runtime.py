@@ -1,4 +1,9 @@
-"""TensorFlow start-up: quiet logs, the device to run on, and seeds for reproducible runs."""
+"""TensorFlow at the bottom of the house: its quiet import, the device to run on, and seeds.
+
+Every layer above (data windows, models, training, evaluation, forecasting, the CLI) takes what
+it needs from here, so none of them reaches into another for it. Importing this module imports
+nothing heavy; TensorFlow loads on the first call that needs it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
@@ -14,6 +20,32 @@ from lstmcast.errors import DeviceError
 
 SHOW_TF_LOGS = "LSTMCAST_TF_LOGS"
 """Set to 1 (by --verbose/--debug) to let TensorFlow's C++ and absl logs through."""
+
+DevicePreference = Literal["auto", "cpu", "gpu"]
+
+
+@dataclass(frozen=True)
+class Device:
+    """What TensorFlow computes on: the CPU (split into `count` logical devices for mirrored
+    training without a GPU) or `count` GPUs."""
+
+    kind: Literal["cpu", "gpu"]
+    count: int = 1
+    names: tuple[str, ...] = ()
+    """GPU model names as the driver reports them; empty for the CPU."""
+    cores: int | None = None
+    """CPU cores of the machine (the CPU only)."""
+
+    @property
+    def is_gpu(self) -> bool:
+        return self.kind == "gpu"
+
+    def describe(self) -> str:
+        """For people and the manifest: 'CPU (2 cores)', 'GPU (NVIDIA H100)', '2 GPUs (…)'."""
+        if not self.is_gpu:
+            return f"CPU ({self.cores} cores)"
+        name = self.names[0] if self.names else "unknown"
+        return f"GPU ({name})" if self.count == 1 else f"{self.count} GPUs ({name})"
 
 
 def import_tensorflow() -> ModuleType:
@@ -55,9 +87,9 @@ def _stderr_to_devnull() -> Iterator[None]:
 
 
 def select_device(
-    preference: Literal["auto", "cpu", "gpu"], *, cpu_devices: int = 1, required_by: str = ""
-) -> str:
-    """Make TensorFlow use the preferred device; return a description such as 'CPU (2 cores)'.
+    preference: DevicePreference, *, cpu_devices: int = 1, required_by: str = ""
+) -> Device:
+    """Make TensorFlow use the preferred device and describe it.
 
     `cpu_devices` > 1 splits the CPU into that many logical devices (for mirrored training
     without a GPU); `required_by` names a true setting that needs a GPU, as 'gpu' does.
@@ -79,18 +111,14 @@ def select_device(
             tf.config.set_visible_devices([], "GPU")
         if cpu_devices > 1:
             _split_cpu(tf, cpu_devices)
-        return f"CPU ({os.cpu_count()} cores)"
+        return Device("cpu", count=max(cpu_devices, 1), cores=os.cpu_count())
     for gpu in gpus:
         with contextlib.suppress(RuntimeError):  # already initialised: growth is fixed then
             tf.config.experimental.set_memory_growth(gpu, True)
-    details = tf.config.experimental.get_device_details(gpus[0])
-    name = details.get("device_name", gpus[0].name)
-    return f"GPU ({name})" if len(gpus) == 1 else f"{len(gpus)} GPUs ({name})"
-
-
-def is_gpu(device: str) -> bool:
-    """Whether a description from select_device ('GPU (…)', '2 GPUs (…)') names GPUs."""
-    return "GPU" in device
+    names = tuple(
+        tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name) for gpu in gpus
+    )
+    return Device("gpu", count=len(gpus), names=names)
 
 
 def _split_cpu(tf: ModuleType, count: int) -> None:
@@ -113,10 +141,10 @@ def seed_everything(seed: int, *, deterministic_ops: bool = True) -> None:
     tf = import_tensorflow()
     import keras
 
+    from lstmcast import internals
+
     keras.utils.set_random_seed(seed)
     if deterministic_ops:
         tf.config.experimental.enable_op_determinism()
     else:  # the setting is per process; a previous run in it may have turned it on
-        from tensorflow.python.framework.config import disable_op_determinism
-
-        disable_op_determinism()
+        internals.disable_op_determinism()

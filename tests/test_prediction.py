@@ -1,0 +1,75 @@
+"""The one prediction seam against a brute-force reference: each origin's window sliced by
+hand and predicted alone; nothing after an origin (but known-future columns) reaches it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lstmcast.runtime import import_tensorflow, seed_everything
+from tests.helpers.models import experiment
+
+import_tensorflow()
+
+from lstmcast.models import build_model  # noqa: E402
+from lstmcast.prediction import origin_positions, predict_scaled  # noqa: E402
+
+LOOKBACK, HORIZON = 6, 3
+
+
+def brute_force(model, table, origins, *, known: int) -> np.ndarray:
+    rows = []
+    for origin in origins:
+        window = table[None, origin - LOOKBACK + 1 : origin + 1]
+        inputs = window
+        if known:
+            future = table[None, origin + 1 : origin + 1 + HORIZON, -known:]
+            inputs = {"window": window, "future": future}
+        rows.append(model.predict_on_batch(inputs)[0])
+    return np.asarray(rows, dtype=np.float64)
+
+
+@pytest.mark.parametrize("known", [False, True])
+@pytest.mark.parametrize("model_config", [{"units": [4]}, {"units": [4], "output": "seq2seq"}])
+def test_predictions_at_origins_match_one_window_at_a_time(known, model_config):
+    seed_everything(0)
+    config = experiment(model_config, lookback=LOOKBACK, horizon=HORIZON, known=known)
+    columns = 4 if known else 1
+    model = build_model(config, num_features=columns)
+    table = np.random.default_rng(0).normal(size=(60, columns)).astype("float32")
+    origins = np.array([5, 6, 17, 40, 56 - 0])  # any subset, unordered gaps, the last possible
+    predicted = predict_scaled(model, config, table, origins)
+    expected = brute_force(model, table, origins, known=3 if known else 0)
+    np.testing.assert_allclose(predicted, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_no_value_after_an_origin_reaches_its_forecast():
+    """Perturb every observed value after each origin: its forecast does not move."""
+    seed_everything(0)
+    config = experiment({"units": [4]}, lookback=LOOKBACK, horizon=HORIZON, known=True)
+    model = build_model(config, num_features=4)
+    table = np.random.default_rng(1).normal(size=(50, 4)).astype("float32")
+    for origin in (5, 20, 46):
+        changed = table.copy()
+        changed[origin + 1 :, 0] += 100.0  # the target's future (known columns stay)
+        before = predict_scaled(model, config, table, np.array([origin]))
+        after = predict_scaled(model, config, changed, np.array([origin]))
+        np.testing.assert_array_equal(before, after)
+
+
+def test_origins_outside_the_table_are_refused():
+    config = experiment({"units": [4]}, lookback=LOOKBACK, horizon=HORIZON, known=True)
+    model = build_model(config, num_features=4)
+    table = np.zeros((30, 4), dtype="float32")
+    with pytest.raises(ValueError, match="fewer than lookback"):
+        predict_scaled(model, config, table, np.array([4]))
+    with pytest.raises(ValueError, match="known rows after it"):
+        predict_scaled(model, config, table, np.array([27]))
+
+
+def test_origin_timestamps_map_to_rows():
+    stamps = pd.date_range("2024-01-01", periods=10, freq="D")
+    assert origin_positions(stamps, stamps[[2, 7]]).tolist() == [2, 7]
+    with pytest.raises(ValueError, match="not a timestamp"):
+        origin_positions(stamps, pd.DatetimeIndex(["2030-01-01"]))
