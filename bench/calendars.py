@@ -62,7 +62,11 @@ def train_and_export(config: Path, settings: list[str], folder: Path) -> tuple[d
     started = time.perf_counter()
     base = [sys.executable, "-m", "lstmcast"]
     run = ["--set", f"output.run_dir={folder}", *settings]
-    subprocess.run([*base, "train", str(config), *run, "-q"], check=True, cwd=REPO)
+    trained = subprocess.run(  # its table on stdout is not this benchmark's output
+        [*base, "train", str(config), *run, "-q"], capture_output=True, text=True, cwd=REPO
+    )
+    if trained.returncode != 0:
+        sys.exit(f"lstmcast train {config.name} failed: {trained.stderr.strip()}")
     seconds = time.perf_counter() - started
     csv = folder.parent / f"{folder.name}.csv"
     done = subprocess.run(
@@ -126,7 +130,10 @@ def run_case(case: Case, seed: int, workdir: Path) -> dict:
     frames = []
     for csv in (calendar_csv, grid_csv):
         frame = pd.read_csv(csv)
-        frame["origin"], frame["timestamp"] = frame["origin"].map(_iso), frame["timestamp"].map(_iso)
+        frame["origin"], frame["timestamp"] = (
+            frame["origin"].map(_iso),
+            frame["timestamp"].map(_iso),
+        )
         frames.append(frame[frame["origin"].isin(real) & frame["timestamp"].isin(real)])
     cells, mase_calendar, mase_grid, naive = common_mase(*frames, in_sample_scale(case))
     return {

@@ -160,7 +160,7 @@ class DataSection(Strict):
                 f"known: {both} also listed in features; a column is either observed only "
                 "up to the origin (features) or known in advance (known), so list it once"
             )
-        if self.holidays is not None and self.frequency not in {"B", "C"}:
+        if self.holidays is not None and self.frequency != "B":
             raise ValueError(
                 "holidays: a holiday list belongs to business days; set frequency: B or remove "
                 "holidays"

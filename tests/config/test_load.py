@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -178,3 +179,20 @@ def test_run_folders_of_schema_1_keep_loading(write_config):
         "direct",
     )
     assert "model.type: unknown key" in error_text(write_config, GOOD + "model:\n  type: wavenet\n")
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"holidays": ["2024-12-25"]}, "data.holidays: a holiday list belongs to business days"),
+        ({"frequency": "none", "calendar": ["hour"]}, "data.calendar: frequency none counts rows"),
+        ({"max_filled": 0}, "data.max_filled: Input should be greater than 0"),
+        ({"frequency": "fortnightly"}, "'fortnightly' is not a pandas frequency; use e.g."),
+    ],
+)
+def test_calendar_settings_that_mean_nothing_are_refused_naming_the_key(
+    write_config, data, expected
+):
+    config = {"data": {"path": "x.csv", "target": "y", **data}, "windows": {"horizon": 2}}
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_experiment(write_config(config))
