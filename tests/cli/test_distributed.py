@@ -13,6 +13,8 @@ import pytest
 from tests.helpers.data import synthetic_frame, tiny_experiment
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
+pytestmark = pytest.mark.slow  # each test starts TensorFlow in two or three processes
+
 
 @pytest.fixture
 def config(tmp_path, write_csv, write_config):

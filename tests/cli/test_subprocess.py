@@ -16,6 +16,7 @@ from tests.helpers.data import REPO
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
 
+@pytest.mark.slow
 def test_end_to_end_on_sample_data(tmp_path):
     """train -> evaluate -> forecast on the bundled air passengers config, tiny model."""
     config = REPO / "configs" / "air_passengers.yaml"
@@ -92,6 +93,7 @@ def train_until(tiny_config: Path, cwd: Path, *, epochs: int, epoch: int) -> sub
     return process
 
 
+@pytest.mark.slow
 def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
     process = train_until(tiny_config, tmp_path, epochs=500, epoch=2)
     process.send_signal(signal.SIGINT)
@@ -103,6 +105,7 @@ def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
     assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
     """SIGKILL mid-training, then the same command: it says it resumes, runs only the epochs
     left, and writes a complete run folder with every epoch's history."""
