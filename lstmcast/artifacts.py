@@ -38,8 +38,10 @@ PREPROCESSING_FILE = "preprocessing.json"
 HISTORY_FILE = "history.csv"
 LOSS_PLOT_FILE = "loss.png"
 METRICS_FILE = "metrics.json"
-CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE)
-"""Files whose checksums the manifest records; metrics.json is rewritten by `evaluate`."""
+INTERVALS_FILE = "intervals.json"
+CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE, INTERVALS_FILE)
+"""Files whose checksums the manifest records (intervals.json when the run has intervals);
+metrics.json is rewritten by `evaluate`."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,13 @@ class Run:
     def scaler(self) -> Scaler:
         """The scaler fitted on the training rows when this run was trained."""
         return Scaler.from_dict(self.preprocessing["scaler"])
+
+    @property
+    def intervals_state(self) -> dict[str, Any] | None:
+        """The conformal intervals calibrated after training, as saved (evaluation/intervals.py
+        reads them); None for a run without them."""
+        path = self.run_dir / INTERVALS_FILE
+        return _read_json(path) if path.is_file() else None
 
     def load_model(self) -> keras.Model:
         from lstmcast.models import load_model
@@ -164,7 +173,9 @@ def write_manifest(
         "training": training,
         "versions": versions,
         "data_sha256": data_sha256,
-        "files": {name: file_sha256(staging / name) for name in CHECKED_FILES},
+        "files": {
+            name: file_sha256(staging / name) for name in CHECKED_FILES if (staging / name).exists()
+        },
     }
     write_json(staging / MANIFEST_FILE, manifest)
 

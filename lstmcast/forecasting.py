@@ -13,6 +13,7 @@ from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.known_future import load_history_and_known_future
 from lstmcast.data.prepare import load_series, model_inputs, timeline_of
 from lstmcast.errors import DataError
+from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.prediction import forecast_at_origins, history_rows
 
 
@@ -65,11 +66,13 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     predicted = forecast_at_origins(
         run.load_model(), experiment, table, np.array([origin_row]), scaler
     )[0]
+    intervals = ConformalIntervals.of_run(run)
     frame = pd.DataFrame(
         {
             "timestamp": format_timestamps(timestamps) if timestamps is not None else "",
             "step": np.arange(1, horizon + 1),
             series.target: predicted,
+            **(intervals.columns(predicted) if intervals is not None else {}),
         }
     )
     origin = format_timestamps(series.timestamps[-1:])[0]

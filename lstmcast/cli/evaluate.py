@@ -77,7 +77,7 @@ def evaluate(
     Metrics are in the target's units, over every test window; they are also saved in the run
     folder as metrics.json.
     """
-    from lstmcast.cli.render import metrics_table, per_step_table, verdict
+    from lstmcast.cli.render import intervals_table, metrics_table, per_step_table, verdict
     from lstmcast.cli.targets import open_run
     from lstmcast.evaluation.attention import plot_attention
     from lstmcast.evaluation.evaluate import evaluate_run
@@ -115,6 +115,8 @@ def evaluate(
         return
     if not to_stdout:  # the CSV is the output; the tables would corrupt it
         print_table(metrics_table(result))
+        if result["intervals"]:
+            print_table(intervals_table(result["intervals"], "prediction intervals on the test"))
         if per_step:
             print_table(per_step_table(result))
     say(verdict(result), quiet=quiet)

@@ -8,7 +8,16 @@ from rich.table import Table
 
 from lstmcast.evaluation.metrics import METRICS
 
-_HEADERS = {"mae": "MAE", "rmse": "RMSE", "mape": "MAPE %", "smape": "sMAPE %", "mase": "MASE"}
+_HEADERS = {
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mape": "MAPE %",
+    "smape": "sMAPE %",
+    "mase": "MASE",
+    "rmsse": "RMSSE",
+    "bias": "bias",
+}
+_LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
 
 def metrics_table(evaluation: dict[str, Any]) -> Table:
@@ -23,16 +32,17 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
     table.add_column("method")
     for metric in METRICS:
         table.add_column(_HEADERS[metric], justify="right")
-    best = {metric: _best(overall, metric) for metric in METRICS}
+    best = {metric: _best(overall, metric) for metric in METRICS if metric in _LOWER_IS_BETTER}
     for method, values in overall.items():
         cells = []
         for metric in METRICS:
             text = _number(values[metric])
-            cells.append(f"[bold]{text}[/]" if values[metric] == best[metric] else text)
+            cells.append(f"[bold]{text}[/]" if values[metric] == best.get(metric) else text)
         table.add_row(method, *cells)
     table.caption = (
-        f"MASE scale: seasonal-naive MAE on the training part, m={evaluation['season_length']}. "
-        "MAPE skips zero actuals"
+        f"MASE (RMSSE) scale: seasonal-naive MAE (MSE) on the training part, "
+        f"m={evaluation['season_length']}. bias: mean forecast minus actual. MAPE skips zero "
+        "actuals"
         + (
             f" ({evaluation['zero_actuals_skipped_by_mape']} here)."
             if evaluation["zero_actuals_skipped_by_mape"]
@@ -40,6 +50,22 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
         )
     )
     table.caption_justify = "left"
+    return table
+
+
+def intervals_table(intervals: dict[str, dict[str, Any]], title: str) -> Table:
+    """One row per level: coverage against nominal, mean width, pinball loss, Winkler score."""
+    table = Table(title=title, title_justify="left")
+    for column in ("level", "coverage %", "mean width", "pinball", "Winkler"):
+        table.add_column(column, justify="right")
+    for level, scores in intervals.items():
+        table.add_row(
+            f"{level}%",
+            _number(scores["coverage"]),
+            _number(scores["width"]),
+            _number(scores["pinball"]),
+            _number(scores["winkler"]),
+        )
     return table
 
 

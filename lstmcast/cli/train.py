@@ -56,7 +56,7 @@ def train(
 
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
-    from lstmcast.cli.render import metrics_table, verdict
+    from lstmcast.cli.render import intervals_table, metrics_table, verdict
     from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
     from lstmcast.training.run import train_experiment
@@ -96,6 +96,9 @@ def train(
         quiet=quiet,
     )
     print_table(metrics_table(result["evaluation"]))
+    if result["evaluation"]["intervals"]:
+        title = "conformal intervals (calibrated on validation) on the test"
+        print_table(intervals_table(result["evaluation"]["intervals"], title))
     say(verdict(result["evaluation"]), quiet=quiet)
     say(f"run folder: {summary.run_dir}", quiet=quiet)
 

@@ -561,6 +561,60 @@ class TrainingSection(Strict):
         return self
 
 
+class IntervalsSection(Strict):
+    levels: list[int] = Field(
+        default_factory=lambda: [80, 95],
+        min_length=1,
+        description="Central prediction intervals, in percent: forecast writes lower_L and "
+        "upper_L for each. Split-conformal, calibrated per horizon step on the validation "
+        "windows after training (one extra prediction pass).",
+    )
+
+    @field_validator("levels")
+    @classmethod
+    def _percentages(cls, levels: list[int]) -> list[int]:
+        if any(isinstance(level, bool) or not 0 < level < 100 for level in levels):
+            raise ValueError(f"each level is a percentage between 1 and 99 (got {levels})")
+        if len(set(levels)) < len(levels):
+            raise ValueError(f"listed twice: {levels}; list each level once")
+        return sorted(levels)
+
+
+class BacktestSection(Strict):
+    folds: PositiveInt = Field(5, description="Rolling-origin folds over the end of the series.")
+    spacing: PositiveInt | None = Field(
+        None,
+        description="Rows between the first origins of consecutive folds; every origin in "
+        "between is forecast. Default: the horizon when refitting; when training once, the "
+        "folds share the test part evenly.",
+    )
+    horizon: PositiveInt | None = Field(
+        None, description="Steps scored per origin, at most windows.horizon (default: all)."
+    )
+    refit_every: NonNegativeInt | None = Field(
+        None,
+        description="Train a new model every this many folds, on the rows before the fold's "
+        "first origin (time-series cross-validation); 0 trains once and moves the origin. "
+        "Default: 0 for a run folder, 1 for a config.",
+    )
+    window: Literal["expanding", "sliding"] = Field(
+        "expanding",
+        description="Refits train on every row before the fold (expanding) or on the last "
+        "train_rows of them (sliding).",
+    )
+    train_rows: PositiveInt | None = Field(
+        None, description="sliding: rows each refit trains and validates on."
+    )
+
+    @model_validator(mode="after")
+    def _sliding_needs_rows(self) -> BacktestSection:
+        if self.train_rows is not None and self.window != "sliding":
+            raise ValueError("train_rows: applies to window: sliding; set it or remove train_rows")
+        if self.window == "sliding" and self.train_rows is None:
+            raise ValueError("train_rows: window: sliding needs the number of rows to train on")
+        return self
+
+
 class OutputSection(Strict):
     run_dir: Path | None = Field(
         None,
@@ -582,7 +636,20 @@ class Experiment(Strict):
     scaling: ScalingSection = Field(default_factory=ScalingSection)
     model: ModelSection = Field(default_factory=ModelSection)
     training: TrainingSection = Field(default_factory=TrainingSection)
+    intervals: IntervalsSection | None = Field(
+        default_factory=IntervalsSection, description="null: point forecasts only."
+    )
+    backtest: BacktestSection = Field(default_factory=BacktestSection)
     output: OutputSection = Field(default_factory=OutputSection)
+
+    @model_validator(mode="after")
+    def _backtest_horizon_fits(self) -> Experiment:
+        if self.backtest.horizon is not None and self.backtest.horizon > self.windows.horizon:
+            raise ValueError(
+                f"backtest.horizon: {self.backtest.horizon} steps, but the model forecasts "
+                f"windows.horizon = {self.windows.horizon}; make it at most that"
+            )
+        return self
 
     @model_validator(mode="after")
     def _recursion_has_its_inputs(self) -> Experiment:

@@ -27,3 +27,14 @@ def seasonal_naive(
     if rows.min(initial=0) < 0:
         raise ValueError("a window has less than one season of history before its origin")
     return target[rows]
+
+
+def drift(target: np.ndarray, origins: np.ndarray, horizon: int, first: int = 0) -> np.ndarray:
+    """The line through the first and the last observed value, extended: step h adds h times
+    the average change per step since row `first` (the start of the history the model had).
+
+    target 0, 2, 4, origin 3 (first target row), horizon 2: last 4, slope 2 -> 6, 8.
+    """
+    last = target[origins - 1]
+    slope = (last - target[first]) / np.maximum(origins - 1 - first, 1)
+    return last[:, None] + slope[:, None] * np.arange(1, horizon + 1)

@@ -14,9 +14,15 @@ from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
-from lstmcast.evaluation import baselines
 from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
-from lstmcast.evaluation.metrics import all_metrics, seasonal_naive_scale
+from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
+from lstmcast.evaluation.scoring import (
+    Scales,
+    baseline_forecasts,
+    score,
+    score_intervals,
+    skill,
+)
 from lstmcast.prediction import forecast_at_origins
 
 if TYPE_CHECKING:
@@ -31,9 +37,12 @@ class WindowForecasts:
     """Row index of each window's origin, its last observed row."""
     actual: np.ndarray
     by_method: dict[str, np.ndarray]
+    bands: dict[str, np.ndarray] = field(default_factory=dict)
+    """lower_80, upper_80, ... around the model's forecast, when the run has intervals."""
 
     def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
-        """Long form, one row per window and step: origin, timestamp, step, actual, methods."""
+        """Long form, one row per window and step: origin, timestamp, step, actual, the model,
+        its interval bounds, then the baselines."""
         num_windows, horizon = self.actual.shape
         rows = (self.origins[:, None] + np.arange(1, horizon + 1)).ravel()
         columns = {
@@ -42,7 +51,10 @@ class WindowForecasts:
             "step": np.tile(np.arange(1, horizon + 1), num_windows),
             "actual": self.actual.ravel(),
         }
-        columns.update({method: values.ravel() for method, values in self.by_method.items()})
+        model, *others = self.by_method
+        columns[model] = self.by_method[model].ravel()
+        columns.update({name: values.ravel() for name, values in self.bands.items()})
+        columns.update({name: self.by_method[name].ravel() for name in others})
         return pd.DataFrame(columns)
 
 
@@ -64,6 +76,10 @@ class Evaluation:
     """method -> metric -> value, over all windows and steps."""
     per_step: dict[str, dict[str, list[float]]]
     """method -> metric -> one value per horizon step."""
+    skill: float
+    """1 - MASE(model) / MASE(seasonal naive)."""
+    intervals: dict[str, dict[str, Any]]
+    """level -> coverage (%), width, pinball, winkler, coverage_per_step; empty without."""
     forecasts: WindowForecasts = field(repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,17 +88,39 @@ class Evaluation:
         }
 
 
-def evaluate_model(model: keras.Model, data: PreparedData) -> Evaluation:
+def evaluate_model(
+    model: keras.Model, data: PreparedData, intervals: ConformalIntervals | None = None
+) -> Evaluation:
     """Predict every test window (stride 1) and score it beside the baselines."""
     experiment = data.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origins = data.starts["test"] + lookback - 1
     forecast = forecast_at_origins(model, experiment, data.scaled, origins, data.scaler)
-    return score_forecasts(data, forecast, lookback=lookback, horizon=horizon)
+    return score_forecasts(data, forecast, lookback=lookback, horizon=horizon, intervals=intervals)
+
+
+def calibrate_intervals(model: keras.Model, data: PreparedData) -> ConformalIntervals | None:
+    """Conformal intervals from the validation windows (the weights never trained on them),
+    at the experiment's levels; None when intervals are off."""
+    experiment = data.experiment
+    if experiment.intervals is None:
+        return None
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    starts = data.starts["validation"]
+    predicted = forecast_at_origins(
+        model, experiment, data.scaled, starts + lookback - 1, data.scaler
+    )
+    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
+    return calibrate(actual, predicted, experiment.intervals.levels, source="validation")
 
 
 def score_forecasts(
-    data: PreparedData, forecast: np.ndarray, *, lookback: int, horizon: int
+    data: PreparedData,
+    forecast: np.ndarray,
+    *,
+    lookback: int,
+    horizon: int,
+    intervals: ConformalIntervals | None = None,
 ) -> Evaluation:
     """Metrics of `forecast` (test windows, horizon), in original units, beside the baselines."""
     starts = data.starts["test"]
@@ -95,41 +133,36 @@ def score_forecasts(
             f"({first_targets.min()} rows); set data.season_length smaller or give more history"
         )
     actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
-    forecasts = {
-        data.experiment.model.cell: forecast,
-        "naive": baselines.naive(target, first_targets, horizon),
-        "seasonal_naive": baselines.seasonal_naive(target, first_targets, horizon, m),
-    }
+    label = data.experiment.model.cell
+    forecasts = {label: forecast, **baseline_forecasts(target, first_targets, horizon, m)}
     train_first, train_end = data.bounds.rows("train")
-    scale = seasonal_naive_scale(target[train_first:train_end], m)
-    overall, per_step = {}, {}
-    for method, predicted in forecasts.items():
-        overall[method] = _floats(all_metrics(actual, predicted, scale=scale))
-        per_step[method] = _floats(all_metrics(actual, predicted, scale=scale, axis=0))
+    scales = Scales.of(target[train_first:train_end], m)
+    overall, per_step = score(actual, forecasts, scales)
+    bounds = intervals.bounds(forecast) if intervals is not None else {}
     origins = first_targets - 1
     first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
     return Evaluation(
-        model=data.experiment.model.cell,
+        model=label,
         target=data.series.target,
         split="test",
         num_windows=len(starts),
         horizon=horizon,
         season_length=m,
-        mase_scale=scale,
+        mase_scale=scales.mae,
         first_origin=first_origin,
         last_origin=last_origin,
         zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
         overall=overall,
         per_step=per_step,
-        forecasts=WindowForecasts(origins=origins, actual=actual, by_method=forecasts),
+        skill=skill(overall, label),
+        intervals=score_intervals(actual, bounds),
+        forecasts=WindowForecasts(
+            origins=origins,
+            actual=actual,
+            by_method=forecasts,
+            bands=intervals.columns(forecast) if intervals is not None else {},
+        ),
     )
-
-
-def _floats(metrics: dict[str, np.ndarray]) -> dict[str, Any]:
-    return {
-        name: (np.round(value, 6).tolist() if np.ndim(value) else round(float(value), 6))
-        for name, value in metrics.items()
-    }
 
 
 @dataclass(frozen=True)
@@ -169,7 +202,7 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
         )
     device = select_device(experiment.training.device).describe()
     model = run.load_model()
-    evaluation = evaluate_model(model, data)
+    evaluation = evaluate_model(model, data, ConformalIntervals.of_run(run))
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
     return EvaluationReport(
         evaluation,

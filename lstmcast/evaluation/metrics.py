@@ -50,19 +50,39 @@ def mase(actual: np.ndarray, forecast: np.ndarray, scale: float, axis: Axis = No
         return mae(actual, forecast, axis=axis) / scale
 
 
-def seasonal_naive_scale(history: np.ndarray, season_length: int) -> float:
-    """Mean |y[t] - y[t-m]| over the history; m falls back to 1 when the history is too short."""
+def rmsse(
+    actual: np.ndarray, forecast: np.ndarray, squared_scale: float, axis: Axis = None
+) -> np.ndarray:
+    """Root mean squared scaled error: MSE over `squared_scale`, the in-sample seasonal-naive
+    MSE (see seasonal_naive_scale), square-rooted (the M5 competition's measure)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sqrt(np.mean((actual - forecast) ** 2, axis=axis) / squared_scale)
+
+
+def bias(actual: np.ndarray, forecast: np.ndarray, axis: Axis = None) -> np.ndarray:
+    """Mean error, forecast minus actual: above 0 the forecast runs high."""
+    return np.mean(forecast - actual, axis=axis)
+
+
+def seasonal_naive_scale(history: np.ndarray, season_length: int, *, power: int = 1) -> float:
+    """Mean |y[t] - y[t-m]|**power over the history (power 1 scales MASE, 2 RMSSE); m falls
+    back to 1 when the history is too short."""
     m = season_length if len(history) > season_length else 1
     if len(history) <= m:
         return float("nan")
-    return float(np.mean(np.abs(history[m:] - history[:-m])))
+    return float(np.mean(np.abs(history[m:] - history[:-m]) ** power))
 
 
-METRICS = ("mae", "rmse", "mape", "smape", "mase")
+METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse", "bias")
 
 
 def all_metrics(
-    actual: np.ndarray, forecast: np.ndarray, *, scale: float, axis: Axis = None
+    actual: np.ndarray,
+    forecast: np.ndarray,
+    *,
+    scale: float,
+    squared_scale: float = float("nan"),
+    axis: Axis = None,
 ) -> dict[str, np.ndarray]:
     return {
         "mae": mae(actual, forecast, axis),
@@ -70,4 +90,50 @@ def all_metrics(
         "mape": mape(actual, forecast, axis),
         "smape": smape(actual, forecast, axis),
         "mase": mase(actual, forecast, scale, axis),
+        "rmsse": rmsse(actual, forecast, squared_scale, axis),
+        "bias": bias(actual, forecast, axis),
+    }
+
+
+def coverage(
+    actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, axis: Axis = None
+) -> np.ndarray:
+    """Share of actuals inside [lower, upper], in percent."""
+    return 100.0 * np.mean((actual >= lower) & (actual <= upper), axis=axis)
+
+
+def pinball(actual: np.ndarray, quantile: np.ndarray, tau: float, axis: Axis = None) -> np.ndarray:
+    """Quantile loss of a forecast of the tau-quantile: tau * e if e >= 0 else (tau - 1) * e,
+    with e = actual - quantile."""
+    error = actual - quantile
+    return np.mean(np.maximum(tau * error, (tau - 1) * error), axis=axis)
+
+
+def winkler(
+    actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, level: float, axis: Axis = None
+) -> np.ndarray:
+    """Interval (Winkler) score of a central `level`% interval: its width, plus 2/alpha times
+    how far the actual falls outside it (alpha = 1 - level/100). Lower is better."""
+    alpha = 1 - level / 100
+    below = np.maximum(lower - actual, 0.0)
+    above = np.maximum(actual - upper, 0.0)
+    return np.mean(upper - lower + 2.0 / alpha * (below + above), axis=axis)
+
+
+def interval_metrics(
+    actual: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    *,
+    level: float,
+    axis: Axis = None,
+) -> dict[str, np.ndarray]:
+    """Coverage (%), mean width, pinball loss of the two bounds (averaged) and Winkler score."""
+    tail = (1 - level / 100) / 2
+    return {
+        "coverage": coverage(actual, lower, upper, axis),
+        "width": np.mean(upper - lower, axis=axis),
+        "pinball": (pinball(actual, lower, tail, axis) + pinball(actual, upper, 1 - tail, axis))
+        / 2,
+        "winkler": winkler(actual, lower, upper, level, axis),
     }

@@ -15,7 +15,8 @@ from lstmcast import artifacts
 from lstmcast.config.schema import Experiment, TrainingSection
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.errors import ConfigError
-from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
+from lstmcast.evaluation.evaluate import Evaluation, calibrate_intervals, evaluate_model
+from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import Device, seed_everything
 from lstmcast.training import EpochReport, checkpoints
@@ -89,9 +90,14 @@ def train_experiment(
         notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None
     if placement.is_chief:
-        evaluation = evaluate_model(result.model, data)
+        intervals = calibrate_intervals(result.model, data)
+        for message in intervals.warnings() if intervals is not None else []:
+            notes.warning(message)
+        evaluation = evaluate_model(result.model, data, intervals)
         manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
-        _write_run_folder(data, result, evaluation, overwrite=overwrite, manifest=manifest)
+        _write_run_folder(
+            data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest
+        )
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return summarize(data, setup, result, evaluation, notes.warnings)
 
@@ -197,6 +203,7 @@ def _write_run_folder(
     data: PreparedData,
     result: TrainingResult,
     evaluation: Evaluation,
+    intervals: ConformalIntervals | None,
     *,
     overwrite: bool,
     manifest: dict[str, Any],
@@ -210,6 +217,8 @@ def _write_run_folder(
         if plotting_available():
             plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
         artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
+        if intervals is not None:
+            artifacts.write_json(staging / artifacts.INTERVALS_FILE, intervals.to_dict())
         artifacts.write_manifest(
             staging,
             model={"architecture": experiment.model.architecture, "parameters": result.num_params},

@@ -256,7 +256,9 @@ def test_stateful_train_evaluate_forecast(write_csv, write_config, tmp_path):
     assert json.loads(evaluated.stdout)["overall"] == summary["evaluation"]["overall"]
     forecast = invoke("forecast", run_dir, "--output", "-")
     assert forecast.exit_code == 0, forecast.output
-    assert forecast.stdout.splitlines()[0] == "timestamp,step,load"
+    assert forecast.stdout.splitlines()[0] == (
+        "timestamp,step,load,lower_80,upper_80,lower_95,upper_95"
+    )
     saved = yaml.safe_load((run_dir / "config.yaml").read_text())
     assert saved["model"]["stateful"] is True
     refused = invoke("evaluate", run_dir, "--attention", tmp_path / "weights.csv")

@@ -109,7 +109,7 @@ def test_train_evaluate_forecast_in_process(tiny_config, tmp_path):
     assert summary["run_dir"] == str(run_dir)
     assert summary["epochs_run"] == 2
     assert summary["device"].startswith("CPU")
-    assert set(summary["evaluation"]["overall"]) == {"lstm", "naive", "seasonal_naive"}
+    assert set(summary["evaluation"]["overall"]) == {"lstm", "naive", "seasonal_naive", "drift"}
     for name in (CONFIG_FILE, MANIFEST_FILE, METRICS_FILE, MODEL_FILE):
         assert (run_dir / name).is_file()
     assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # no leftovers
@@ -127,7 +127,7 @@ def test_train_evaluate_forecast_in_process(tiny_config, tmp_path):
     by_config = invoke("forecast", tiny_config, "--output", tmp_path / "next.csv")
     assert by_config.exit_code == 0, by_config.output
     lines = (tmp_path / "next.csv").read_text().splitlines()
-    assert lines[0] == "timestamp,step,load"
+    assert lines[0] == "timestamp,step,load,lower_80,upper_80,lower_95,upper_95"
     assert [line.split(",")[:2] for line in lines[1:]] == [
         ["2024-01-11T00:00:00", "1"],
         ["2024-01-11T01:00:00", "2"],
@@ -192,8 +192,13 @@ def test_evaluate_exports_every_test_window_against_brute_force(tiny_config, tmp
         "step",
         "actual",
         "lstm",
+        "lower_80",
+        "upper_80",
+        "lower_95",
+        "upper_95",
         "naive",
         "seasonal_naive",
+        "drift",
     ]
     assert len(frame) == metrics["num_windows"] * metrics["horizon"] == 35 * 2
     data = pd.read_csv(yaml.safe_load(tiny_config.read_text())["data"]["path"])

@@ -69,7 +69,8 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     )
     assert forecast.returncode == 0, forecast.stderr
     frame = pd.read_csv(io.StringIO(forecast.stdout))
-    assert list(frame.columns) == ["timestamp", "step", config["data"]["target"]]
+    bands = [f"{side}_{level}" for level in (80, 95) for side in ("lower", "upper")]
+    assert list(frame.columns) == ["timestamp", "step", config["data"]["target"], *bands]
     assert frame["step"].tolist() == list(range(1, config["windows"]["horizon"] + 1))
     assert frame[config["data"]["target"]].notna().all()
 

@@ -15,6 +15,8 @@ import pytest
 from tests.helpers.data import REPO
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
+BANDS = ["lower_80", "upper_80", "lower_95", "upper_95"]
+
 
 @pytest.mark.slow
 def test_end_to_end_on_sample_data(tmp_path):
@@ -39,7 +41,7 @@ def test_end_to_end_on_sample_data(tmp_path):
     forecast = lstmcast("forecast", "runs/air_passengers", "-o", "-", cwd=tmp_path)
     assert forecast.returncode == 0, forecast.stderr
     frame = pd.read_csv(io.StringIO(forecast.stdout))  # stdout is exactly the CSV
-    assert list(frame.columns) == ["timestamp", "step", "passengers"]
+    assert list(frame.columns) == ["timestamp", "step", "passengers", *BANDS]
     assert frame["timestamp"].tolist()[:2] == ["1961-01-01", "1961-02-01"]
     assert frame["step"].tolist() == list(range(1, 13))
     assert "forecast 12 steps after 1960-12-01" in forecast.stderr

@@ -62,3 +62,36 @@ def test_baselines_match_a_loop():
 def test_seasonal_naive_refuses_missing_history():
     with pytest.raises(ValueError, match="less than one season"):
         baselines.seasonal_naive(np.arange(10.0), np.array([2]), 3, 4)
+
+
+def test_rmsse_and_bias_by_hand():
+    from lstmcast.evaluation.metrics import bias, rmsse
+
+    # squared errors 4, 4, 1, 0 -> MSE 9/4; over an in-sample MSE of 2.25 -> 1
+    assert rmsse(ACTUAL, FORECAST, squared_scale=2.25) == pytest.approx(1.0)
+    assert bias(ACTUAL, FORECAST) == pytest.approx((2 - 2 + 1 + 0) / 4)  # forecast - actual
+    history = np.array([1.0, 2.0, 4.0, 8.0])
+    assert seasonal_naive_scale(history, 2, power=2) == pytest.approx((9 + 36) / 2)
+
+
+def test_interval_metrics_by_hand():
+    from lstmcast.evaluation.metrics import interval_metrics
+
+    actual = np.array([0.0, 5.0, 12.0, -3.0])
+    lower, upper = np.full(4, 0.0), np.full(4, 10.0)
+    got = interval_metrics(actual, lower, upper, level=80)
+    assert got["coverage"] == pytest.approx(50.0)  # 0 and 5 inside (bounds count)
+    assert got["width"] == pytest.approx(10.0)
+    # Winkler: width + 2/0.2 * miss -> 10, 10, 10 + 10*2, 10 + 10*3
+    assert got["winkler"] == pytest.approx((10 + 10 + 30 + 40) / 4)
+    # pinball at 0.1 for lower, 0.9 for upper, each averaged over the actuals
+    lower_loss = np.mean([0.0, 0.5, 1.2, 0.9 * 3])
+    upper_loss = np.mean([0.1 * 10, 0.1 * 5, 0.9 * 2, 0.1 * 13])
+    assert got["pinball"] == pytest.approx((lower_loss + upper_loss) / 2)
+
+
+def test_drift_extends_the_line_through_first_and_last_value():
+    target = np.array([0.0, 2.0, 4.0, 7.0, 9.0])
+    got = baselines.drift(target, np.array([3, 5]), horizon=2)
+    # origin row 2 (value 4): slope (4-0)/2 = 2 -> 6, 8; origin row 4 (9): slope 9/4
+    np.testing.assert_allclose(got, [[6.0, 8.0], [9 + 9 / 4, 9 + 2 * 9 / 4]])
