@@ -20,6 +20,7 @@ LAYERS = [
     {"lstmcast.evaluation"},
     {"lstmcast.forecasting"},
     {"lstmcast.training"},
+    {"lstmcast.backtesting"},
     {"lstmcast.cli"},
     {"lstmcast.__main__"},
 ]

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from lstmcast import __version__
+from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.train import train
@@ -16,7 +17,8 @@ from lstmcast.errors import exit_codes_help
 app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
-    f"validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN. Exit codes: "
+    f"validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest RUN|CONFIG. "
+    f"Exit codes: "
     f"{exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
@@ -48,6 +50,7 @@ app.command("validate")(validate)
 app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
+app.command("backtest")(backtest)
 
 
 def main() -> None:

@@ -22,13 +22,22 @@ _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
 def metrics_table(evaluation: dict[str, Any]) -> Table:
     """One row per method, the model first; the best value of each metric in bold."""
-    overall = evaluation["overall"]
-    table = Table(
-        title=f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
+    title = (
+        f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
         f"{evaluation['horizon']} steps, origins {evaluation['first_origin']} .. "
-        f"{evaluation['last_origin']}",
-        title_justify="left",
+        f"{evaluation['last_origin']}"
     )
+    skipped = evaluation["zero_actuals_skipped_by_mape"]
+    caption = (
+        f"MASE (RMSSE) scale: seasonal-naive MAE (MSE) on the training part, "
+        f"m={evaluation['season_length']}. bias: mean forecast minus actual. MAPE skips zero "
+        "actuals" + (f" ({skipped} here)." if skipped else ".")
+    )
+    return methods_table(evaluation["overall"], title=title, caption=caption)
+
+
+def methods_table(overall: dict[str, dict[str, Any]], *, title: str, caption: str) -> Table:
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     table.add_column("method")
     for metric in METRICS:
         table.add_column(_HEADERS[metric], justify="right")
@@ -39,18 +48,39 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
             text = _number(values[metric])
             cells.append(f"[bold]{text}[/]" if values[metric] == best.get(metric) else text)
         table.add_row(method, *cells)
-    table.caption = (
-        f"MASE (RMSSE) scale: seasonal-naive MAE (MSE) on the training part, "
-        f"m={evaluation['season_length']}. bias: mean forecast minus actual. MAPE skips zero "
-        "actuals"
-        + (
-            f" ({evaluation['zero_actuals_skipped_by_mape']} here)."
-            if evaluation["zero_actuals_skipped_by_mape"]
-            else "."
-        )
-    )
-    table.caption_justify = "left"
     return table
+
+
+def backtest_tables(backtest: dict[str, Any]) -> list[Table]:
+    """All folds together beside the baselines, then fold by fold, then the intervals."""
+    folds = backtest["folds"]
+    title = (
+        f"{backtest['target']}: backtest, {len(folds)} folds, {backtest['windows']:,} origins x "
+        f"{backtest['horizon']} steps, {folds[0]['first_origin']} .. {folds[-1]['last_origin']}"
+    )
+    caption = (
+        f"{backtest['mode']}. MASE (RMSSE) scale: seasonal-naive MAE (MSE) of the rows before "
+        f"the first forecast, m={backtest['season_length']}. Skill vs seasonal naive: "
+        f"{_number(backtest['skill'])}."
+    )
+    tables = [methods_table(backtest["overall"], title=title, caption=caption)]
+    per_fold = Table(title="MASE per fold", title_justify="left")
+    methods = list(backtest["overall"])
+    levels = list(backtest["intervals"])
+    for column in ["fold", "first origin", "origins", *methods, *[f"{lv}% cover" for lv in levels]]:
+        per_fold.add_column(column, justify="left" if column == "first origin" else "right")
+    for fold in folds:
+        per_fold.add_row(
+            str(fold["fold"]),
+            fold["first_origin"],
+            str(fold["origins"]),
+            *(_number(fold["overall"][method]["mase"]) for method in methods),
+            *(_number(fold["intervals"][level]["coverage"]) for level in levels),
+        )
+    tables.append(per_fold)
+    if levels:
+        tables.append(intervals_table(backtest["intervals"], "prediction intervals, all folds"))
+    return tables
 
 
 def intervals_table(intervals: dict[str, dict[str, Any]], title: str) -> Table:
@@ -84,19 +114,29 @@ def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
     return table
 
 
-def verdict(evaluation: dict[str, Any]) -> str:
-    """One sentence: is the model worth it against seasonal naive on MASE?"""
+def verdict(evaluation: dict[str, Any], *, what: str = "test") -> str:
+    """One sentence: is the model worth it against seasonal naive on MASE, and does a simpler
+    baseline do better still?"""
     label = evaluation["model"]
-    model = evaluation["overall"][label]["mase"]
-    baseline = evaluation["overall"]["seasonal_naive"]["mase"]
+    overall = evaluation["overall"]
+    model = overall[label]["mase"]
+    baseline = overall["seasonal_naive"]["mase"]
     if model is None or baseline is None or baseline != baseline or baseline == 0:
         return "MASE is undefined for this series (constant training part)."
     change = 100.0 * (baseline - model) / baseline
     word = "better" if change > 0 else "worse"
-    return (
-        f"{label.upper()} test MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
+    sentence = (
+        f"{label.upper()} {what} MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
         f"{abs(change):.1f}% {word}."
     )
+    beaten_by = [
+        name
+        for name in ("naive", "drift")
+        if name in overall and overall[name]["mase"] is not None and overall[name]["mase"] < model
+    ]
+    if beaten_by:
+        sentence += f" {' and '.join(beaten_by)} did better still."
+    return sentence
 
 
 def _best(overall: dict[str, dict[str, float]], metric: str) -> float | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -119,6 +119,44 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
         scaled=model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar),
         starts=starts,
         season_length=season_length,
+    )
+
+
+def prepare_refit(data: PreparedData, *, first: int, end: int) -> PreparedData:
+    """What one backtest refit trains on: rows [first, end) of the series only, the last of
+    them validating (as many rows as the full run's validation part), no test part, a scaler
+    fitted on its own training rows. Nothing at or after row `end` is in it.
+
+    100 rows, validation part of 10, first=0, end=60: trains on 0-49, validates on 50-59.
+    """
+    experiment, horizon = data.experiment, data.experiment.windows.horizon
+    lookback = experiment.windows.lookback
+    validation_rows = data.bounds.test_start - data.bounds.validation_start
+    series = replace(
+        data.series,
+        timestamps=data.series.timestamps[first:end],
+        values=data.series.values[first:end],
+    )
+    bounds = SplitBounds(end - first - validation_rows, end - first, end - first)
+    if bounds.validation_start < lookback + horizon:
+        raise ConfigError(
+            f"backtest: a refit on rows {first}..{end - 1} keeps {bounds.validation_start} "
+            f"rows to train on, fewer than lookback + horizon = {lookback + horizon}; use "
+            "fewer folds, a smaller spacing, or a longer backtest.train_rows"
+        )
+    starts = split_window_starts(
+        bounds, lookback=lookback, horizon=horizon, stride=experiment.windows.stride
+    )
+    if experiment.model.stateful:
+        starts["train"] = _stateful_train_starts(experiment, bounds.validation_start)
+    scaler = fit_scaler(series.values[: bounds.validation_start], experiment.scaling.method)
+    return replace(
+        data,
+        series=series,
+        bounds=bounds,
+        scaler=scaler,
+        scaled=model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar),
+        starts=starts,
     )
 
 

@@ -1,0 +1,94 @@
+"""`backtest` end to end: RUN|CONFIG -> the mode it asks for -> scored folds -> an output
+folder (forecasts.csv, metrics.json) that appears complete or not at all."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lstmcast import artifacts
+from lstmcast.artifacts import load_run
+from lstmcast.config.load import load_experiment
+from lstmcast.config.schema import Experiment
+from lstmcast.errors import ArtifactError, ConfigError
+from lstmcast.evaluation.backtest import Backtest, backtest_run
+
+FORECASTS_FILE = "forecasts.csv"
+METRICS_FILE = "metrics.json"
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    backtest: Backtest
+    output: Path
+    warnings: list[str]
+
+
+def run_backtest(
+    target: Path,
+    overrides: Sequence[str],
+    *,
+    output: Path | None = None,
+    plot: Path | None = None,
+    device: str | None = None,
+    tell: Callable[[str], None] | None = None,
+) -> BacktestResult:
+    """A run folder: train once and move the origin. A config: refit every
+    backtest.refit_every folds (default 1; 0 trains once, using the config's run folder)."""
+    from lstmcast.runtime import select_device
+
+    if target.is_dir():
+        if overrides:
+            raise ConfigError("--set applies to a config file, not to a run folder")
+        run = load_run(target)
+        select_device(device or "auto")
+        result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
+    elif target.is_file():
+        experiment = _with_device(load_experiment(target, overrides), device)
+        result, run_dir = _from_config(experiment, tell), experiment.run_dir
+    else:
+        raise ArtifactError(
+            f"{target} is neither a run folder nor a config file; give the folder `train` "
+            "wrote (e.g. runs/air_passengers) or its config"
+        )
+    folder = output or run_dir.parent / f"{run_dir.name}-backtest"
+    _write(result, folder, plot)
+    warnings = [
+        f"intervals: the {level}% band is unbounded (too few calibration windows for it)"
+        for level, scores in result.intervals.items()
+        if not math.isfinite(scores["width"])
+    ]
+    return BacktestResult(result, folder, warnings)
+
+
+def _from_config(experiment: Experiment, tell: Callable[[str], None] | None) -> Backtest:
+    section = experiment.backtest
+    if section.refit_every == 0:
+        from lstmcast.runtime import select_device
+
+        run = load_run(experiment.run_dir)
+        select_device(experiment.training.device)
+        return backtest_run(run, section)
+    from lstmcast.training.backtest import backtest_refit
+
+    return backtest_refit(experiment, tell=tell)
+
+
+def _with_device(experiment: Experiment, device: str | None) -> Experiment:
+    if device is None:
+        return experiment
+    training = experiment.training.model_copy(update={"device": device})
+    return experiment.model_copy(update={"training": training})
+
+
+def _write(result: Backtest, folder: Path, plot: Path | None) -> None:
+    with artifacts.staged_run_dir(folder, overwrite=True) as staging:
+        with artifacts.replace_atomic(staging / FORECASTS_FILE) as temporary:
+            result.frame.to_csv(temporary, index=False, lineterminator="\n")  # exact floats
+        artifacts.write_json(staging / METRICS_FILE, result.to_dict())
+    if plot is not None:
+        from lstmcast.evaluation.figures import plot_backtest
+
+        plot_backtest(result, folder / FORECASTS_FILE, plot)

@@ -1,0 +1,102 @@
+"""`lstmcast backtest RUN|CONFIG`: rolling-origin forecasts scored beside the baselines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from lstmcast.cli.options import (
+    DebugFlag,
+    DeviceOption,
+    JsonFlag,
+    Overrides,
+    QuietFlag,
+    RunOrConfig,
+    VerboseFlag,
+)
+from lstmcast.cli.output import configure, print_json, print_table, reported_errors, say, warn
+
+BacktestDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Folder for forecasts.csv (every fold, origin and step) and metrics.json "
+        "[default: the run folder's name + '-backtest', beside it].",
+        show_default=False,
+    ),
+]
+PlotPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--plot",
+        help="Also draw the backtest as a PNG: actuals, every origin's forecast, the folds "
+        "(needs the plotting extra: pip install 'lstmcast[plot]').",
+        show_default=False,
+    ),
+]
+
+
+def backtest(
+    run: RunOrConfig,
+    overrides: Overrides = None,
+    output: BacktestDir = None,
+    plot: PlotPath = None,
+    device: DeviceOption = None,
+    json_output: JsonFlag = False,
+    quiet: QuietFlag = False,
+    verbose: VerboseFlag = False,
+    debug: DebugFlag = False,
+) -> None:
+    """Forecast at rolling origins over the end of the series and score every fold beside naive,
+    seasonal-naive and drift forecasts of the same cells.
+
+    A run folder is backtested as trained (its model moves over the test part); a config
+    refits a model every backtest.refit_every folds on the rows before each fold (0: train
+    once, using the config's run folder).
+    """
+    from lstmcast.backtesting import run_backtest
+    from lstmcast.cli.render import backtest_tables, verdict
+    from lstmcast.cli.targets import device_choice
+
+    configure(verbose=verbose, debug=debug)
+    with reported_errors(debug=debug):
+        if plot is not None:
+            _check_plotting(plot)
+        result = run_backtest(
+            run,
+            overrides or [],
+            output=output,
+            plot=plot,
+            device=device_choice(device) if device is not None else None,
+            tell=lambda message: say(message, quiet=quiet),
+        )
+    summary: dict[str, Any] = result.backtest.to_dict()
+    if json_output:
+        print_json({**summary, "output": str(result.output)})
+        return
+    for table in backtest_tables(summary):
+        print_table(table)
+    for message in result.warnings:
+        warn(message)
+    say(verdict(summary, what="backtest"), quiet=quiet)
+    say(
+        f"{summary['windows']:,} forecasts predicted in {summary['predict_seconds']:.2f}s "
+        f"({summary['windows_per_second']:,.0f} windows/s), {summary['seconds']:.1f}s in all "
+        f"-> {result.output}",
+        quiet=quiet,
+    )
+
+
+def _check_plotting(path: Path) -> None:
+    from lstmcast.errors import ConfigError
+    from lstmcast.plots import plotting_available
+
+    if not plotting_available():
+        raise ConfigError(
+            "--plot needs matplotlib; install the plotting extra: pip install 'lstmcast[plot]'"
+        )
+    if not path.parent.is_dir():
+        raise ConfigError(f"--plot: folder {path.parent} does not exist")
