@@ -91,4 +91,4 @@ def _write(result: Backtest, folder: Path, plot: Path | None) -> None:
     if plot is not None:
         from lstmcast.evaluation.figures import plot_backtest
 
-        plot_backtest(result, folder / FORECASTS_FILE, plot)
+        plot_backtest(result, plot)

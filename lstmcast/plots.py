@@ -14,8 +14,9 @@ def plotting_available() -> bool:
 
 
 @contextmanager
-def figure_to(path: Path, *, size: tuple[float, float]) -> Iterator[tuple[Any, Any]]:
-    """(figure, axes) to draw on; saved as PNG to `path` when the block ends without error."""
+def figure_to(path: Path, *, size: tuple[float, float], rows: int = 1) -> Iterator[tuple[Any, Any]]:
+    """(figure, axes) to draw on (an array of `rows` axes when rows > 1); saved as PNG to
+    `path` when the block ends without error."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on servers and in cron
@@ -23,7 +24,8 @@ def figure_to(path: Path, *, size: tuple[float, float]) -> Iterator[tuple[Any, A
 
     from lstmcast.artifacts import replace_atomic
 
-    figure, axes = plt.subplots(figsize=size)
+    figure, axes = plt.subplots(rows, 1, figsize=size, squeeze=rows == 1)
+    axes = axes if rows == 1 else axes[:, 0]
     try:
         yield figure, axes
         figure.tight_layout()

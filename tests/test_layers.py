@@ -21,6 +21,7 @@ LAYERS = [
     {"lstmcast.forecasting"},
     {"lstmcast.training"},
     {"lstmcast.backtesting"},
+    {"lstmcast.reporting"},
     {"lstmcast.cli"},
     {"lstmcast.__main__"},
 ]

@@ -10,6 +10,7 @@ from lstmcast import __version__
 from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
+from lstmcast.cli.report import report
 from lstmcast.cli.train import train
 from lstmcast.cli.validate import validate
 from lstmcast.errors import exit_codes_help
@@ -17,9 +18,8 @@ from lstmcast.errors import exit_codes_help
 app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
-    f"validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest RUN|CONFIG. "
-    f"Exit codes: "
-    f"{exit_codes_help()}.",
+    "validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest RUN|CONFIG; "
+    f"report RUN. Exit codes: {exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
     add_completion=False,
@@ -51,6 +51,7 @@ app.command("train")(train)
 app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
+app.command("report")(report)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from lstmcast.cli import app
 from lstmcast.errors import ExitCode
 
 runner = CliRunner()
-COMMANDS = ["validate", "train", "evaluate", "forecast", "backtest"]
+COMMANDS = ["validate", "train", "evaluate", "forecast", "backtest", "report"]
 
 
 def invoke(*args: str):

@@ -1,0 +1,54 @@
+"""`lstmcast report RUN|CONFIG`: one self-contained HTML page about a run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from lstmcast.cli.options import (
+    DebugFlag,
+    DeviceOption,
+    Overrides,
+    QuietFlag,
+    RunOrConfig,
+    VerboseFlag,
+)
+from lstmcast.cli.output import configure, reported_errors, say, warn
+
+ReportPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Where to write the HTML file [default: report.html in the run folder].",
+        show_default=False,
+    ),
+]
+
+
+def report(
+    run: RunOrConfig,
+    output: ReportPath = None,
+    overrides: Overrides = None,
+    device: DeviceOption = None,
+    quiet: QuietFlag = False,
+    verbose: VerboseFlag = False,
+    debug: DebugFlag = False,
+) -> None:
+    """Write one HTML file about RUN: latest forecast with its band, test metrics beside the
+    baselines, a train-once backtest, training curves, the data and its splits, the config.
+
+    Images are embedded and nothing is fetched, so it can be mailed or dropped on a shared
+    drive as it is. Needs the plotting extra: pip install 'lstmcast[plot]'.
+    """
+    from lstmcast.cli.targets import open_run
+    from lstmcast.reporting import write_report
+
+    configure(verbose=verbose, debug=debug)
+    with reported_errors(debug=debug):
+        result = write_report(open_run(run, overrides or [], device=device), output=output)
+    for note in result.notes:
+        warn(note)
+    say(f"report -> {result.path}", quiet=quiet)

@@ -1,0 +1,143 @@
+"""The pictures a forecaster looks at, as PNGs (plotting extra): a forecast with its band
+after enough history to see the season, error by horizon step beside the baselines, a
+backtest over time, and the splits of a series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.evaluation.backtest import Backtest
+from lstmcast.plots import figure_to
+
+MODEL_COLOUR, ACTUAL_COLOUR = "#1f5fa8", "#222222"
+BASELINE_COLOURS = {"naive": "#999999", "seasonal_naive": "#d08a2c", "drift": "#7a9a3a"}
+
+
+def plot_forecast(
+    history: pd.Series, forecast: pd.DataFrame, path: Path, *, target: str, title: str
+) -> None:
+    """History (indexed by timestamp, or by row for frequency none), then the forecast with its
+    interval bands, widest lightest."""
+    with figure_to(path, size=(9, 4)) as (_, axes):
+        x_history, x_future = _x_axes(history.index, forecast)
+        axes.plot(x_history, history.to_numpy(), color=ACTUAL_COLOUR, lw=1, label="history")
+        for level, alpha in zip(_levels(forecast), (0.35, 0.2, 0.12, 0.08), strict=False):
+            axes.fill_between(
+                x_future,
+                forecast[f"lower_{level}"],
+                forecast[f"upper_{level}"],
+                color=MODEL_COLOUR,
+                alpha=alpha,
+                lw=0,
+                label=f"{level}% interval",
+            )
+        axes.plot(x_future, forecast[target], color=MODEL_COLOUR, lw=1.6, label="forecast")
+        axes.set_title(title, loc="left", fontsize=10)
+        axes.set_ylabel(target)
+        axes.legend(loc="best", fontsize=8, frameon=False)
+        axes.grid(alpha=0.25)
+
+
+def plot_error_by_step(
+    per_step: dict[str, dict[str, list[float]]], path: Path, *, title: str
+) -> None:
+    """MASE per horizon step, the model beside each baseline."""
+    with figure_to(path, size=(9, 3.6)) as (_, axes):
+        for method, metrics in per_step.items():
+            steps = np.arange(1, len(metrics["mase"]) + 1)
+            colour = BASELINE_COLOURS.get(method, MODEL_COLOUR)
+            axes.plot(
+                steps,
+                metrics["mase"],
+                color=colour,
+                lw=2 if colour == MODEL_COLOUR else 1.2,
+                marker="o" if len(steps) <= 24 else None,
+                ms=3,
+                label=method,
+            )
+        axes.axhline(1.0, color="#cccccc", lw=0.8)
+        axes.set_xlabel("horizon step")
+        axes.set_ylabel("MASE")
+        axes.set_title(title, loc="left", fontsize=10)
+        axes.legend(fontsize=8, frameon=False)
+        axes.grid(alpha=0.25)
+
+
+def plot_backtest(backtest: Backtest, path: Path) -> None:
+    """Top: actuals over the backtest and the model's one-step-ahead forecasts, folds shaded.
+    Bottom: MASE of each fold, the model beside seasonal naive."""
+    frame = backtest.frame
+    first = frame[frame["step"] == 1].reset_index(drop=True)
+    x = pd.to_datetime(first["timestamp"], errors="coerce", format="ISO8601")
+    x = x if x.notna().all() else pd.Series(np.arange(len(first)))
+    with figure_to(path, size=(9, 6), rows=2) as (_, (top, bottom)):
+        top.plot(x, first["y_true"], color=ACTUAL_COLOUR, lw=1, label="actual")
+        top.plot(x, first["y_pred"], color=MODEL_COLOUR, lw=1.2, label="forecast, step 1")
+        for number, part in first.groupby("fold"):
+            shown = x.iloc[part.index] if hasattr(x, "iloc") else x[part.index]
+            top.axvspan(
+                shown.iloc[0],
+                shown.iloc[-1],
+                color="#000000",
+                alpha=0.04 if number % 2 else 0.0,
+                lw=0,
+            )
+        top.set_title(
+            f"{backtest.target}: {len(backtest.folds)} folds, {backtest.mode}",
+            loc="left",
+            fontsize=10,
+        )
+        top.legend(fontsize=8, frameon=False)
+        top.grid(alpha=0.25)
+        folds = [fold["fold"] for fold in backtest.folds]
+        for method in (backtest.model, "seasonal_naive"):
+            values = [fold["overall"][method]["mase"] for fold in backtest.folds]
+            bottom.plot(
+                folds,
+                values,
+                marker="o",
+                label=method,
+                color=BASELINE_COLOURS.get(method, MODEL_COLOUR),
+            )
+        bottom.set_xticks(folds)
+        bottom.set_xlabel("fold")
+        bottom.set_ylabel("MASE")
+        bottom.legend(fontsize=8, frameon=False)
+        bottom.grid(alpha=0.25)
+
+
+def plot_splits(series: pd.Series, bounds: Any, path: Path) -> None:
+    """The target over time with the training, validation and test parts shaded."""
+    with figure_to(path, size=(9, 2.8)) as (_, axes):
+        x = series.index
+        axes.plot(x, series.to_numpy(), color=ACTUAL_COLOUR, lw=0.8)
+        parts = [("train", "#1f5fa8"), ("validation", "#d08a2c"), ("test", "#7a9a3a")]
+        for name, colour in parts:
+            first, end = bounds.rows(name)
+            if end > first:
+                axes.axvspan(x[first], x[end - 1], color=colour, alpha=0.15, lw=0, label=name)
+        axes.legend(fontsize=8, frameon=False, ncol=3, loc="upper left")
+        axes.set_ylabel(series.name)
+        axes.grid(alpha=0.25)
+
+
+def _levels(frame: pd.DataFrame) -> list[int]:
+    """Levels with a finite band, widest first (an unbounded band has nothing to draw)."""
+    levels = [int(name.split("_")[1]) for name in frame.columns if name.startswith("lower_")]
+    finite = [level for level in levels if np.isfinite(frame[f"lower_{level}"]).all()]
+    return sorted(finite, reverse=True)
+
+
+def _x_axes(history_index: Any, forecast: pd.DataFrame) -> tuple[Any, Any]:
+    """Timestamps when the forecast has them; otherwise row numbers continuing the history."""
+    stamps = pd.to_datetime(forecast["timestamp"], errors="coerce", format="ISO8601")
+    if isinstance(history_index, pd.DatetimeIndex) and stamps.notna().all():
+        if history_index.tz is not None and stamps.dt.tz is None:
+            stamps = stamps.dt.tz_localize(history_index.tz)
+        return history_index, stamps
+    rows = np.arange(len(history_index))
+    return rows, len(rows) + np.arange(len(forecast))
