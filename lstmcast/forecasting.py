@@ -26,6 +26,10 @@ class Forecast:
     device: str
     notes: list[str]
     """What a person should know about the output (an empty timestamp column, ...)."""
+    target: str
+    history: pd.Series
+    """The target's recent rows (three seasons or four horizons, at least 48), by timestamp
+    (by row for frequency none): what a picture of the forecast shows before it."""
 
 
 def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
@@ -82,4 +86,7 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
             "frequency none: each step is the next row, whose time the model cannot know, so "
             "the timestamp column is empty; step counts rows after the origin"
         )
-    return Forecast(frame=frame, origin=origin, device=device, notes=notes)
+    keep = max(3 * run.preprocessing.get("season_length", 1), 4 * horizon, 48)
+    index = series.timestamps[-keep:] if timestamps is not None else None
+    history = pd.Series(series.values[-keep:, 0], index=index, name=series.target)
+    return Forecast(frame, origin, device, notes, series.target, history)

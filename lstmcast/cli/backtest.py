@@ -16,7 +16,15 @@ from lstmcast.cli.options import (
     RunOrConfig,
     VerboseFlag,
 )
-from lstmcast.cli.output import configure, print_json, print_table, reported_errors, say, warn
+from lstmcast.cli.output import (
+    configure,
+    print_json,
+    print_table,
+    reported_errors,
+    require_plotting,
+    say,
+    warn,
+)
 
 BacktestDir = Annotated[
     Path | None,
@@ -28,11 +36,11 @@ BacktestDir = Annotated[
         show_default=False,
     ),
 ]
-PlotPath = Annotated[
+BacktestPlot = Annotated[
     Path | None,
     typer.Option(
         "--plot",
-        help="Also draw the backtest as a PNG: actuals, every origin's forecast, the folds "
+        help="Also draw the backtest as a PNG: actuals, one-step forecasts, MASE per fold "
         "(needs the plotting extra: pip install 'lstmcast[plot]').",
         show_default=False,
     ),
@@ -43,7 +51,7 @@ def backtest(
     run: RunOrConfig,
     overrides: Overrides = None,
     output: BacktestDir = None,
-    plot: PlotPath = None,
+    plot: BacktestPlot = None,
     device: DeviceOption = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
@@ -64,7 +72,7 @@ def backtest(
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
         if plot is not None:
-            _check_plotting(plot)
+            require_plotting(plot, option="--plot")
         result = run_backtest(
             run,
             overrides or [],
@@ -88,15 +96,3 @@ def backtest(
         f"-> {result.output}",
         quiet=quiet,
     )
-
-
-def _check_plotting(path: Path) -> None:
-    from lstmcast.errors import ConfigError
-    from lstmcast.plots import plotting_available
-
-    if not plotting_available():
-        raise ConfigError(
-            "--plot needs matplotlib; install the plotting extra: pip install 'lstmcast[plot]'"
-        )
-    if not path.parent.is_dir():
-        raise ConfigError(f"--plot: folder {path.parent} does not exist")

@@ -12,6 +12,7 @@ from lstmcast.cli.options import (
     DeviceOption,
     JsonFlag,
     Overrides,
+    PlotPath,
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
@@ -21,6 +22,7 @@ from lstmcast.cli.output import (
     print_json,
     print_table,
     reported_errors,
+    require_plotting,
     say,
     warn,
     write_csv,
@@ -67,6 +69,7 @@ def evaluate(
     forecasts: ForecastsPath = None,
     attention: AttentionPath = None,
     attention_plot: AttentionPlotPath = None,
+    plot: PlotPath = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -96,7 +99,9 @@ def evaluate(
                 f"{' and '.join(stdout_users)} would all write to stdout; give file names"
             )
         if attention_plot is not None:
-            _check_plotting(attention_plot)
+            require_plotting(attention_plot, option="--attention-plot")
+        if plot is not None:
+            require_plotting(plot, option="--plot")
         with_attention = attention is not None or attention_plot is not None
         report = evaluate_run(
             open_run(run, overrides or [], device=device), attention=with_attention
@@ -107,6 +112,11 @@ def evaluate(
             attention_where = write_csv(report.attention_frame(), attention, option="--attention")
         if attention_plot is not None:
             plot_attention(report.attention, attention_plot)
+        if plot is not None:
+            from lstmcast.evaluation.figures import plot_error_by_step
+
+            title = f"MASE per horizon step, {report.evaluation.num_windows} test windows"
+            plot_error_by_step(report.evaluation.per_step, plot, title=title)
     for message in report.warnings:
         warn(message)
     result = report.to_dict()
@@ -127,16 +137,5 @@ def evaluate(
         say(f"attention weights -> {attention_where}", quiet=quiet)
     if attention_plot is not None:
         say(f"attention heat map -> {attention_plot}", quiet=quiet)
-
-
-def _check_plotting(path: Path) -> None:
-    """Refuse before any work when the PNG cannot be written."""
-    from lstmcast.plots import plotting_available
-
-    if not plotting_available():
-        raise ConfigError(
-            "--attention-plot needs matplotlib; install the plotting extra: "
-            "pip install 'lstmcast[plot]'"
-        )
-    if not path.parent.is_dir():
-        raise ConfigError(f"--attention-plot: folder {path.parent} does not exist")
+    if plot is not None:
+        say(f"error by horizon step -> {plot}", quiet=quiet)

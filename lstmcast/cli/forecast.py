@@ -11,11 +11,12 @@ from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     Overrides,
+    PlotPath,
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
 )
-from lstmcast.cli.output import configure, reported_errors, say, write_csv
+from lstmcast.cli.output import configure, reported_errors, require_plotting, say, write_csv
 
 InputCsv = Annotated[
     Path | None,
@@ -37,6 +38,7 @@ def forecast(
     run: RunOrConfig,
     input_csv: InputCsv = None,
     output: OutputPath = "-",
+    plot: PlotPath = None,
     overrides: Overrides = None,
     device: DeviceOption = None,
     quiet: QuietFlag = False,
@@ -53,8 +55,15 @@ def forecast(
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
+        if plot is not None:
+            require_plotting(plot, option="--plot")
         result = forecast_run(open_run(run, overrides or [], device=device), input_path=input_csv)
         where = write_csv(result.frame, output, option="--output")
+        if plot is not None:
+            from lstmcast.evaluation.figures import plot_forecast
+
+            title = f"the next {len(result.frame)} steps after {result.origin}"
+            plot_forecast(result.history, result.frame, plot, target=result.target, title=title)
     say(
         f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",
         quiet=quiet,

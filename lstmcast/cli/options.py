@@ -50,3 +50,12 @@ DeviceOption = Annotated[
         show_default=False,
     ),
 ]
+PlotPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--plot",
+        help="Also draw the result as a PNG (needs the plotting extra: pip install "
+        "'lstmcast[plot]').",
+        show_default=False,
+    ),
+]

@@ -98,3 +98,15 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         raise ConfigError(f"{option}: folder {destination.parent} does not exist")
     write_text_atomic(destination, text)
     return output
+
+
+def require_plotting(path: Path, *, option: str) -> None:
+    """Refuse before any work when a PNG asked for cannot be written."""
+    from lstmcast.plots import plotting_available
+
+    if not plotting_available():
+        raise ConfigError(
+            f"{option} needs matplotlib; install the plotting extra: pip install 'lstmcast[plot]'"
+        )
+    if not path.parent.is_dir():
+        raise ConfigError(f"{option}: folder {path.parent} does not exist")

@@ -38,6 +38,8 @@ def plot_forecast(
         axes.plot(x_future, forecast[target], color=MODEL_COLOUR, lw=1.6, label="forecast")
         axes.set_title(title, loc="left", fontsize=10)
         axes.set_ylabel(target)
+        if isinstance(x_future, np.ndarray):
+            axes.set_xlabel("row (frequency none: the time of future rows is unknown)")
         axes.legend(loc="best", fontsize=8, frameon=False)
         axes.grid(alpha=0.25)
 

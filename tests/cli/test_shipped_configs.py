@@ -1,5 +1,6 @@
 """Every shipped config the way a user runs it, as real subprocesses: train (one tiny epoch),
-then evaluate and forecast the run folder it wrote, then reload its saved config. A run folder
+then evaluate, forecast, backtest and report the run folder it wrote, then reload its saved
+config. A run folder
 that `train` writes but `evaluate` refuses (GRU defaults in the saved config) fails here."""
 
 from __future__ import annotations
@@ -73,6 +74,16 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     assert list(frame.columns) == ["timestamp", "step", config["data"]["target"], *bands]
     assert frame["step"].tolist() == list(range(1, config["windows"]["horizon"] + 1))
     assert frame[config["data"]["target"]].notna().all()
+
+    backtest = lstmcast("backtest", run_dir, "--json", cwd=tmp_path)
+    assert backtest.returncode == 0, backtest.stderr
+    summary = json.loads(backtest.stdout)
+    assert summary["windows"] > 0 and set(summary["intervals"]) == {"80", "95"}
+    assert (tmp_path / "runs" / f"{name}-backtest" / "forecasts.csv").is_file()
+
+    report = lstmcast("report", run_dir, "-o", tmp_path / "report.html", cwd=tmp_path)
+    assert report.returncode == 0, report.stderr
+    assert (tmp_path / "report.html").read_text().count("<img") >= 4
 
     run = load_run(run_dir)  # the saved config goes through the schema again...
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text())
