@@ -14,7 +14,7 @@ from lstmcast.data.known_future import load_history_and_known_future
 from lstmcast.data.prepare import load_series, model_inputs, timeline_of
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
-from lstmcast.prediction import forecast_at_origins, history_rows
+from lstmcast.prediction import forecast_with_quantiles, history_rows, quantile_column
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,23 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     )
     device = select_device(experiment.training.device).describe()
     origin_row = len(series.values[history]) - 1
-    predicted = forecast_at_origins(
+    point, quantiles = forecast_with_quantiles(
         run.load_model(), experiment, table, np.array([origin_row]), scaler
-    )[0]
+    )
+    predicted = point[0]
     intervals = ConformalIntervals.of_run(run)
+    quantile_columns = {
+        quantile_column(q): quantiles[0, :, i]
+        for i, q in enumerate(experiment.model.quantiles or [])
+        if quantiles is not None
+    }
     frame = pd.DataFrame(
         {
             "timestamp": format_timestamps(timestamps) if timestamps is not None else "",
             "step": np.arange(1, horizon + 1),
             series.target: predicted,
             **(intervals.columns(predicted) if intervals is not None else {}),
+            **quantile_columns,
         }
     )
     origin = format_timestamps(series.timestamps[-1:])[0]

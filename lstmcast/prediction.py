@@ -67,8 +67,30 @@ def forecast_at_origins(
     origins: np.ndarray,
     scaler: Scaler,
 ) -> np.ndarray:
-    """Forecasts (origins, horizon) in the target's own units."""
-    return scaler.inverse_target(predict_scaled(model, experiment, table, origins))
+    """Point forecasts (origins, horizon) in the target's own units (a quantile model's
+    median)."""
+    return forecast_with_quantiles(model, experiment, table, origins, scaler)[0]
+
+
+def forecast_with_quantiles(
+    model: keras.Model,
+    experiment: ResolvedExperiment,
+    table: np.ndarray,
+    origins: np.ndarray,
+    scaler: Scaler,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """(point forecasts (origins, horizon), quantiles (origins, horizon, quantiles) or None),
+    in the target's units, from one prediction pass."""
+    outputs = scaler.inverse_target(predict_scaled(model, experiment, table, origins))
+    quantiles = experiment.model.quantiles
+    if not quantiles:
+        return outputs, None
+    return outputs[:, :, quantiles.index(0.5)], outputs
+
+
+def quantile_column(quantile: float) -> str:
+    """0.1 -> 'quantile_10', 0.025 -> 'quantile_2.5': a quantile forecast's column name."""
+    return f"quantile_{100 * quantile:g}"
 
 
 def history_rows(experiment: ResolvedExperiment) -> int | None:

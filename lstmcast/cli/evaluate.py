@@ -80,7 +80,13 @@ def evaluate(
     Metrics are in the target's units, over every test window; they are also saved in the run
     folder as metrics.json.
     """
-    from lstmcast.cli.render import intervals_table, metrics_table, per_step_table, verdict
+    from lstmcast.cli.render import (
+        intervals_table,
+        metrics_table,
+        per_step_table,
+        quantiles_table,
+        verdict,
+    )
     from lstmcast.cli.targets import open_run
     from lstmcast.evaluation.attention import plot_attention
     from lstmcast.evaluation.evaluate import evaluate_run
@@ -127,6 +133,8 @@ def evaluate(
         print_table(metrics_table(result))
         if result["intervals"]:
             print_table(intervals_table(result["intervals"], "prediction intervals on the test"))
+        if result["quantiles"]:
+            print_table(quantiles_table(result["quantiles"]))
         if per_step:
             print_table(per_step_table(result))
     say(verdict(result), quiet=quiet)

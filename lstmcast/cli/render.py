@@ -99,6 +99,21 @@ def intervals_table(intervals: dict[str, dict[str, Any]], title: str) -> Table:
     return table
 
 
+def quantiles_table(quantiles: dict[str, dict[str, float]]) -> Table:
+    """A quantile model's quantiles on the test: pinball loss and how often the actual fell at
+    or below each (close to the quantile when calibrated)."""
+    table = Table(title="quantiles on the test", title_justify="left")
+    for column in ("quantile", "pinball", "% actuals at or below"):
+        table.add_column(column, justify="right")
+    for name, scores in quantiles.items():
+        table.add_row(
+            name.removeprefix("quantile_") + "%",
+            _number(scores["pinball"]),
+            _number(scores["below_percent"]),
+        )
+    return table
+
+
 def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
     """The metric per horizon step, one column per method."""
     table = Table(title=f"{_HEADERS[metric]} per horizon step", title_justify="left")

@@ -56,7 +56,7 @@ def train(
 
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
-    from lstmcast.cli.render import intervals_table, metrics_table, verdict
+    from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
     from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
     from lstmcast.training.run import train_experiment
@@ -99,6 +99,8 @@ def train(
     if result["evaluation"]["intervals"]:
         title = "conformal intervals (calibrated on validation) on the test"
         print_table(intervals_table(result["evaluation"]["intervals"], title))
+    if result["evaluation"]["quantiles"]:
+        print_table(quantiles_table(result["evaluation"]["quantiles"]))
     say(verdict(result["evaluation"]), quiet=quiet)
     say(f"run folder: {summary.run_dir}", quiet=quiet)
 

@@ -306,6 +306,13 @@ class ModelSection(Strict):
         description="Standard deviation of Gaussian noise added to the (normalised) input "
         "window during training only; a regulariser for small data.",
     )
+    quantiles: list[float] | None = Field(
+        None,
+        description="Quantile output, e.g. [0.1, 0.5, 0.9]: the network emits these quantiles "
+        "per step, trained with the pinball loss; they never cross, and the median (0.5, "
+        "required) is the point forecast. forecast writes quantile_10, quantile_50, ... "
+        "(direct and seq2seq outputs).",
+    )
     stateful: bool = Field(
         False,
         description="Carry the recurrent state from one window to the next, so the model "
@@ -352,6 +359,8 @@ class ModelSection(Strict):
                 "forget_bias: GRU cells have no forget gate; remove forget_bias / "
                 "unit_forget_bias or use cell: lstm"
             )
+        if self.quantiles is not None:
+            self._check_quantiles(self.quantiles)
         if self.stateful:
             if self.bidirectional:
                 raise ValueError(
@@ -365,6 +374,23 @@ class ModelSection(Strict):
                 )
         return self
 
+    def _check_quantiles(self, quantiles: list[float]) -> None:
+        if any(not 0 < q < 1 for q in quantiles) or sorted(set(quantiles)) != quantiles:
+            raise ValueError(
+                f"quantiles: give increasing quantiles strictly between 0 and 1 (got "
+                f"{quantiles}), e.g. [0.1, 0.5, 0.9]"
+            )
+        if 0.5 not in quantiles:
+            raise ValueError(
+                f"quantiles: include 0.5, the median, which is the point forecast (got {quantiles})"
+            )
+        if self.output == "recursive" or self.stateful:
+            what = "output: recursive" if self.output == "recursive" else "stateful"
+            raise ValueError(
+                f"quantiles: a {what} model feeds or carries one value per step; use output: "
+                "direct or seq2seq, or remove quantiles"
+            )
+
     @property
     def architecture(self) -> str:
         """One line for people: 'bidirectional(concat) 2x64 lstm, dot attention, seq2seq'."""
@@ -377,6 +403,7 @@ class ModelSection(Strict):
             f"{self.attention.replace('_', '-')} attention" if self.attention != "none" else "",
             "linear skip" if self.linear_skip else "",
             "stateful" if self.stateful else "",
+            f"quantiles {self.quantiles}" if self.quantiles else "",
         ]
         return ", ".join([encoder, *[extra for extra in extras if extra], f"{self.output} output"])
 
@@ -641,6 +668,16 @@ class Experiment(Strict):
     )
     backtest: BacktestSection = Field(default_factory=BacktestSection)
     output: OutputSection = Field(default_factory=OutputSection)
+
+    @model_validator(mode="after")
+    def _quantiles_train_on_pinball(self) -> Experiment:
+        if self.model.quantiles and self.training.loss != "mae":
+            raise ValueError(
+                f"training.loss: a quantile model trains on the pinball loss of its quantiles "
+                f"(the median's is half the MAE); remove loss: {self.training.loss} or "
+                "model.quantiles"
+            )
+        return self
 
     @model_validator(mode="after")
     def _backtest_horizon_fits(self) -> Experiment:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +16,7 @@ from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
 from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
 from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
+from lstmcast.evaluation.metrics import pinball
 from lstmcast.evaluation.scoring import (
     Scales,
     baseline_forecasts,
@@ -23,7 +24,7 @@ from lstmcast.evaluation.scoring import (
     score_intervals,
     skill,
 )
-from lstmcast.prediction import forecast_at_origins
+from lstmcast.prediction import forecast_at_origins, forecast_with_quantiles, quantile_column
 
 if TYPE_CHECKING:
     import keras
@@ -81,6 +82,8 @@ class Evaluation:
     intervals: dict[str, dict[str, Any]]
     """level -> coverage (%), width, pinball, winkler, coverage_per_step; empty without."""
     forecasts: WindowForecasts = field(repr=False, compare=False)
+    quantiles: dict[str, dict[str, float]] = field(default_factory=dict)
+    """A quantile model's quantile_10 ... -> pinball loss and % of actuals at or below it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,8 +98,37 @@ def evaluate_model(
     experiment = data.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origins = data.starts["test"] + lookback - 1
-    forecast = forecast_at_origins(model, experiment, data.scaled, origins, data.scaler)
-    return score_forecasts(data, forecast, lookback=lookback, horizon=horizon, intervals=intervals)
+    forecast, quantiles = forecast_with_quantiles(
+        model, experiment, data.scaled, origins, data.scaler
+    )
+    evaluation = score_forecasts(
+        data, forecast, lookback=lookback, horizon=horizon, intervals=intervals
+    )
+    if quantiles is None:
+        return evaluation
+    return with_quantile_scores(evaluation, quantiles, experiment.model.quantiles or [])
+
+
+def with_quantile_scores(
+    evaluation: Evaluation, quantiles: np.ndarray, levels: list[float]
+) -> Evaluation:
+    """The evaluation with each quantile's pinball loss and the share of actuals below it
+    (which should be close to the quantile), and the quantile columns in its forecasts."""
+    actual = evaluation.forecasts.actual
+    scores = {
+        quantile_column(q): {
+            "pinball": round(float(pinball(actual, quantiles[:, :, i], q)), 6),
+            "below_percent": round(float(100 * np.mean(actual <= quantiles[:, :, i])), 6),
+        }
+        for i, q in enumerate(levels)
+    }
+    columns = {quantile_column(q): quantiles[:, :, i] for i, q in enumerate(levels)}
+    bands = {**evaluation.forecasts.bands, **columns}
+    return replace(
+        evaluation,
+        quantiles=scores,
+        forecasts=replace(evaluation.forecasts, bands=bands),
+    )
 
 
 def calibrate_intervals(model: keras.Model, data: PreparedData) -> ConformalIntervals | None:

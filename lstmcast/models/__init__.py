@@ -52,6 +52,6 @@ def load_model(path: str) -> keras.Model:
     import keras
 
     # Imported for their registrations of lstmcast's layers and initialisers.
-    from lstmcast.models import initializers, recursive, window_norm  # noqa: F401
+    from lstmcast.models import initializers, quantiles, recursive, window_norm  # noqa: F401
 
     return keras.models.load_model(path, safe_mode=True, compile=False)

@@ -27,5 +27,10 @@ def build_direct(spec: ModelSpec, *, name: str = "direct") -> keras.Model:
     features = head_inputs[0]
     if len(head_inputs) > 1:
         features = keras.layers.Concatenate(name="head_inputs")(head_inputs)
-    forecast = keras.layers.Dense(spec.horizon, name="forecast")(features)
+    per_step = spec.outputs_per_step
+    forecast = keras.layers.Dense(spec.horizon * per_step, name="forecast")(features)
+    if config.quantiles:
+        forecast = keras.layers.Reshape((spec.horizon, per_step), name="forecast_quantiles")(
+            forecast
+        )
     return framed.output(forecast, spec, name=name)

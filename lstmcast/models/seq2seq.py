@@ -35,6 +35,11 @@ def build_seq2seq(spec: ModelSpec, *, name: str = "seq2seq") -> keras.Model:
     if config.attention != "none":
         context = attend(config, decoded, encoded.sequence)
         decoded = keras.layers.Concatenate(name="decoded_and_context")([decoded, context])
-    per_step = keras.layers.TimeDistributed(keras.layers.Dense(1), name="step_output")(decoded)
-    forecast = keras.layers.Reshape((spec.horizon,), name="forecast")(per_step)
+    outputs = spec.outputs_per_step
+    per_step = keras.layers.TimeDistributed(keras.layers.Dense(outputs), name="step_output")(
+        decoded
+    )
+    forecast = per_step  # (batch, horizon, quantiles) for a quantile model
+    if not config.quantiles:
+        forecast = keras.layers.Reshape((spec.horizon,), name="forecast")(per_step)
     return framed.output(forecast, spec, name=name)

@@ -11,6 +11,7 @@ from typing import Any, Literal
 import keras
 
 from lstmcast.config.schema import ModelSection
+from lstmcast.models.quantiles import QuantileSpread
 from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
 
 
@@ -36,6 +37,11 @@ class ModelSpec:
 
     def one_step(self) -> ModelSpec:
         return replace(self, horizon=1)
+
+    @property
+    def outputs_per_step(self) -> int:
+        """1, or the number of quantiles a quantile model emits per step."""
+        return len(self.config.quantiles or [0.5])
 
 
 @dataclass(frozen=True)
@@ -64,9 +70,14 @@ class Framed:
         return keras.Model(self.inputs, forecast, name=name)
 
     def _finish(self, forecast: Any, spec: ModelSpec) -> Any:
+        quantiles = spec.config.quantiles
+        if quantiles:  # (batch, horizon, quantiles), never crossing
+            forecast = QuantileSpread(quantiles.index(0.5), name="quantiles")(forecast)
         if spec.config.linear_skip:
             flat = keras.layers.Flatten(name="skip_flatten")(self.window)
             skip = keras.layers.Dense(spec.horizon, name="linear_skip")(flat)
+            if quantiles:  # shifts every quantile alike
+                skip = keras.layers.Reshape((spec.horizon, 1), name="skip_per_step")(skip)
             forecast = keras.layers.Add(name="forecast_plus_skip")([forecast, skip])
         if self.center is not None:
             forecast = TargetDenormalization(name="window_denorm")(

@@ -60,11 +60,15 @@ class WindowNormalization(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="lstmcast")
 class TargetDenormalization(keras.layers.Layer):
-    """[forecast (batch, horizon), center, scale] -> forecast * scale[target] + center[target]."""
+    """[forecast (batch, horizon) or (batch, horizon, quantiles), center, scale] ->
+    forecast * scale[target] + center[target]."""
 
     def call(self, inputs: list[Any]) -> Any:
         forecast, center, scale = inputs
-        return forecast * scale[:, 0, :1] + center[:, 0, :1]
+        scale, center = scale[:, 0, :1], center[:, 0, :1]
+        if len(forecast.shape) == 3:  # quantiles: the same shift and scale for each
+            scale, center = scale[:, :, None], center[:, :, None]
+        return forecast * scale + center
 
     def compute_output_shape(self, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
         return input_shapes[0]

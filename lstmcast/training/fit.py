@@ -137,7 +137,7 @@ def compile_model(
             trained, horizon = one_step_model(model), 1
         trained.compile(
             optimizer=optim.optimizer(training, plan.steps),
-            loss=optim.loss(training),
+            loss=optim.loss(training, experiment.model.quantiles),
             jit_compile=training.jit_compile,
         )
     return model, trained, horizon

@@ -64,7 +64,12 @@ def optimizer(training: TrainingSection, steps_per_epoch: int) -> keras.optimize
     return keras.optimizers.Adam(**options)
 
 
-def loss(training: TrainingSection) -> keras.losses.Loss:
+def loss(training: TrainingSection, quantiles: list[float] | None = None) -> keras.losses.Loss:
+    """The configured loss; the pinball loss of the quantiles for a quantile model."""
+    if quantiles:
+        from lstmcast.models.quantiles import PinballLoss
+
+        return PinballLoss(quantiles)
     if training.loss == "huber":
         return keras.losses.Huber(delta=training.huber_delta)
     if training.loss == "mse":
