@@ -28,6 +28,7 @@ from lstmcast.evaluation import figures
 from lstmcast.evaluation.backtest import Backtest, backtest_run
 from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
 from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.evaluation.metrics import LABELS
 from lstmcast.forecasting import Forecast, forecast_run
 
 STYLE = """
@@ -223,15 +224,7 @@ def _cards(evaluation: Evaluation, backtest: Backtest | None, forecast: Forecast
 
 
 def _methods_table(overall: dict[str, dict[str, float]]) -> str:
-    metrics = {
-        "mae": "MAE",
-        "rmse": "RMSE",
-        "mape": "MAPE %",
-        "smape": "sMAPE %",
-        "mase": "MASE",
-        "rmsse": "RMSSE",
-        "bias": "bias",
-    }
+    metrics = LABELS
     best = {
         metric: min(values[metric] for values in overall.values())
         for metric in metrics

@@ -6,17 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
-from lstmcast.evaluation.metrics import METRICS
+from lstmcast.evaluation.metrics import LABELS, METRICS
 
-_HEADERS = {
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "mape": "MAPE %",
-    "smape": "sMAPE %",
-    "mase": "MASE",
-    "rmsse": "RMSSE",
-    "bias": "bias",
-}
 _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
 
@@ -40,7 +31,7 @@ def methods_table(overall: dict[str, dict[str, Any]], *, title: str, caption: st
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     table.add_column("method")
     for metric in METRICS:
-        table.add_column(_HEADERS[metric], justify="right")
+        table.add_column(LABELS[metric], justify="right")
     best = {metric: _best(overall, metric) for metric in METRICS if metric in _LOWER_IS_BETTER}
     for method, values in overall.items():
         cells = []
@@ -116,7 +107,7 @@ def quantiles_table(quantiles: dict[str, dict[str, float]]) -> Table:
 
 def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
     """The metric per horizon step, one column per method."""
-    table = Table(title=f"{_HEADERS[metric]} per horizon step", title_justify="left")
+    table = Table(title=f"{LABELS[metric]} per horizon step", title_justify="left")
     table.add_column("step", justify="right")
     methods = list(evaluation["per_step"])
     for method in methods:
