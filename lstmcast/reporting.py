@@ -44,6 +44,7 @@ table{border-collapse:collapse;font-size:13px;margin:8px 0 4px}
 th,td{padding:4px 10px;border-bottom:1px solid #eceef2;text-align:right}
 th:first-child,td:first-child{text-align:left}th{background:#f7f8fa;font-weight:600}
 td.best{font-weight:700}img{max-width:100%;display:block;margin:8px 0}
+summary{cursor:pointer;color:#1f5fa8;font-size:13px;margin:4px 0}
 pre{background:#f7f8fa;border:1px solid #e3e5ea;padding:10px;font-size:12px;overflow:auto}
 .note{color:#5b6472;font-size:13px}
 """
@@ -192,7 +193,11 @@ def _page(
     sections += ["<h2>Training</h2>", _img(images, "loss", "loss per epoch")]
     sections += ["<h2>Data</h2>", _data_table(run, data), _img(images, "splits", "splits")]
     config = yaml.safe_dump(experiment.model_dump(mode="json"), sort_keys=False)
-    sections += ["<h2>Config</h2>", f"<pre>{_e(config)}</pre>"]
+    sections += [
+        "<h2>Config</h2>",
+        f"<details><summary>the resolved config, every key ({config.count(chr(10))} lines)"
+        f"</summary><pre>{_e(config)}</pre></details>",
+    ]
     body = "\n".join(sections)
     return (
         "<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=utf-8>\n"
@@ -273,13 +278,20 @@ def _fold_table(backtest: Backtest, label: str) -> str:
     )
 
 
-def _frame_table(frame: pd.DataFrame) -> str:
+def _frame_table(frame: pd.DataFrame, shown: int = 12) -> str:
+    """The first `shown` rows; all of them behind a <details> (no script) when longer."""
     head = "".join(f"<th>{_e(name)}</th>" for name in frame.columns)
-    rows = "".join(
+    rows = [
         "<tr>" + "".join(f"<td>{_num(value)}</td>" for value in row) + "</tr>"
         for row in frame.itertuples(index=False)
+    ]
+    table = f"<table><tr>{head}</tr>{''.join(rows[:shown])}</table>"
+    if len(rows) <= shown:
+        return table
+    return (
+        f"{table}<details><summary>all {len(rows)} steps</summary><table><tr>{head}</tr>"
+        f"{''.join(rows)}</table></details>"
     )
-    return f"<table><tr>{head}</tr>{rows}</table>"
 
 
 def _data_table(run: Run, data: PreparedData) -> str:

@@ -25,7 +25,8 @@ def plot_forecast(
     with figure_to(path, size=(9, 4)) as (_, axes):
         x_history, x_future = _x_axes(history.index, forecast)
         axes.plot(x_history, history.to_numpy(), color=ACTUAL_COLOUR, lw=1, label="history")
-        for level, alpha in zip(_levels(forecast), (0.35, 0.2, 0.12, 0.08), strict=False):
+        levels = _levels(forecast)  # widest first, palest: narrower bands overlay darker
+        for level, alpha in zip(levels, (0.15, 0.2, 0.25, 0.3)[-len(levels) :], strict=False):
             axes.fill_between(
                 x_future,
                 forecast[f"lower_{level}"],
