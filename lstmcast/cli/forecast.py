@@ -10,13 +10,21 @@ import typer
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
+    JsonFlag,
     Overrides,
     PlotPath,
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
 )
-from lstmcast.cli.output import configure, reported_errors, require_plotting, say, write_csv
+from lstmcast.cli.output import (
+    configure,
+    print_json,
+    reported_errors,
+    require_plotting,
+    say,
+    write_csv,
+)
 
 InputCsv = Annotated[
     Path | None,
@@ -39,6 +47,7 @@ def forecast(
     input_csv: InputCsv = None,
     output: OutputPath = "-",
     plot: PlotPath = None,
+    json_output: JsonFlag = False,
     overrides: Overrides = None,
     device: DeviceOption = None,
     quiet: QuietFlag = False,
@@ -47,8 +56,9 @@ def forecast(
 ) -> None:
     """Forecast the `horizon` steps after the last timestamp of the input CSV.
 
-    Writes columns timestamp, step and the target's name; a file output appears only when
-    complete.
+    Writes columns timestamp, step, the target's name and the interval bounds (lower_80,
+    upper_80, ...); a file output appears only when complete. With --json and no --output
+    file, stdout is one JSON document with the same rows.
     """
     from lstmcast.cli.targets import open_run
     from lstmcast.forecasting import forecast_run
@@ -58,7 +68,18 @@ def forecast(
         if plot is not None:
             require_plotting(plot, option="--plot")
         result = forecast_run(open_run(run, overrides or [], device=device), input_path=input_csv)
-        where = write_csv(result.frame, output, option="--output")
+        if json_output and output == "-":
+            where = "stdout (JSON)"
+            print_json(
+                {
+                    "origin": result.origin,
+                    "device": result.device,
+                    "notes": result.notes,
+                    "forecast": result.frame.to_dict(orient="records"),
+                }
+            )
+        else:
+            where = write_csv(result.frame, output, option="--output")
         if plot is not None:
             from lstmcast.evaluation.figures import plot_forecast
 

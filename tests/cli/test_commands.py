@@ -132,6 +132,17 @@ def test_train_evaluate_forecast_in_process(tiny_config, tmp_path):
         ["2024-01-11T00:00:00", "1"],
         ["2024-01-11T01:00:00", "2"],
     ]
+    as_json = invoke("forecast", tiny_config, "--json", "-q")
+    document = json.loads(as_json.stdout)  # stdout is exactly one JSON document
+    assert [row["timestamp"] for row in document["forecast"]] == [
+        "2024-01-11T00:00:00",
+        "2024-01-11T01:00:00",
+    ]
+    assert set(document["forecast"][0]) == {
+        "timestamp", "step", "load", "lower_80", "upper_80", "lower_95", "upper_95"
+    }  # fmt: skip
+    row = document["forecast"][0]
+    assert row["lower_95"] <= row["lower_80"] <= row["load"] <= row["upper_80"] <= row["upper_95"]
 
 
 def test_forecast_refuses_mismatched_input(tiny_config, tmp_path, write_csv):
