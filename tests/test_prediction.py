@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lstmcast.runtime import import_tensorflow, seed_everything
 from tests.helpers.models import experiment
@@ -73,3 +75,21 @@ def test_origin_timestamps_map_to_rows():
     assert origin_positions(stamps, stamps[[2, 7]]).tolist() == [2, 7]
     with pytest.raises(ValueError, match="not a timestamp"):
         origin_positions(stamps, pd.DatetimeIndex(["2030-01-01"]))
+
+
+SEAM_CONFIG = experiment({"units": [4]}, lookback=LOOKBACK, horizon=HORIZON)
+SEAM_MODEL = build_model(SEAM_CONFIG, num_features=1)
+SEAM_TABLE = np.random.default_rng(2).normal(size=(80, 1)).astype("float32")
+
+
+@settings(max_examples=25)
+@given(st.integers(LOOKBACK - 1, 79), st.floats(-50, 50).filter(lambda x: abs(x) > 1e-3))
+def test_every_forecast_reads_nothing_after_its_origin(origin, shift):
+    """Any origin, any change to the rows after it: the forecast at that origin is the same."""
+    changed = SEAM_TABLE.copy()
+    changed[origin + 1 :] += shift
+    origins = np.array([origin])
+    np.testing.assert_array_equal(
+        predict_scaled(SEAM_MODEL, SEAM_CONFIG, SEAM_TABLE, origins),
+        predict_scaled(SEAM_MODEL, SEAM_CONFIG, changed, origins),
+    )
