@@ -33,9 +33,10 @@ def trained(config, tmp_path, name, *settings):
 
 def assert_same_model(distributed: dict, single: dict) -> None:
     """Replicas average the same gradients a single device computes: equal up to rounding."""
-    for metric, value in single["evaluation"]["overall"]["lstm"].items():
+    expected = single["evaluation"]["overall"]["lstm"]
+    for metric, value in expected.items():  # bias, a mean of signed errors, up to the MAE's
         assert distributed["evaluation"]["overall"]["lstm"][metric] == pytest.approx(
-            value, rel=1e-4
+            value, rel=1e-4, abs=1e-4 * expected["mae"]
         )
     assert distributed["epochs_run"] == single["epochs_run"]
 
