@@ -70,7 +70,8 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     )
     assert forecast.returncode == 0, forecast.stderr
     frame = pd.read_csv(io.StringIO(forecast.stdout))
-    bands = [f"{side}_{level}" for level in (80, 95) for side in ("lower", "upper")]
+    levels = config.get("intervals", {}).get("levels", [80, 95])
+    bands = [f"{side}_{level}" for level in levels for side in ("lower", "upper")]
     assert list(frame.columns) == ["timestamp", "step", config["data"]["target"], *bands]
     assert frame["step"].tolist() == list(range(1, config["windows"]["horizon"] + 1))
     assert frame[config["data"]["target"]].notna().all()
@@ -78,7 +79,7 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     backtest = lstmcast("backtest", run_dir, "--json", cwd=tmp_path)
     assert backtest.returncode == 0, backtest.stderr
     summary = json.loads(backtest.stdout)
-    assert summary["windows"] > 0 and set(summary["intervals"]) == {"80", "95"}
+    assert summary["windows"] > 0 and list(summary["intervals"]) == [str(v) for v in levels]
     assert (tmp_path / "runs" / f"{name}-backtest" / "forecasts.csv").is_file()
 
     report = lstmcast("report", run_dir, "-o", tmp_path / "report.html", cwd=tmp_path)
