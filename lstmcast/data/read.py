@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
 from pathlib import Path
 
@@ -36,11 +37,32 @@ def read_csv(
         if name not in header:
             raise error(_missing_column(path, name, key, header))
     try:
+        _check_row_widths(path, len(header))
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not UTF-8 text; re-save it as UTF-8 CSV") from None
+    except csv.Error as err:
+        raise DataError(f"{path}: cannot parse the CSV: {err}") from None
+    try:
         return pd.read_csv(
             path, usecols=[timestamp, *columns], dtype={timestamp: str}, encoding="utf-8-sig"
         )[[timestamp, *columns]]
     except (ValueError, pd.errors.ParserError) as err:
         raise DataError(f"{path}: cannot parse the CSV: {err}") from None
+
+
+def _check_row_widths(path: Path, width: int) -> None:
+    """Every row has as many fields as the header: pandas would silently drop extra fields of
+    the columns it reads and fill missing ones with empty cells."""
+    with path.open(newline="", encoding="utf-8-sig") as stream:
+        reader = csv.reader(stream)
+        next(reader, None)
+        for row in reader:
+            if row and len(row) != width:  # blank lines are skipped, as pandas does
+                raise DataError(
+                    f"{path}: line {reader.line_num} has {len(row)} fields but the header has "
+                    f"{width} ({','.join(row)[:60]}); fix the row or quote a field that "
+                    "contains a comma"
+                )
 
 
 def _header(path: Path, role: str) -> list[str]:

@@ -131,3 +131,12 @@ def test_utc_timestamps_keep_their_zone(write_csv):
     series = load_series(DataSection(path=write_csv(text), target="load"))
     assert str(series.timestamps.tz) == "UTC"
     assert np.array_equal(series.values[:, 0], np.arange(5))
+
+
+@pytest.mark.parametrize(
+    ("row", "fields"), [("2024-01-01T02:00:00,12,3,234.5", 4), ("2024-01-01T02:00:00,12", 2)]
+)
+def test_a_row_with_more_or_fewer_fields_than_the_header_is_refused(write_csv, row, fields):
+    text = "timestamp,load,temp\n2024-01-01T00:00:00,10,1\n2024-01-01T01:00:00,11,2\n" + row + "\n"
+    message = data_error(write_csv, text)
+    assert f"line 4 has {fields} fields but the header has 3" in message
