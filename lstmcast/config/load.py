@@ -84,11 +84,34 @@ def _parse_yaml(text: str, path: Path) -> tuple[dict[str, Any], yaml.Node | None
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
         raise ConfigError(f"{path}{where}: invalid YAML: {problem}") from None
+    _refuse_duplicate_keys(root, path)
     if raw is None:
         raise ConfigError(f"{path} is empty; see configs/ for a complete example")
     if not isinstance(raw, dict):
         raise ConfigError(f"{path} must be a mapping of sections (data:, windows:, ...)")
     return raw, root
+
+
+def _refuse_duplicate_keys(root: yaml.Node | None, path: Path) -> None:
+    """YAML keeps the last of two equal keys without a word; a config must not."""
+    pending = [(root, "")]
+    while pending:
+        node, where = pending.pop()
+        if isinstance(node, yaml.SequenceNode):
+            pending += [(item, where) for item in node.value]
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = f"{where}.{key_node.value}" if where else str(key_node.value)
+            if key_node.value in seen:
+                first = seen[key_node.value].start_mark.line + 1
+                raise ConfigError(
+                    f"{path}: {key} is given twice, on lines {first} and "
+                    f"{key_node.start_mark.line + 1}; keep one"
+                )
+            seen[key_node.value] = key_node
+            pending.append((value_node, key))
 
 
 def _resolve_paths(experiment: Experiment, config_path: Path) -> Experiment:

@@ -196,3 +196,33 @@ def test_calendar_settings_that_mean_nothing_are_refused_naming_the_key(
     config = {"data": {"path": "x.csv", "target": "y", **data}, "windows": {"horizon": 2}}
     with pytest.raises(ConfigError, match=re.escape(expected)):
         load_experiment(write_config(config))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "data: {path: x.csv, target: y}\nwindows:\n  horizon: true\n",
+            "line 3: windows.horizon: expected a number, got true",
+        ),
+        (
+            "data: {path: x.csv, target: y}\nwindows: {horizon: 2}\nmodel:\n  units: [8, false]\n",
+            "line 4: model.units: expected a number, got [8, false]",
+        ),
+        (
+            "data: {path: x.csv, target: y}\nwindows: {horizon: 2}\ntraining:\n  seed: false\n",
+            "line 4: training.seed: expected a number, got false",
+        ),
+        (
+            "data: {path: x.csv, target: y}\nwindows:\n  horizon: 4\n  lookback: 8\n  horizon: 6\n",
+            "windows.horizon is given twice, on lines 3 and 5; keep one",
+        ),
+        (
+            "data: {path: x.csv, target: y}\nwindows: {horizon: 2}\ndata: {path: z.csv}\n",
+            "data is given twice, on lines 1 and 3; keep one",
+        ),
+    ],
+)
+def test_booleans_for_numbers_and_repeated_keys_are_refused(write_config, text, expected):
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_experiment(write_config(text))
