@@ -96,7 +96,15 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
     destination = Path(output)
     if not destination.parent.is_dir():
         raise ConfigError(f"{option}: folder {destination.parent} does not exist")
-    write_text_atomic(destination, text)
+    if destination.is_dir():
+        raise ConfigError(f"{option}: {destination} is a folder; give a file name")
+    try:
+        write_text_atomic(destination, text)
+    except OSError as err:
+        raise ConfigError(
+            f"{option}: cannot write {destination} ({err.strerror or err}); choose a writable "
+            "place"
+        ) from None
     return output
 
 

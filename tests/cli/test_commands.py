@@ -246,3 +246,15 @@ def test_lookback_left_out_follows_the_default_rule_and_is_saved(write_csv, writ
     saved = yaml.safe_load((tmp_path / "run" / CONFIG_FILE).read_text())
     assert saved["windows"]["lookback"] == 48
     assert invoke("forecast", tmp_path / "run", "-q").exit_code == 0
+
+
+def test_forecast_output_onto_a_folder_or_an_unwritable_place_is_one_line(tiny_config, tmp_path):
+    assert invoke("train", tiny_config, "-q").exit_code == 0
+    folder = invoke("forecast", tiny_config, "--output", tmp_path)
+    assert folder.exit_code == 2
+    assert f"--output: {tmp_path} is a folder; give a file name" in folder.output
+    # /sys refuses new files even to root, as a read-only mount would
+    refused = invoke("forecast", tiny_config, "--output", "/sys/next.csv")
+    assert refused.exit_code == 2, refused.output
+    assert "--output: cannot write /sys/next.csv (" in refused.output
+    assert "Traceback" not in refused.output
