@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -10,10 +11,11 @@ from lstmcast import __version__
 from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
+from lstmcast.cli.output import print_error
 from lstmcast.cli.report import report
 from lstmcast.cli.train import train
 from lstmcast.cli.validate import validate
-from lstmcast.errors import exit_codes_help
+from lstmcast.errors import ExitCode, exit_codes_help
 
 app = typer.Typer(
     name="lstmcast",
@@ -55,4 +57,28 @@ app.command("report")(report)
 
 
 def main() -> None:
-    app()
+    """Run the command; a usage error (unknown flag or command, missing argument) is one
+    `error:` line and exit 2, like every other failure, instead of Click's usage block."""
+    try:
+        code = app(standalone_mode=False)
+    except typer.Abort:  # Ctrl-C or end of input outside a command's own handling
+        print_error("interrupted; nothing was written")
+        sys.exit(ExitCode.INTERRUPTED)
+    except Exception as err:
+        if not _is_click_error(err):
+            raise
+        message = err.format_message()  # type: ignore[attr-defined]
+        if type(err).__name__ == "NoArgsIsHelpError":  # `lstmcast` alone: the help, as asked
+            print(message, file=sys.stderr)
+        else:
+            context = getattr(err, "ctx", None)
+            where = context.command_path if context is not None else "lstmcast"
+            print_error(f"{message.rstrip('.')} (see '{where} --help')")
+        sys.exit(err.exit_code)  # type: ignore[attr-defined]
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _is_click_error(err: Exception) -> bool:
+    """Click's own errors (Typer vendors Click privately, so matched by what they carry):
+    a usage error has exit code 2 and formats its message."""
+    return isinstance(getattr(err, "exit_code", None), int) and hasattr(err, "format_message")

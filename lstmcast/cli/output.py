@@ -36,26 +36,26 @@ def reported_errors(*, debug: bool = False) -> Iterator[None]:
     except LstmcastError as err:
         if debug:
             raise
-        _print_error(str(err))
+        print_error(str(err))
         raise typer.Exit(err.exit_code) from None
     except KeyboardInterrupt:
         if debug:
             raise
-        _print_error("interrupted; nothing was written")
+        print_error("interrupted; nothing was written")
         raise typer.Exit(ExitCode.INTERRUPTED) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as err:
         if debug:
             raise
-        _print_error(
+        print_error(
             f"internal error: {type(err).__name__}: {err}. This is a bug in lstmcast; rerun "
             "with --debug for the traceback and report it"
         )
         raise typer.Exit(ExitCode.INTERNAL) from None
 
 
-def _print_error(message: str) -> None:
+def print_error(message: str) -> None:
     first, *rest = message.splitlines() or [""]
     err_console.print(f"[bold red]error:[/] {escape(first)}")
     for line in rest:
@@ -102,8 +102,7 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         write_text_atomic(destination, text)
     except OSError as err:
         raise ConfigError(
-            f"{option}: cannot write {destination} ({err.strerror or err}); choose a writable "
-            "place"
+            f"{option}: cannot write {destination} ({err.strerror or err}); choose a writable place"
         ) from None
     return output
 

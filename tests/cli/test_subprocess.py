@@ -54,7 +54,9 @@ def test_end_to_end_on_sample_data(tmp_path):
         (["train", "bad.yaml"], 2, "windows.lookback: Input should be greater than 0"),
         (["validate", "nodata.yaml"], 3, "does not exist"),
         (["forecast", "no-run"], 4, "is neither a run folder nor a config file"),
-        (["train", "--no-such-flag"], 2, "No such option"),
+        (["train", "--no-such-flag"], 2, "No such option: --no-such-flag (see "),
+        (["nosuch"], 2, "error: No such command 'nosuch' (see "),
+        (["forecast"], 2, "lstmcast forecast --help')"),
     ],
 )
 def test_exit_codes_and_one_line_errors(tmp_path, args, code, message):
@@ -69,6 +71,7 @@ def test_exit_codes_and_one_line_errors(tmp_path, args, code, message):
     assert message in result.stderr
     assert result.stdout == ""
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, like every failure
 
 
 def test_debug_shows_the_traceback(tmp_path):
