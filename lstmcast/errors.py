@@ -1,5 +1,6 @@
 """One error family; each error carries the exit code the CLI reports for it."""
 
+import signal
 from enum import IntEnum
 
 
@@ -13,7 +14,9 @@ class ExitCode(IntEnum):
     ARTIFACT = 4
     TRAINING = 5
     DEVICE = 6
+    HANGUP = 129
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
@@ -50,9 +53,18 @@ EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
         "device policy: `--device gpu` / `training.device: gpu` or `training.require_cudnn: "
         "true` and TensorFlow sees no GPU (fails at once instead of training on the CPU)",
     ),
+    ExitCode.HANGUP: (
+        "hung up",
+        "SIGHUP (the terminal or session closed): stopped like Ctrl-C",
+    ),
     ExitCode.INTERRUPTED: (
         "interrupted",
-        "interrupted (Ctrl-C); nothing half-written is left behind",
+        "interrupted (Ctrl-C); training stops after the batch, keeps its checkpoint, and "
+        "nothing half-written is left behind",
+    ),
+    ExitCode.TERMINATED: (
+        "terminated",
+        "SIGTERM (cron, systemd, `timeout`, `kill`): stopped like Ctrl-C",
     ),
 }
 """code -> (a few words for --help, the sentence of the README's table). One table for both;
@@ -62,6 +74,19 @@ tests/test_docs.py checks the README against it."""
 def exit_codes_help() -> str:
     """'0 ok, 1 internal error, ...' for the command's --help."""
     return ", ".join(f"{int(code)} {short}" for code, (short, _) in EXIT_CODES.items())
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals handled like Ctrl-C (SIGINT), which Python already turns into KeyboardInterrupt."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, SIGTERM or SIGHUP: stop at a safe point; the exit code says which (128 + the
+    signal's number, the shells' convention)."""
+
+    def __init__(self, signum: int = 2) -> None:
+        super().__init__(signum)
+        self.exit_code = ExitCode(128 + signum)
 
 
 class LstmcastError(Exception):

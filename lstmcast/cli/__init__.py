@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from typing import Annotated
 
@@ -15,7 +16,7 @@ from lstmcast.cli.output import print_error
 from lstmcast.cli.report import report
 from lstmcast.cli.train import train
 from lstmcast.cli.validate import validate
-from lstmcast.errors import ExitCode, exit_codes_help
+from lstmcast.errors import STOP_SIGNALS, ExitCode, Interrupted, exit_codes_help
 
 app = typer.Typer(
     name="lstmcast",
@@ -59,6 +60,8 @@ app.command("report")(report)
 def main() -> None:
     """Run the command; a usage error (unknown flag or command, missing argument) is one
     `error:` line and exit 2, like every other failure, instead of Click's usage block."""
+    for stop in STOP_SIGNALS:  # cron, systemd and `timeout` stop a job with these
+        signal.signal(stop, _interrupt)
     try:
         code = app(standalone_mode=False)
     except typer.Abort:  # Ctrl-C or end of input outside a command's own handling
@@ -76,6 +79,10 @@ def main() -> None:
             print_error(f"{message.rstrip('.')} (see '{where} --help')")
         sys.exit(err.exit_code)  # type: ignore[attr-defined]
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
 
 
 def _is_click_error(err: Exception) -> bool:

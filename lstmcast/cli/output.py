@@ -38,11 +38,13 @@ def reported_errors(*, debug: bool = False) -> Iterator[None]:
             raise
         print_error(str(err))
         raise typer.Exit(err.exit_code) from None
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as err:
         if debug:
             raise
-        print_error("interrupted; nothing was written")
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+        code = getattr(err, "exit_code", ExitCode.INTERRUPTED)
+        what = {ExitCode.TERMINATED: "terminated (SIGTERM)", ExitCode.HANGUP: "hung up (SIGHUP)"}
+        print_error(f"{what.get(code, 'interrupted')}; nothing was written")
+        raise typer.Exit(code) from None
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as err:

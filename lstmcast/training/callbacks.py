@@ -11,6 +11,7 @@ from typing import Any
 import keras
 
 from lstmcast.data.windows import target_windows
+from lstmcast.errors import STOP_SIGNALS, Interrupted
 from lstmcast.training import EpochReport
 
 
@@ -32,35 +33,45 @@ class EpochReporter(keras.callbacks.Callback):
 
 
 class StopOnInterrupt(keras.callbacks.Callback):
-    """Ctrl-C (SIGINT) stops training at the end of the current batch, then raises
-    KeyboardInterrupt from fit's caller.
+    """Ctrl-C (SIGINT), SIGTERM or SIGHUP stops training at the end of the current batch;
+    fit's caller then raises errors.Interrupted for that signal.
 
     Python delivers SIGINT as an exception wherever the interpreter happens to be, which inside
     TensorFlow's runtime can be swallowed; a flag checked after every batch cannot. A second
-    Ctrl-C falls back to Python's default and interrupts at once.
+    signal falls back to an immediate interrupt.
     """
 
     def __init__(self) -> None:
         super().__init__()
-        self.interrupted = False
-        self._previous: Any = None
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    @property
+    def interrupted(self) -> bool:
+        return self.signum is not None
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._request_stop)
+            for stop in (signal.SIGINT, *STOP_SIGNALS):
+                self._previous[stop] = signal.signal(stop, self._request_stop)
 
     def _request_stop(self, signum: int, frame: Any) -> None:
-        self.interrupted = True
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        self.signum = signum
+        for stop in self._previous:
+            signal.signal(stop, _interrupt_now)
 
     def on_train_batch_end(self, batch: int, logs: dict[str, Any] | None = None) -> None:
         if self.interrupted:
             self.model.stop_training = True
 
     def on_train_end(self, logs: dict[str, Any] | None = None) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-            self._previous = None
+        for stop, previous in self._previous.items():
+            signal.signal(stop, previous)
+        self._previous = {}
+
+
+def _interrupt_now(signum: int, frame: Any) -> None:
+    raise Interrupted(signum)
 
 
 class StatefulValidation(keras.callbacks.Callback):

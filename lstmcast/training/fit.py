@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from lstmcast.config.schema import EarlyStopping, ResolvedExperiment, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
-from lstmcast.errors import TrainingError
+from lstmcast.errors import Interrupted, TrainingError
 from lstmcast.runtime import Device
 from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.placement import Placement, build_before_fit
@@ -176,8 +176,8 @@ class Stops:
         self.diverged = StopOnNonFiniteLoss()
 
     def raise_if_stopped(self, training: TrainingSection, checkpoint: Path | None) -> None:
-        if self.interrupt.interrupted:
-            raise KeyboardInterrupt
+        if self.interrupt.signum is not None:
+            raise Interrupted(self.interrupt.signum)
         if self.diverged.where is not None:
             if checkpoint is not None:  # its last epoch holds the diverged weights
                 checkpoints.remove_checkpoint(checkpoint)

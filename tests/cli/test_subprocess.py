@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -108,6 +110,40 @@ def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
     runs = tmp_path / "runs"
     assert not (runs / "tiny").exists()  # only the hidden checkpoint a rerun resumes from
     assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("stop", "code", "said"), [
+    (signal.SIGTERM, 143, "terminated (SIGTERM)"),
+    (signal.SIGHUP, 129, "hung up (SIGHUP)"),
+])  # fmt: skip
+def test_sigterm_and_sighup_stop_training_like_ctrl_c(tmp_path, tiny_config, stop, code, said):
+    """What cron, systemd and `timeout` send: stop after the batch, keep the checkpoint."""
+    process = train_until(tiny_config, tmp_path, epochs=500, epoch=2)
+    process.send_signal(stop)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == code, stderr
+    assert f"error: {said}; nothing was written" in stderr and "Traceback" not in stderr
+    runs = tmp_path / "runs"
+    assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
+
+
+def test_sigterm_outside_training_exits_143(tmp_path):
+    """A job stopped while it waits (here on its input, a FIFO nobody writes to)."""
+    fifo = tmp_path / "feed.csv"
+    os.mkfifo(fifo)
+    (tmp_path / "c.yaml").write_text(
+        f"data: {{path: {fifo}, target: y}}\nwindows: {{lookback: 2, horizon: 1}}\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "lstmcast", "validate", "c.yaml"],
+        cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(3)  # reading the header blocks on the FIFO
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "terminated (SIGTERM)" in stderr and "Traceback" not in stderr
 
 
 @pytest.mark.slow
