@@ -24,7 +24,7 @@ import yaml
 
 from lstmcast import __version__
 from lstmcast.config.load import experiment_from_dict
-from lstmcast.config.schema import ResolvedExperiment
+from lstmcast.config.schema import Experiment, ResolvedExperiment
 from lstmcast.data.scaling import Scaler
 from lstmcast.errors import ArtifactError, ConfigError
 
@@ -229,3 +229,25 @@ def _read_json(path: Path) -> dict[str, Any]:
     if not isinstance(loaded, dict):
         raise ArtifactError(f"{path} is not a JSON object")
     return loaded
+
+
+COMPARED = ("data", "windows", "scaling", "model")
+"""Sections whose values decide what a run is: a config pointing at a run must agree on them."""
+
+
+def check_agreement(config: Path, experiment: Experiment, run: Run) -> None:
+    """Refuse a config whose run folder holds a run trained with other settings: evaluating
+    or forecasting it under this config's name would quietly use the old ones."""
+    differences = []
+    for section in COMPARED:
+        wanted = getattr(experiment, section).model_dump(mode="json")
+        trained = getattr(run.experiment, section).model_dump(mode="json")
+        for key, value in wanted.items():
+            if value is None or value == trained.get(key):
+                continue  # left to a default the run resolved (lookback), or the same
+            differences.append(f"{section}.{key} {value!r} (the run: {trained.get(key)!r})")
+    if differences:
+        raise ConfigError(
+            f"{config} does not match the run in {run.run_dir}: {'; '.join(differences)}; "
+            f"train it again (lstmcast train {config} --overwrite) or give the run folder"
+        )

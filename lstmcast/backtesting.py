@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstmcast import artifacts
-from lstmcast.artifacts import load_run
+from lstmcast.artifacts import check_agreement, load_run
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ArtifactError, ConfigError
@@ -47,7 +47,7 @@ def run_backtest(
         result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
-        result, run_dir = _from_config(experiment, tell), experiment.run_dir
+        result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
     else:
         raise ArtifactError(
             f"{target} is neither a run folder nor a config file; give the folder `train` "
@@ -63,12 +63,15 @@ def run_backtest(
     return BacktestResult(result, folder, warnings)
 
 
-def _from_config(experiment: Experiment, tell: Callable[[str], None] | None) -> Backtest:
+def _from_config(
+    target: Path, experiment: Experiment, tell: Callable[[str], None] | None
+) -> Backtest:
     section = experiment.backtest
     if section.refit_every == 0:
         from lstmcast.runtime import select_device
 
         run = load_run(experiment.run_dir)
+        check_agreement(target, experiment, run)
         select_device(experiment.training.device)
         return backtest_run(run, section)
     from lstmcast.training.backtest import backtest_refit

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from lstmcast.artifacts import Run, load_run
+from lstmcast.artifacts import Run, check_agreement, load_run
 from lstmcast.config.load import load_experiment
 from lstmcast.errors import ArtifactError, ConfigError
 
@@ -19,7 +19,10 @@ def open_run(run_or_config: Path, overrides: list[str], *, device: str | None = 
             raise ConfigError("--set applies to a config file, not to a run folder")
         return with_device(load_run(run_or_config), device)
     if run_or_config.is_file():
-        return with_device(load_run(load_experiment(run_or_config, overrides).run_dir), device)
+        experiment = load_experiment(run_or_config, overrides)
+        run = load_run(experiment.run_dir)
+        check_agreement(run_or_config, experiment, run)
+        return with_device(run, device)
     raise ArtifactError(
         f"{run_or_config} is neither a run folder nor a config file; give the folder `train` "
         "wrote (e.g. runs/air_passengers) or its config"

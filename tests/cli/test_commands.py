@@ -258,3 +258,13 @@ def test_forecast_output_onto_a_folder_or_an_unwritable_place_is_one_line(tiny_c
     assert refused.exit_code == 2, refused.output
     assert "--output: cannot write /sys/next.csv (" in refused.output
     assert "Traceback" not in refused.output
+
+
+def test_a_config_that_disagrees_with_its_run_folder_is_refused(tiny_config):
+    assert invoke("train", tiny_config, "-q").exit_code == 0
+    for command in ("evaluate", "forecast", "report"):  # backtest CONFIG refits: no run read
+        refused = invoke(command, tiny_config, "--set", "windows.horizon=3")
+        assert refused.exit_code == 2, refused.output
+        assert "does not match the run in" in refused.output
+        assert "windows.horizon 3 (the run: 2)" in refused.output
+    assert invoke("evaluate", tiny_config, "-q").exit_code == 0  # the same settings: fine
