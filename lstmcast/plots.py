@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,10 +28,12 @@ def figure_to(path: Path, *, size: tuple[float, float], rows: int = 1) -> Iterat
     figure, axes = plt.subplots(rows, 1, figsize=size, squeeze=rows == 1)
     axes = axes if rows == 1 else axes[:, 0]
     try:
-        yield figure, axes
-        figure.tight_layout()
-        with replace_atomic(path) as temporary:
-            figure.savefig(temporary, format="png", dpi=120)
+        with warnings.catch_warnings():  # e.g. a log axis over zero losses: a figure, not talk
+            warnings.simplefilter("ignore", UserWarning)
+            yield figure, axes
+            figure.tight_layout()
+            with replace_atomic(path) as temporary:
+                figure.savefig(temporary, format="png", dpi=120)
     finally:
         plt.close(figure)
 

@@ -79,13 +79,14 @@ def train_experiment(
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training))
     data_sha256 = artifacts.file_sha256(experiment.data.path)
-    checkpoint = checkpoints.open_checkpoint(
-        experiment, data_sha256, notes.tell, worker=placement.worker
-    )
+    with artifacts.removed_if_left_empty(experiment.run_dir.parent):
+        checkpoint = checkpoints.open_checkpoint(
+            experiment, data_sha256, notes.tell, worker=placement.worker
+        )
 
-    from lstmcast.training.fit import fit_model
+        from lstmcast.training.fit import fit_model
 
-    result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
+        result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
     if training.jit_compile and not result.xla:
         notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None

@@ -26,8 +26,8 @@ from lstmcast.training import optim  # noqa: E402
 runner = CliRunner()
 
 
-def train(write_csv, write_config, tmp_path, **sections):
-    csv = write_csv(synthetic_frame(240))
+def train(write_csv, write_config, tmp_path, frame=None, **sections):
+    csv = write_csv(synthetic_frame(240) if frame is None else frame)
     run_dir = tmp_path / "runs" / "controls"
     config = write_config(tiny_experiment(csv, run_dir, **sections))
     result = runner.invoke(app, ["train", str(config), "--json", "-q"])
@@ -201,6 +201,15 @@ def test_non_finite_loss_stops_with_advice_and_no_run_folder(write_csv, write_co
     assert "the training loss became NaN or infinite in epoch 1" in text
     assert "lower training.learning_rate (now 1e+12), set training.clip_norm: 1.0" in text
     assert not run_dir.exists()
+    assert not run_dir.parent.exists()  # nor the runs/ folder the checkpoint needed
+
+
+def test_a_constant_series_trains_without_library_warnings(write_csv, write_config, tmp_path):
+    frame = synthetic_frame(240)
+    frame["load"] = 5.0
+    result, run_dir, _ = train(write_csv, write_config, tmp_path, frame=frame)
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output and (run_dir / "loss.png").is_file()
 
 
 def test_input_noise_is_a_training_only_layer():
