@@ -82,8 +82,19 @@ def print_json(payload: Any) -> None:
 
 
 def print_table(table: Any) -> None:
-    """Tables are the human form of the result, so they go to stdout like --json would."""
-    Console(soft_wrap=False, highlight=False).print(table)
+    """Tables are the human form of the result, so they go to stdout like --json would. On a
+    pipe or in a file they are plain aligned text, never wrapped and never cutting a number
+    short with '…' to fit a width nobody is looking at."""
+    if sys.stdout.isatty():
+        Console(soft_wrap=False, highlight=False).print(table)
+        return
+    table.box = None
+    table.title_justify = table.caption_justify = "left"
+    console = Console(width=100_000, highlight=False, no_color=True, soft_wrap=True)
+    with console.capture() as captured:
+        console.print(table)
+    sys.stdout.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+    sys.stdout.flush()
 
 
 def write_csv(frame: Any, output: str, *, option: str) -> str:

@@ -5,16 +5,19 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from tests.helpers.data import REPO
+from tests.helpers.data import REPO, tiny_experiment
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
 BANDS = ["lower_50", "upper_50", "lower_80", "upper_80"]  # the config's levels
@@ -176,3 +179,22 @@ def test_help_loads_no_tensorflow(tmp_path):
     code = "import sys, lstmcast.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     assert imported.stdout.strip() == "False"
+
+
+def test_tables_on_a_pipe_are_plain_text_that_never_cuts_a_number(tmp_path):
+    """A target around 1e12: every digit of every value shows, no box, no '…'."""
+    rows = 240
+    stamps = pd.date_range("2024-01-01", periods=rows, freq="h")
+    values = 1e12 + 1e9 * np.sin(np.arange(rows) / 3.0)
+    pd.DataFrame({"timestamp": stamps.strftime("%Y-%m-%dT%H:%M:%S"), "load": values}).to_csv(
+        tmp_path / "big.csv", index=False
+    )
+    config = tiny_experiment(tmp_path / "big.csv", tmp_path / "runs" / "big")
+    (tmp_path / "big.yaml").write_text(yaml.safe_dump(config))
+    trained = lstmcast("train", "big.yaml", "-q", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    lines = trained.stdout.splitlines()
+    assert "…" not in trained.stdout and "┃" not in trained.stdout and "━" not in trained.stdout
+    naive = next(line for line in lines if line.split()[:1] == ["naive"])
+    assert all(re.fullmatch(r"-?[\d,]+(\.\d+)?", cell) for cell in naive.split()[1:])
+    assert all(line == line.rstrip() for line in lines)
