@@ -104,19 +104,6 @@ def staged_run_dir(run_dir: Path, *, overwrite: bool) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def removed_if_left_empty(folder: Path) -> Iterator[None]:
-    """A folder this block may create (runs/, for a checkpoint) is removed again when the
-    block fails and leaves it empty: a failed first run leaves nothing behind."""
-    existed = folder.exists()
-    try:
-        yield
-    except BaseException:
-        if not existed and folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-        raise
-
-
 def write_text_atomic(path: Path, text: str) -> None:
     """Write via a temporary file in the same folder and rename it over `path`."""
     with replace_atomic(path) as temporary:

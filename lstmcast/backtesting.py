@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstmcast import artifacts
+from lstmcast import artifacts, locks
 from lstmcast.artifacts import check_agreement, load_run
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment
@@ -34,6 +34,7 @@ def run_backtest(
     plot: Path | None = None,
     device: str | None = None,
     tell: Callable[[str], None] | None = None,
+    wait: float = 0.0,
 ) -> BacktestResult:
     """A run folder: train once and move the origin. A config: refit every
     backtest.refit_every folds (default 1; 0 trains once, using the config's run folder)."""
@@ -42,9 +43,10 @@ def run_backtest(
     if target.is_dir():
         if overrides:
             raise ConfigError("--set applies to a config file, not to a run folder")
-        run = load_run(target)
-        select_device(device or "auto")
-        result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
+        with locks.holding(target, command="backtest", exclusive=False, wait=wait):
+            run = load_run(target)
+            select_device(device or "auto")
+            result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
         result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
@@ -54,7 +56,8 @@ def run_backtest(
             "wrote (e.g. runs/air_passengers) or its config"
         )
     folder = output or run_dir.parent / f"{run_dir.name}-backtest"
-    _write(result, folder, plot)
+    with locks.holding(folder, command="backtest", wait=wait):
+        _write(result, folder, plot)
     warnings = [
         f"intervals: the {level}% band is unbounded (too few calibration windows for it)"
         for level, scores in result.intervals.items()

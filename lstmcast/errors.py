@@ -14,6 +14,7 @@ class ExitCode(IntEnum):
     ARTIFACT = 4
     TRAINING = 5
     DEVICE = 6
+    LOCKED = 7
     HANGUP = 129
     INTERRUPTED = 130
     TERMINATED = 143
@@ -52,6 +53,12 @@ EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
         "no GPU for a GPU-only setting",
         "device policy: `--device gpu` / `training.device: gpu` or `training.require_cudnn: "
         "true` and TensorFlow sees no GPU (fails at once instead of training on the CPU)",
+    ),
+    ExitCode.LOCKED: (
+        "run folder in use",
+        "another lstmcast process holds the run folder (training it, scoring it, or writing "
+        "the same backtest); the message names its pid and command; `--wait SECONDS` queues "
+        "behind it instead",
     ),
     ExitCode.HANGUP: (
         "hung up",
@@ -123,3 +130,9 @@ class DeviceError(LstmcastError):
     """The device policy cannot be met: a GPU was required and TensorFlow sees none."""
 
     exit_code = ExitCode.DEVICE
+
+
+class LockedError(LstmcastError):
+    """Another lstmcast process holds the run folder (or output) this command needs."""
+
+    exit_code = ExitCode.LOCKED

@@ -9,6 +9,7 @@ from tests.helpers.data import REPO
 
 LAYERS = [
     {"lstmcast", "lstmcast.errors"},
+    {"lstmcast.locks"},
     {"lstmcast.internals"},
     {"lstmcast.runtime"},
     {"lstmcast.config"},

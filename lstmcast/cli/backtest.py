@@ -15,6 +15,7 @@ from lstmcast.cli.options import (
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
+    WaitOption,
 )
 from lstmcast.cli.output import (
     configure,
@@ -53,6 +54,7 @@ def backtest(
     output: BacktestDir = None,
     plot: BacktestPlot = None,
     device: DeviceOption = None,
+    wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -79,6 +81,7 @@ def backtest(
             output=output,
             plot=plot,
             device=device_choice(device) if device is not None else None,
+            wait=wait,
             tell=lambda message: say(message, quiet=quiet),
         )
     summary: dict[str, Any] = result.backtest.to_dict()

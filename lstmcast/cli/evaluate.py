@@ -16,6 +16,7 @@ from lstmcast.cli.options import (
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
+    WaitOption,
 )
 from lstmcast.cli.output import (
     configure,
@@ -70,6 +71,7 @@ def evaluate(
     attention: AttentionPath = None,
     attention_plot: AttentionPlotPath = None,
     plot: PlotPath = None,
+    wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -87,7 +89,7 @@ def evaluate(
         quantiles_table,
         verdict,
     )
-    from lstmcast.cli.targets import open_run
+    from lstmcast.cli.targets import opened_run
     from lstmcast.evaluation.attention import plot_attention
     from lstmcast.evaluation.evaluate import evaluate_run
 
@@ -109,9 +111,11 @@ def evaluate(
         if plot is not None:
             require_plotting(plot, option="--plot")
         with_attention = attention is not None or attention_plot is not None
-        report = evaluate_run(
-            open_run(run, overrides or [], device=device), attention=with_attention
+        target = opened_run(
+            run, overrides or [], command="evaluate", device=device, exclusive=True, wait=wait
         )
+        with target as opened:  # it rewrites the run's metrics.json
+            report = evaluate_run(opened, attention=with_attention)
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:

@@ -16,6 +16,7 @@ from lstmcast.cli.options import (
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
+    WaitOption,
 )
 from lstmcast.cli.output import (
     configure,
@@ -48,6 +49,7 @@ def forecast(
     output: OutputPath = "-",
     plot: PlotPath = None,
     json_output: JsonFlag = False,
+    wait: WaitOption = 0.0,
     overrides: Overrides = None,
     device: DeviceOption = None,
     quiet: QuietFlag = False,
@@ -60,14 +62,16 @@ def forecast(
     upper_80, ...); a file output appears only when complete. With --json and no --output
     file, stdout is one JSON document with the same rows.
     """
-    from lstmcast.cli.targets import open_run
+    from lstmcast.cli.targets import opened_run
     from lstmcast.forecasting import forecast_run
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
         if plot is not None:
             require_plotting(plot, option="--plot")
-        result = forecast_run(open_run(run, overrides or [], device=device), input_path=input_csv)
+        target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
+        with target as opened:
+            result = forecast_run(opened, input_path=input_csv)
         if json_output and output == "-":
             where = "stdout (JSON)"
             print_json(

@@ -59,3 +59,12 @@ PlotPath = Annotated[
         show_default=False,
     ),
 ]
+WaitOption = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        help="When another lstmcast holds the run folder, wait up to this long for it instead "
+        "of failing at once (exit 7).",
+    ),
+]

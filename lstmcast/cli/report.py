@@ -14,6 +14,7 @@ from lstmcast.cli.options import (
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
+    WaitOption,
 )
 from lstmcast.cli.output import configure, reported_errors, say, warn
 
@@ -33,6 +34,7 @@ def report(
     output: ReportPath = None,
     overrides: Overrides = None,
     device: DeviceOption = None,
+    wait: WaitOption = 0.0,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
     debug: DebugFlag = False,
@@ -43,12 +45,14 @@ def report(
     Images are embedded and nothing is fetched, so it can be mailed or dropped on a shared
     drive as it is. Needs the plotting extra: pip install 'lstmcast[plot]'.
     """
-    from lstmcast.cli.targets import open_run
+    from lstmcast.cli.targets import opened_run
     from lstmcast.reporting import write_report
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug):
-        result = write_report(open_run(run, overrides or [], device=device), output=output)
+        target = opened_run(run, overrides or [], command="report", device=device, wait=wait)
+        with target as opened:
+            result = write_report(opened, output=output)
     for note in result.notes:
         warn(note)
     say(f"report -> {result.path}", quiet=quiet)

@@ -1,32 +1,50 @@
-"""Resolve the RUN|CONFIG argument of evaluate and forecast to a loaded run."""
+"""Resolve the RUN|CONFIG argument of evaluate, forecast and report to a run, held locked."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from lstmcast import locks
 from lstmcast.artifacts import Run, check_agreement, load_run
 from lstmcast.config.load import load_experiment
 from lstmcast.errors import ArtifactError, ConfigError
 
 
-def open_run(run_or_config: Path, overrides: list[str], *, device: str | None = None) -> Run:
-    """A folder is a run; a file is a config whose output.run_dir names the run. `device`
-    (from --device, default auto) replaces the run's training.device for this command: how a
-    model was trained (on a GPU, with require_cudnn) does not bind where it forecasts."""
+@contextlib.contextmanager
+def opened_run(
+    run_or_config: Path,
+    overrides: list[str],
+    *,
+    command: str,
+    device: str | None = None,
+    exclusive: bool = False,
+    wait: float = 0.0,
+) -> Iterator[Run]:
+    """The run, loaded while holding its lock: shared to read it (forecast, report),
+    exclusive to write into it (evaluate rewrites metrics.json), so a train --overwrite never
+    swaps it underneath. A folder is a run; a file is a config whose output.run_dir names the
+    run. `device` (from --device, default auto) replaces the run's training.device for this
+    command: how a model was trained does not bind where it forecasts."""
     if run_or_config.is_dir():
         if overrides:
             raise ConfigError("--set applies to a config file, not to a run folder")
-        return with_device(load_run(run_or_config), device)
-    if run_or_config.is_file():
+        experiment, run_dir = None, run_or_config
+    elif run_or_config.is_file():
         experiment = load_experiment(run_or_config, overrides)
-        run = load_run(experiment.run_dir)
-        check_agreement(run_or_config, experiment, run)
-        return with_device(run, device)
-    raise ArtifactError(
-        f"{run_or_config} is neither a run folder nor a config file; give the folder `train` "
-        "wrote (e.g. runs/air_passengers) or its config"
-    )
+        run_dir = experiment.run_dir
+    else:
+        raise ArtifactError(
+            f"{run_or_config} is neither a run folder nor a config file; give the folder "
+            "`train` wrote (e.g. runs/air_passengers) or its config"
+        )
+    with locks.holding(run_dir, command=command, exclusive=exclusive, wait=wait):
+        run = load_run(run_dir)
+        if experiment is not None:
+            check_agreement(run_or_config, experiment, run)
+        yield with_device(run, device)
 
 
 def with_device(run: Run, device: str | None) -> Run:

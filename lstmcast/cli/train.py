@@ -16,6 +16,7 @@ from lstmcast.cli.options import (
     Overrides,
     QuietFlag,
     VerboseFlag,
+    WaitOption,
 )
 from lstmcast.cli.output import (
     configure,
@@ -47,6 +48,7 @@ def train(
     device: DeviceOption = None,
     overwrite: OverwriteFlag = False,
     check_determinism: DeterminismFlag = False,
+    wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -76,6 +78,7 @@ def train(
                 report=report,
                 warn=warn,
                 tell=lambda message: say(message, quiet=quiet),
+                wait=wait,
             )
     result = summary.to_dict()
     if json_output:

@@ -92,6 +92,14 @@ def place(experiment: Experiment) -> Placement:
     )
 
 
+def worker_rank(experiment: Experiment) -> int:
+    """This process's rank in a multi-worker run (0: the chief, which writes the run folder);
+    0 for any other placement. Read from TF_CONFIG, before TensorFlow starts."""
+    if experiment.training.distribution != "multi_worker":
+        return 0
+    return _cluster_from_environment().index
+
+
 def _logical_cpus(tf: Any) -> list[str]:
     return [device.name for device in tf.config.list_logical_devices("CPU")]
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstmcast import artifacts
+from lstmcast import artifacts, locks
 from lstmcast.config.schema import Experiment, TrainingSection
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.errors import ConfigError
@@ -20,7 +20,7 @@ from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import Device, seed_everything
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.placement import Placement, place, recurrent_kernel
+from lstmcast.training.placement import Placement, place, recurrent_kernel, worker_rank
 
 if TYPE_CHECKING:
     from lstmcast.training.fit import TrainingResult
@@ -64,11 +64,22 @@ def train_experiment(
     report: EpochReport | None = None,
     warn: Callable[[str], None] | None = None,
     tell: Callable[[str], None] | None = None,
+    wait: float = 0.0,
 ) -> TrainSummary:
-    """Train, score on the test split, and write the run folder atomically; `warn` hears
-    warnings as soon as they are known (before training), and the summary keeps them; `tell`
-    hears notes such as resuming from a checkpoint."""
+    """Train, score on the test split, and write the run folder atomically, holding its lock
+    (waiting up to `wait` seconds for another holder); `warn` hears warnings as soon as they
+    are known (before training), and the summary keeps them; `tell` hears notes such as
+    resuming from a checkpoint."""
     notes = Notes(warn, tell)
+    if worker_rank(experiment) != 0:  # multi-worker: only the chief writes, so only it locks
+        return _train(experiment, notes, overwrite=overwrite, report=report)
+    with locks.holding(experiment.run_dir, command="train", wait=wait, tell=notes.tell):
+        return _train(experiment, notes, overwrite=overwrite, report=report)
+
+
+def _train(
+    experiment: Experiment, notes: Notes, *, overwrite: bool, report: EpochReport | None
+) -> TrainSummary:
     check_outputs(experiment, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
     experiment, training = data.experiment, data.experiment.training
@@ -79,14 +90,13 @@ def train_experiment(
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training))
     data_sha256 = artifacts.file_sha256(experiment.data.path)
-    with artifacts.removed_if_left_empty(experiment.run_dir.parent):
-        checkpoint = checkpoints.open_checkpoint(
-            experiment, data_sha256, notes.tell, worker=placement.worker
-        )
+    checkpoint = checkpoints.open_checkpoint(
+        experiment, data_sha256, notes.tell, worker=placement.worker
+    )
 
-        from lstmcast.training.fit import fit_model
+    from lstmcast.training.fit import fit_model
 
-        result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
+    result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
     if training.jit_compile and not result.xla:
         notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None

@@ -112,7 +112,7 @@ def test_ctrl_c_exits_130_and_leaves_no_run_folder(tmp_path, tiny_config):
     assert "interrupted" in stderr
     runs = tmp_path / "runs"
     assert not (runs / "tiny").exists()  # only the hidden checkpoint a rerun resumes from
-    assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
+    assert sorted(path.name for path in runs.iterdir()) == [".tiny.checkpoint", ".tiny.lock"]
 
 
 @pytest.mark.slow
@@ -128,7 +128,7 @@ def test_sigterm_and_sighup_stop_training_like_ctrl_c(tmp_path, tiny_config, sto
     assert process.returncode == code, stderr
     assert f"error: {said}; nothing was written" in stderr and "Traceback" not in stderr
     runs = tmp_path / "runs"
-    assert [path.name for path in runs.iterdir()] == [".tiny.checkpoint"]
+    assert sorted(path.name for path in runs.iterdir()) == [".tiny.checkpoint", ".tiny.lock"]
 
 
 def test_sigterm_outside_training_exits_143(tmp_path):
