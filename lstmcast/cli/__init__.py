@@ -14,6 +14,7 @@ from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.output import print_error
 from lstmcast.cli.report import report
+from lstmcast.cli.schema import schema
 from lstmcast.cli.train import train
 from lstmcast.cli.validate import validate
 from lstmcast.errors import STOP_SIGNALS, ExitCode, Interrupted, exit_codes_help
@@ -55,6 +56,7 @@ app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
 app.command("report")(report)
+app.command("schema")(schema)
 
 
 def main() -> None:
