@@ -251,3 +251,50 @@ def check_agreement(config: Path, experiment: Experiment, run: Run) -> None:
             f"{config} does not match the run in {run.run_dir}: {'; '.join(differences)}; "
             f"train it again (lstmcast train {config} --overwrite) or give the run folder"
         )
+
+
+def run_summary(run: Run) -> dict[str, Any]:
+    """What a run is, from its files alone (no TensorFlow): for `lstmcast info`."""
+    manifest, preprocessing, experiment = run.manifest, run.preprocessing, run.experiment
+    history = _history(run.run_dir / HISTORY_FILE)
+    metrics_path = run.run_dir / METRICS_FILE
+    metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
+    label = metrics.get("model", experiment.model.cell)
+    overall = metrics.get("overall", {})
+    return {
+        "run_dir": str(run.run_dir),
+        "created": manifest.get("created"),
+        "lstmcast_version": manifest.get("lstmcast_version"),
+        "command": " ".join(manifest.get("command", [])),
+        "data": {
+            "path": str(experiment.data.path),
+            "sha256": manifest.get("data_sha256"),
+            "columns": preprocessing.get("columns"),
+            "frequency": preprocessing.get("frequency"),
+            "first_timestamp": preprocessing.get("first_timestamp"),
+            "last_timestamp": preprocessing.get("last_timestamp"),
+            "split": preprocessing.get("split"),
+        },
+        "windows": experiment.windows.model_dump(mode="json"),
+        "model": manifest.get("model", {}),
+        "device": manifest.get("device"),
+        "versions": manifest.get("versions", {}),
+        "training": {**manifest.get("training", {}), "seed": manifest.get("seed"), **history},
+        "test_mase": {name: values.get("mase") for name, values in overall.items()},
+        "skill": metrics.get("skill"),
+        "model_label": label,
+        "intervals": list((run.intervals_state or {}).get("radius", {})),
+    }
+
+
+def _history(path: Path) -> dict[str, Any]:
+    """Epochs run, and the epoch with the lowest validation loss, from history.csv."""
+    if not path.is_file():
+        return {}
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    losses = [(float(row["val_loss"]), int(row["epoch"])) for row in rows if row.get("val_loss")]
+    best = min(losses) if losses else (float("nan"), 0)
+    return {"epochs_run": len(rows), "best_epoch": best[1], "best_val_loss": best[0]}

@@ -12,6 +12,7 @@ from lstmcast import __version__
 from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
+from lstmcast.cli.info import info
 from lstmcast.cli.output import print_error
 from lstmcast.cli.report import report
 from lstmcast.cli.schema import schema
@@ -56,6 +57,7 @@ app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
 app.command("report")(report)
+app.command("info")(info)
 app.command("schema")(schema)
 
 

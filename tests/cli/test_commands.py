@@ -14,7 +14,7 @@ from lstmcast.cli import app
 from lstmcast.errors import ExitCode
 
 runner = CliRunner()
-COMMANDS = ["validate", "train", "evaluate", "forecast", "backtest", "report", "schema"]
+COMMANDS = ["validate", "train", "evaluate", "forecast", "backtest", "report", "info", "schema"]
 
 
 def invoke(*args: str):

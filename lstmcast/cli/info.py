@@ -1,0 +1,44 @@
+"""`lstmcast info RUN|CONFIG`: what a run is, read from its folder, without TensorFlow."""
+
+from __future__ import annotations
+
+from lstmcast.cli.options import DebugFlag, JsonFlag, Overrides, RunOrConfig
+from lstmcast.cli.output import print_json, reported_errors
+
+
+def info(
+    run: RunOrConfig,
+    overrides: Overrides = None,
+    json_output: JsonFlag = False,
+    debug: DebugFlag = False,
+) -> None:
+    """Show what RUN is: its data (file, checksum, columns, calendar, splits), windows, model
+    (architecture, parameters), where and with what it trained, and its test scores."""
+    from lstmcast.artifacts import run_summary
+    from lstmcast.cli.targets import opened_run
+
+    with reported_errors(debug=debug), opened_run(run, overrides or [], command="info") as opened:
+        summary = run_summary(opened)
+    if json_output:
+        print_json(summary)
+        return
+    data, model, training = summary["data"], summary["model"], summary["training"]
+    mase = summary["test_mase"]
+    label = summary["model_label"]
+    lines = [
+        f"run        {summary['run_dir']} (lstmcast {summary['lstmcast_version']}, "
+        f"created {summary['created']})",
+        f"data       {data['path']} (sha256 {str(data['sha256'])[:12]}…), columns "
+        f"{', '.join(data['columns'] or [])}, every '{data['frequency']}', "
+        f"{data['first_timestamp']} .. {data['last_timestamp']}",
+        f"windows    lookback {summary['windows']['lookback']}, horizon "
+        f"{summary['windows']['horizon']}",
+        f"model      {model.get('architecture')}, {model.get('parameters', 0):,} parameters",
+        f"trained    on {summary['device']}, TensorFlow {summary['versions'].get('tensorflow')}, "
+        f"Keras {summary['versions'].get('keras')}, seed {training.get('seed')}, "
+        f"{training.get('epochs_run')} epochs (best {training.get('best_epoch')})",
+        f"test MASE  {label} {mase.get(label)} vs seasonal naive {mase.get('seasonal_naive')}"
+        f" (skill {summary['skill']})",
+        f"intervals  {', '.join(f'{level}%' for level in summary['intervals']) or 'none'}",
+    ]
+    print("\n".join(lines))

@@ -1,0 +1,36 @@
+"""`lstmcast info`: what a run is, from its folder alone, without TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from lstmcast.cli import app
+from tests.helpers.program import ENV
+
+
+def test_info_describes_a_run_without_tensorflow(tiny_config, tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(app, ["train", str(tiny_config), "-q"]).exit_code == 0
+    run_dir = tmp_path / "runs" / "tiny"
+    result = runner.invoke(app, ["info", str(run_dir), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["data"]["columns"] == ["load", "x1"] and len(summary["data"]["sha256"]) == 64
+    assert summary["windows"]["lookback"] == 8 and summary["model"]["parameters"] > 0
+    assert summary["training"]["epochs_run"] == 2 and summary["training"]["seed"] == 1
+    assert set(summary["test_mase"]) == {"lstm", "naive", "seasonal_naive", "drift"}
+    assert summary["intervals"] == ["80", "95"]
+    human = runner.invoke(app, ["info", str(tiny_config)])
+    assert "model      1-layer lstm (4), direct output" in human.stdout
+    code = (
+        "import sys; from lstmcast.cli import main; "
+        f"sys.argv = ['lstmcast', 'info', {str(run_dir)!r}, '--json']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('tensorflow' in sys.modules or 'keras' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    assert done.stderr.strip().splitlines()[-1] == "False", done.stderr
