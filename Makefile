@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench-placement: $(STAMP)
 SEEDS ?= 7 8
 bench-calendars: $(STAMP)
 	$(BIN)/python -m bench.calendars $(SEEDS)
+
+# Start-up of the commands that never import TensorFlow, beside `import typer` (a few seconds).
+bench-startup: $(STAMP)
+	$(BIN)/python -m bench.startup
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

@@ -1,0 +1,46 @@
+"""Start-up time of the commands that never import TensorFlow, beside `import typer` itself.
+
+    python -m bench.startup [ROUNDS]        (make bench-startup)
+
+Each command runs ROUNDS times (default 7), the commands alternating so that machine noise
+falls on all of them alike; the table gives the median wall time and its ratio to
+`python -c "import typer"`, the floor any Typer CLI pays.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+COMMANDS = {
+    'python -c "import typer"': [sys.executable, "-c", "import typer"],
+    "lstmcast --help": [sys.executable, "-m", "lstmcast", "--help"],
+    "lstmcast train --help": [sys.executable, "-m", "lstmcast", "train", "--help"],
+    "lstmcast schema": [sys.executable, "-m", "lstmcast", "schema"],
+    "lstmcast validate configs/air_passengers.yaml": [
+        sys.executable, "-m", "lstmcast", "validate", "configs/air_passengers.yaml", "-q",
+    ],
+}  # fmt: skip
+
+
+def main(rounds: int) -> None:
+    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    for _ in range(rounds):
+        for name, command in COMMANDS.items():
+            started = time.perf_counter()
+            subprocess.run(command, cwd=REPO, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - started)
+    floor = statistics.median(times['python -c "import typer"'])
+    print(f"| command | median wall s ({rounds} runs) | x import typer |")
+    print("|---|---:|---:|")
+    for name, values in times.items():
+        median = statistics.median(values)
+        print(f"| `{name}` | {median:.3f} | {median / floor:.2f} |")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
