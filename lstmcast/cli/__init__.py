@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +14,7 @@ from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.info import info
-from lstmcast.cli.output import print_error
+from lstmcast.cli.output import log_to, print_error, reported_errors
 from lstmcast.cli.report import report
 from lstmcast.cli.schema import schema
 from lstmcast.cli.train import train
@@ -41,14 +42,26 @@ def _show_version(value: bool) -> None:
 
 @app.callback()
 def root(
+    context: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
         ),
     ] = False,
+    log_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-file",
+            help="Also append every message (progress, warnings, errors) to this file, one "
+            "timestamped line each, --quiet or not; rotate it with logrotate.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Forecast time series with LSTMs described in a YAML file."""
+    with reported_errors():
+        log_to(log_file, context.invoked_subcommand)
 
 
 app.command("validate")(validate)

@@ -7,6 +7,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,40 @@ def reported_errors(*, debug: bool = False) -> Iterator[None]:
         raise typer.Exit(ExitCode.INTERNAL) from None
 
 
+_LOG_FILE: dict[str, Any] = {"path": None, "command": "lstmcast"}
+
+
+def log_to(path: Path | None, command: str | None) -> None:
+    """Also append every message of this process to `path` (--log-file), one timestamped
+    line each, opened per line so that logrotate may move the file at any time."""
+    if path is not None and not path.parent.is_dir():
+        raise ConfigError(f"--log-file: folder {path.parent} does not exist")
+    _LOG_FILE.update(path=path, command=command or "lstmcast")
+
+
+def logging_to_file() -> bool:
+    return _LOG_FILE["path"] is not None
+
+
+def log_line(kind: str, message: str) -> None:
+    path = _LOG_FILE["path"]
+    if path is None:
+        return
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    text = "".join(
+        f"{stamp} lstmcast[{os.getpid()}] {_LOG_FILE['command']} {kind}: {line}\n"
+        for line in message.splitlines() or [""]
+    )
+    try:
+        with open(path, "a", encoding="utf-8") as stream:  # O_APPEND: whole lines, even shared
+            stream.write(text)
+    except OSError as err:
+        _LOG_FILE["path"] = None  # say it once, then carry on: the log must not stop the job
+        err_console.print(f"[yellow]warning:[/] --log-file {path}: {escape(str(err))}")
+
+
 def print_error(message: str) -> None:
+    log_line("error", message)
     first, *rest = message.splitlines() or [""]
     err_console.print(f"[bold red]error:[/] {escape(first)}")
     for line in rest:
@@ -65,11 +99,13 @@ def print_error(message: str) -> None:
 
 
 def warn(message: str) -> None:
+    log_line("warning", message)
     err_console.print(f"[yellow]warning:[/] {escape(message)}")
 
 
 def say(message: str, *, quiet: bool) -> None:
-    """Talk for a person: stderr, dropped by --quiet."""
+    """Talk for a person: stderr, dropped by --quiet (the --log-file keeps it)."""
+    log_line("info", message)
     if not quiet:
         err_console.print(message)
 

@@ -21,6 +21,8 @@ from lstmcast.cli.options import (
 from lstmcast.cli.output import (
     configure,
     err_console,
+    log_line,
+    logging_to_file,
     print_json,
     print_table,
     reported_errors,
@@ -130,19 +132,27 @@ def _check_determinism(experiment: Any, *, json_output: bool, quiet: bool) -> No
     )
 
 
+def _epoch_text(epoch: int, total: int, logs: dict[str, float], seconds: float) -> str:
+    losses = "  ".join(f"{name} {value:.5g}" for name, value in logs.items())
+    return f"epoch {epoch}/{total}  {losses}  ({seconds:.1f}s)"
+
+
+def _epoch_to_log(epoch: int, total: int, logs: dict[str, float], seconds: float) -> None:
+    log_line("info", _epoch_text(epoch, total, logs, seconds))
+
+
 @contextlib.contextmanager
 def epoch_progress(*, quiet: bool, epochs: int) -> Iterator[EpochReport | None]:
     """A live bar on a terminal, one plain line per epoch otherwise (logs, cron mail)."""
-    if quiet:
-        yield None
+    if quiet:  # nothing on stderr; the --log-file still gets every epoch
+        yield _epoch_to_log if logging_to_file() else None
         return
     if not err_console.is_terminal:
 
-        def log_line(epoch: int, total: int, logs: dict[str, float], seconds: float) -> None:
-            losses = "  ".join(f"{name} {value:.5g}" for name, value in logs.items())
-            err_console.print(f"epoch {epoch}/{total}  {losses}  ({seconds:.1f}s)")
+        def plain_line(epoch: int, total: int, logs: dict[str, float], seconds: float) -> None:
+            say(_epoch_text(epoch, total, logs, seconds), quiet=False)
 
-        yield log_line
+        yield plain_line
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -160,5 +170,6 @@ def epoch_progress(*, quiet: bool, epochs: int) -> Iterator[EpochReport | None]:
             shown = {k: v for k, v in logs.items() if k in {"loss", "val_loss"}}
             text = "  ".join(f"{name} {value:.4g}" for name, value in shown.items())
             progress.update(task, completed=epoch, description=text)
+            _epoch_to_log(epoch, total, logs, seconds)
 
         yield advance

@@ -198,3 +198,27 @@ def test_tables_on_a_pipe_are_plain_text_that_never_cuts_a_number(tmp_path):
     naive = next(line for line in lines if line.split()[:1] == ["naive"])
     assert all(re.fullmatch(r"-?[\d,]+(\.\d+)?", cell) for cell in naive.split()[1:])
     assert all(line == line.rstrip() for line in lines)
+
+
+def test_log_file_keeps_every_message_even_when_quiet(tmp_path, tiny_config):
+    log = tmp_path / "cron.log"
+    trained = lstmcast("--log-file", log, "train", tiny_config, "-q", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert trained.stderr == ""  # quiet on stderr...
+    lines = log.read_text().splitlines()  # ...but the log has it all, one stamped line each
+    assert all(re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00 lstmcast\[\d+\] train ", line)
+               for line in lines)  # fmt: skip
+    assert any(" train info: training on CPU" in line for line in lines)
+    assert any(" train info: epoch 2/2 " in line for line in lines)
+    failed = lstmcast("--log-file", log, "evaluate", "runs/missing", cwd=tmp_path)
+    assert failed.returncode == 4
+    assert (
+        log.read_text()
+        .splitlines()[-1]
+        .endswith(
+            "evaluate error: runs/missing is neither a run folder nor a config file; give the "
+            "folder `train` wrote (e.g. runs/air_passengers) or its config"
+        )
+    )
+    refused = lstmcast("--log-file", tmp_path / "no" / "x.log", "schema", cwd=tmp_path)
+    assert refused.returncode == 2 and "--log-file: folder" in refused.stderr
