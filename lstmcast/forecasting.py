@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from lstmcast.data.prepare import load_series, model_inputs, timeline_of
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.prediction import forecast_with_quantiles, history_rows, quantile_column
+
+if TYPE_CHECKING:
+    import keras
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,11 @@ class Forecast:
     (by row for frequency none): what a picture of the forecast shows before it."""
 
 
-def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
-    """Forecast from the last `lookback` rows of `input_path` (default: the training CSV)."""
+def forecast_run(
+    run: Run, *, input_path: Path | None = None, model: keras.Model | None = None
+) -> Forecast:
+    """Forecast from the last `lookback` rows of `input_path` (default: the training CSV);
+    `model`, when the caller has loaded it already (report), is not loaded again."""
     from lstmcast.runtime import select_device
 
     experiment = run.experiment
@@ -68,7 +75,7 @@ def forecast_run(run: Run, *, input_path: Path | None = None) -> Forecast:
     device = select_device(experiment.training.device).describe()
     origin_row = len(series.values[history]) - 1
     point, quantiles = forecast_with_quantiles(
-        run.load_model(), experiment, table, np.array([origin_row]), scaler
+        model or run.load_model(), experiment, table, np.array([origin_row]), scaler
     )
     predicted = point[0]
     intervals = ConformalIntervals.of_run(run)

@@ -76,14 +76,17 @@ def write_report(
     select_device(run.experiment.training.device)  # TensorFlow starts quietly, on that device
     data = prepare_data(run.experiment, scaler=run.scaler)
     intervals = ConformalIntervals.of_run(run)
-    evaluation = evaluate_model(run.load_model(), data, intervals)
+    model = run.load_model()  # once, for the evaluation, the backtest and the forecast
+    evaluation = evaluate_model(model, data, intervals)
     notes: list[str] = intervals.warnings() if intervals is not None else []
     try:
-        backtest: Backtest | None = backtest_run(run, run.experiment.backtest)
+        backtest: Backtest | None = backtest_run(
+            run, run.experiment.backtest, data=data, model=model
+        )
     except ConfigError as error:
         backtest = None
         notes.append(f"no backtest: {error}")
-    forecast = forecast_run(run) if not run.experiment.data.known else None
+    forecast = forecast_run(run, model=model) if not run.experiment.data.known else None
     if forecast is None:
         notes.append(
             "no latest forecast: the model reads known-future columns, which only a "

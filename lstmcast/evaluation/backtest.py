@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,9 @@ from lstmcast.evaluation.scoring import (
     skill,
 )
 from lstmcast.prediction import forecast_at_origins
+
+if TYPE_CHECKING:
+    import keras
 
 
 def plan_folds(
@@ -86,12 +89,19 @@ class Backtest:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "frame"}
 
 
-def backtest_run(run: Run, section: BacktestSection) -> Backtest:
+def backtest_run(
+    run: Run,
+    section: BacktestSection,
+    *,
+    data: PreparedData | None = None,
+    model: keras.Model | None = None,
+) -> Backtest:
     """Train once, move the origin: the run's model forecasts every origin of the folds laid
-    over its test part (never the rows it trained or calibrated on), in one batched pass."""
+    over its test part (never the rows it trained or calibrated on), in one batched pass.
+    `data` and `model`, when a caller has them already (report), spare reading them again."""
     started = time.perf_counter()
     experiment = run.experiment
-    data = prepare_data(experiment, scaler=run.scaler)
+    data = data or prepare_data(experiment, scaler=run.scaler)
     model_horizon = experiment.windows.horizon
     first_allowed = data.bounds.test_start - 1  # its first target is the first test row
     usable = data.series.num_rows - model_horizon - first_allowed

@@ -14,9 +14,6 @@ import numpy as np
 from lstmcast.evaluation import baselines
 from lstmcast.evaluation.metrics import all_metrics, interval_metrics, seasonal_naive_scale
 
-BASELINE_METHODS = ("naive", "seasonal_naive", "drift")
-"""The baselines every table shows beside the model, on the same cells."""
-
 
 @dataclass(frozen=True)
 class Scales:
