@@ -86,6 +86,10 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     assert report.returncode == 0, report.stderr
     assert (tmp_path / "report.html").read_text().count("<img") >= 4
 
+    described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
+    assert described.returncode == 0, described.stderr
+    assert json.loads(described.stdout)["windows"]["horizon"] == config["windows"]["horizon"]
+
     run = load_run(run_dir)  # the saved config goes through the schema again...
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text())
     again = experiment_from_dict(run.experiment.model_dump(mode="json"), run_dir / CONFIG_FILE)
