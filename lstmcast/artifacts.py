@@ -61,7 +61,14 @@ class Run:
         """The conformal intervals calibrated after training, as saved (evaluation/intervals.py
         reads them); None for a run without them."""
         path = self.run_dir / INTERVALS_FILE
-        return _read_json(path) if path.is_file() else None
+        return read_json(path) if path.is_file() else None
+
+    @property
+    def run_id(self) -> str:
+        """Names this exact run in logs: its folder (through any `current` link) and a digest
+        of its manifest, so a retrain into the same folder gets a new id."""
+        digest = file_sha256(self.run_dir / MANIFEST_FILE)[:8]
+        return f"{self.run_dir.resolve().name}-{digest}"
 
     def load_model(self) -> keras.Model:
         from lstmcast.models import load_model
@@ -199,7 +206,7 @@ def load_run(run_dir: Path) -> Run:
         raise ArtifactError(
             f"{run_dir} is not a complete run folder (no {MANIFEST_FILE}); train again"
         )
-    manifest = _read_json(manifest_path)
+    manifest = read_json(manifest_path)
     for name, expected in manifest.get("files", {}).items():
         path = run_dir / name
         if not path.is_file():
@@ -218,10 +225,10 @@ def load_run(run_dir: Path) -> Run:
     resolved = experiment.model_dump()
     resolved["output"]["run_dir"] = run_dir
     experiment = ResolvedExperiment.model_validate(resolved)
-    return Run(run_dir, experiment, _read_json(run_dir / PREPROCESSING_FILE), manifest)
+    return Run(run_dir, experiment, read_json(run_dir / PREPROCESSING_FILE), manifest)
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def read_json(path: Path) -> dict[str, Any]:
     try:
         loaded = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as err:
@@ -258,7 +265,7 @@ def run_summary(run: Run) -> dict[str, Any]:
     manifest, preprocessing, experiment = run.manifest, run.preprocessing, run.experiment
     history = _history(run.run_dir / HISTORY_FILE)
     metrics_path = run.run_dir / METRICS_FILE
-    metrics = _read_json(metrics_path) if metrics_path.is_file() else {}
+    metrics = read_json(metrics_path) if metrics_path.is_file() else {}
     label = metrics.get("model", experiment.model.cell)
     overall = metrics.get("overall", {})
     return {

@@ -15,6 +15,8 @@ class ExitCode(IntEnum):
     TRAINING = 5
     DEVICE = 6
     LOCKED = 7
+    STALE = 8
+    GATE = 9
     HANGUP = 129
     INTERRUPTED = 130
     TERMINATED = 143
@@ -60,6 +62,18 @@ EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
         "the same backtest); the message names its pid and command; `--wait SECONDS` queues "
         "behind it instead",
     ),
+    ExitCode.STALE: (
+        "stale input",
+        "stale input: the forecast input's last timestamp is older than `--max-staleness` "
+        "(or `data.max_staleness`) before `--as-of` or now, so a dead feed is never forecast "
+        "from; nothing is written",
+    ),
+    ExitCode.GATE: (
+        "quality gate failed",
+        "`train --gate`: the new run does not beat seasonal naive on its test split, or is "
+        "worse than the production run (`--against`) by more than the margin; the run folder "
+        "is written, marked as refused, and `promote` will not take it",
+    ),
     ExitCode.HANGUP: (
         "hung up",
         "SIGHUP (the terminal or session closed): stopped like Ctrl-C",
@@ -97,9 +111,21 @@ class Interrupted(KeyboardInterrupt):
 
 
 class LstmcastError(Exception):
-    """An error the user can fix; the CLI prints its message as one line, no traceback."""
+    """An error the user can fix; the CLI prints its message as one line, no traceback.
+    `key`, `file` and `line`, where the raiser knows them, go into `--json`'s error."""
 
     exit_code: ExitCode = ExitCode.INTERNAL
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.key, self.file, self.line = key, file, line
 
 
 class ConfigError(LstmcastError):
@@ -136,3 +162,15 @@ class LockedError(LstmcastError):
     """Another lstmcast process holds the run folder (or output) this command needs."""
 
     exit_code = ExitCode.LOCKED
+
+
+class StaleInputError(LstmcastError):
+    """The forecast input ends too long before now (or --as-of): the feed has stopped."""
+
+    exit_code = ExitCode.STALE
+
+
+class GateError(LstmcastError):
+    """A retrained run failed its quality gate: not good enough to replace production."""
+
+    exit_code = ExitCode.GATE

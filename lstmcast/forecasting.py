@@ -11,8 +11,9 @@ import pandas as pd
 
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.freshness import check_fresh, rows_until
 from lstmcast.data.known_future import load_history_and_known_future
-from lstmcast.data.prepare import load_series, model_inputs, timeline_of
+from lstmcast.data.prepare import model_inputs, read_columns, timeline_of, validated
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.prediction import forecast_with_quantiles, history_rows, quantile_column
@@ -37,10 +38,17 @@ class Forecast:
 
 
 def forecast_run(
-    run: Run, *, input_path: Path | None = None, model: keras.Model | None = None
+    run: Run,
+    *,
+    input_path: Path | None = None,
+    model: keras.Model | None = None,
+    as_of: pd.Timestamp | None = None,
+    max_staleness: str | None = None,
 ) -> Forecast:
-    """Forecast from the last `lookback` rows of `input_path` (default: the training CSV);
-    `model`, when the caller has loaded it already (report), is not loaded again."""
+    """Forecast from the last `lookback` rows of `input_path` (default: the training CSV) at or
+    before `as_of` (default: all of them), refusing input older than `max_staleness` (default:
+    the run's forecast.max_staleness); `model`, when the caller has loaded it already
+    (report), is not loaded again."""
     from lstmcast.runtime import select_device
 
     experiment = run.experiment
@@ -50,12 +58,25 @@ def forecast_run(
     timeline = timeline_of(data, run.preprocessing["frequency"])
     if data.known:
         series, known_future, timestamps = load_history_and_known_future(
-            data, horizon=horizon, frequency=timeline.frequency, path=input_path, role=role
+            data,
+            horizon=horizon,
+            frequency=timeline.frequency,
+            path=input_path,
+            role=role,
+            as_of=as_of,
         )
     else:
-        series = load_series(data, path=input_path, frequency=timeline.frequency, role=role)
+        frame = read_columns(data, input_path or data.path, role)
+        if as_of is not None:
+            frame = frame.iloc[: rows_until(frame, data.timestamp, as_of, input_path or data.path)]
+        series = validated(frame, data, path=input_path, frequency=timeline.frequency)
         known_future = np.zeros((horizon, 0))
         timestamps = timeline.future(series.timestamps[-1], horizon)
+    staleness = max_staleness or experiment.forecast.max_staleness
+    if staleness is not None:
+        check_fresh(
+            series.timestamps[-1], max_staleness=staleness, as_of=as_of, source=series.source
+        )
     if series.num_rows < lookback:
         raise DataError(
             f"{series.source} has {series.num_rows} rows but the model reads the last "

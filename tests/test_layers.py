@@ -21,6 +21,7 @@ LAYERS = [
     {"lstmcast.evaluation"},
     {"lstmcast.forecasting"},
     {"lstmcast.training"},
+    {"lstmcast.promotion"},
     {"lstmcast.backtesting"},
     {"lstmcast.reporting"},
     {"lstmcast.cli"},

@@ -14,7 +14,8 @@ from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.info import info
-from lstmcast.cli.output import log_to, print_error, reported_errors
+from lstmcast.cli.output import fail, log_to, reported_errors
+from lstmcast.cli.promote import promote
 from lstmcast.cli.report import report
 from lstmcast.cli.schema import schema
 from lstmcast.cli.train import train
@@ -60,7 +61,7 @@ def root(
     ] = None,
 ) -> None:
     """Forecast time series with LSTMs described in a YAML file."""
-    with reported_errors():
+    with reported_errors(json_output="--json" in sys.argv[1:]):
         log_to(log_file, context.invoked_subcommand)
 
 
@@ -70,6 +71,7 @@ app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)
 app.command("report")(report)
+app.command("promote")(promote)
 app.command("info")(info)
 app.command("schema")(schema)
 
@@ -82,8 +84,7 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except typer.Abort:  # Ctrl-C or end of input outside a command's own handling
-        print_error("interrupted; nothing was written")
-        sys.exit(ExitCode.INTERRUPTED)
+        _fail("interrupted; nothing was written", ExitCode.INTERRUPTED)
     except Exception as err:
         if not _is_click_error(err):
             raise
@@ -93,9 +94,18 @@ def main() -> None:
         else:
             context = getattr(err, "ctx", None)
             where = context.command_path if context is not None else "lstmcast"
-            print_error(f"{message.rstrip('.')} (see '{where} --help')")
+            _fail(f"{message.rstrip('.')} (see '{where} --help')", err.exit_code)  # type: ignore[attr-defined]
         sys.exit(err.exit_code)  # type: ignore[attr-defined]
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    """One error line (and, with --json anywhere on the line, the error document)."""
+    with reported_errors(json_output="--json" in sys.argv[1:]):
+        try:
+            fail(message, code)
+        except typer.Exit as stop:
+            sys.exit(stop.exit_code)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -25,6 +25,7 @@ from lstmcast.cli.output import (
     require_plotting,
     say,
     warn,
+    wrote,
 )
 
 BacktestDir = Annotated[
@@ -72,7 +73,7 @@ def backtest(
     from lstmcast.cli.targets import device_choice
 
     configure(verbose=verbose, debug=debug)
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         if plot is not None:
             require_plotting(plot, option="--plot")
         result = run_backtest(
@@ -85,6 +86,7 @@ def backtest(
             tell=lambda message: say(message, quiet=quiet),
         )
     summary: dict[str, Any] = result.backtest.to_dict()
+    wrote(result.output)
     if json_output:
         print_json({**summary, "output": str(result.output)})
         return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -27,6 +27,7 @@ from lstmcast.cli.output import (
     say,
     warn,
     write_csv,
+    wrote,
 )
 from lstmcast.errors import ConfigError
 
@@ -61,6 +62,37 @@ AttentionPlotPath = Annotated[
     ),
 ]
 
+HistoryPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="Score the forecasts logged by forecast --log against --actuals instead of the "
+        "test split: live accuracy per step and per --bucket, beside the naive baselines on "
+        "the same cells and the run's test figures, and a drift flag.",
+        show_default=False,
+    ),
+]
+ActualsPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--actuals",
+        help="CSV of the series as observed now (same columns as the training data) "
+        "[default: the run's data.path].",
+        show_default=False,
+    ),
+]
+BucketOption = Annotated[
+    str, typer.Option("--bucket", help="With --history: day, week or month, by origin.")
+]
+DriftMargin = Annotated[
+    float,
+    typer.Option(
+        "--drift-margin",
+        help="With --history: flag drift when live MAE exceeds the test MAE on the same steps "
+        "by more than this share in each of the last two buckets.",
+    ),
+]
+
 
 def evaluate(
     run: RunOrConfig,
@@ -71,6 +103,10 @@ def evaluate(
     attention: AttentionPath = None,
     attention_plot: AttentionPlotPath = None,
     plot: PlotPath = None,
+    history: HistoryPath = None,
+    actuals: ActualsPath = None,
+    bucket: BucketOption = "week",
+    drift_margin: DriftMargin = 0.25,
     wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
@@ -94,6 +130,11 @@ def evaluate(
     from lstmcast.evaluation.evaluate import evaluate_run
 
     configure(verbose=verbose, debug=debug)
+    if history is not None or actuals is not None:
+        with reported_errors(debug=debug, json_output=json_output):
+            result = _live(run, history, actuals, bucket, drift_margin, wait)
+        _show_live(result, json_output=json_output, quiet=quiet)
+        return
     stdout_users = [
         name
         for name, value in (("--json", json_output), ("--forecasts -", forecasts == "-"))
@@ -101,7 +142,7 @@ def evaluate(
         if value
     ]
     to_stdout = forecasts == "-" or attention == "-"
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         if len(stdout_users) > 1:
             raise ConfigError(
                 f"{' and '.join(stdout_users)} would all write to stdout; give file names"
@@ -116,17 +157,20 @@ def evaluate(
         )
         with target as opened:  # it rewrites the run's metrics.json
             report = evaluate_run(opened, attention=with_attention)
+            wrote(opened.run_dir / "metrics.json")
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:
             attention_where = write_csv(report.attention_frame(), attention, option="--attention")
         if attention_plot is not None:
             plot_attention(report.attention, attention_plot)
+            wrote(attention_plot)
         if plot is not None:
             from lstmcast.evaluation.figures import plot_error_by_step
 
             title = f"MASE per horizon step, {report.evaluation.num_windows} test windows"
             plot_error_by_step(report.evaluation.per_step, plot, title=title)
+            wrote(plot)
     for message in report.warnings:
         warn(message)
     result = report.to_dict()
@@ -151,3 +195,34 @@ def evaluate(
         say(f"attention heat map -> {attention_plot}", quiet=quiet)
     if plot is not None:
         say(f"error by horizon step -> {plot}", quiet=quiet)
+
+
+def _live(
+    run: Path, history: Path | None, actuals: Path | None, bucket: str, margin: float, wait: float
+) -> dict[str, Any]:
+    from lstmcast.cli.targets import opened_run
+    from lstmcast.evaluation.live import BUCKETS, score_history
+
+    if history is None:
+        raise ConfigError("--actuals scores a forecast log: give it with --history LOG.csv")
+    if bucket not in BUCKETS:
+        raise ConfigError(f"--bucket: expected one of {', '.join(BUCKETS)} (got {bucket!r})")
+    if not margin >= 0:
+        raise ConfigError(f"--drift-margin: expected a share >= 0 (got {margin})")
+    with opened_run(run, [], command="evaluate", wait=wait) as opened:
+        return score_history(opened, history, actuals, bucket=bucket, drift_margin=margin)
+
+
+def _show_live(result: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
+    from lstmcast.cli.render import live_tables
+
+    drift = result["drift"]
+    if json_output:
+        print_json(result)
+    else:
+        for table in live_tables(result):
+            print_table(table)
+    if drift["drifting"]:
+        warn(drift["verdict"])
+    else:
+        say(drift["verdict"], quiet=quiet)

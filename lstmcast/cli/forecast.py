@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -24,8 +25,11 @@ from lstmcast.cli.output import (
     reported_errors,
     require_plotting,
     say,
+    warn,
     write_csv,
+    wrote,
 )
+from lstmcast.errors import ConfigError
 
 InputCsv = Annotated[
     Path | None,
@@ -34,6 +38,36 @@ InputCsv = Annotated[
         "-i",
         help="CSV with the same columns as the training data, newest rows last "
         "[default: the training CSV].",
+        show_default=False,
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="TIMESTAMP",
+        help="Forecast from this origin: rows after it are ignored [default: the input's last "
+        "timestamp].",
+        show_default=False,
+    ),
+]
+MaxStaleness = Annotated[
+    str | None,
+    typer.Option(
+        "--max-staleness",
+        metavar="DURATION",
+        help="Refuse (exit 8) input whose last row is older than this before --as-of or now, "
+        "e.g. 3h or '2 days' [default: forecast.max_staleness].",
+        show_default=False,
+    ),
+]
+LogPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--log",
+        help="Also append the forecast (issued_at, run_id, target, origin, timestamp, step, "
+        "forecast, bounds) to this CSV, safely when several jobs append at once; score it "
+        "later with evaluate --history.",
         show_default=False,
     ),
 ]
@@ -47,6 +81,9 @@ def forecast(
     run: RunOrConfig,
     input_csv: InputCsv = None,
     output: OutputPath = "-",
+    as_of: AsOf = None,
+    max_staleness: MaxStaleness = None,
+    log: LogPath = None,
     plot: PlotPath = None,
     json_output: JsonFlag = False,
     wait: WaitOption = 0.0,
@@ -63,20 +100,30 @@ def forecast(
     file, stdout is one JSON document with the same rows.
     """
     from lstmcast.cli.targets import opened_run
+    from lstmcast.config.schema import parse_duration
+    from lstmcast.data.forecast_log import append_log, log_rows
+    from lstmcast.data.freshness import parse_as_of
     from lstmcast.forecasting import forecast_run
 
     configure(verbose=verbose, debug=debug)
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         if plot is not None:
             require_plotting(plot, option="--plot")
+        if max_staleness is not None:
+            _checked("--max-staleness", parse_duration, max_staleness)
+        anchor = parse_as_of(as_of) if as_of is not None else None
         target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
         with target as opened:
-            result = forecast_run(opened, input_path=input_csv)
+            result = forecast_run(
+                opened, input_path=input_csv, as_of=anchor, max_staleness=max_staleness
+            )
+            run_id = opened.run_id
         if json_output and output == "-":
             where = "stdout (JSON)"
             print_json(
                 {
                     "origin": result.origin,
+                    "run_id": run_id,
                     "device": result.device,
                     "notes": result.notes,
                     "forecast": result.frame.to_dict(orient="records"),
@@ -84,14 +131,27 @@ def forecast(
             )
         else:
             where = write_csv(result.frame, output, option="--output")
+        if log is not None:
+            rows = log_rows(result.frame, target=result.target, run_id=run_id, origin=result.origin)
+            append_log(log, rows, tell=warn)
+            wrote(log)
         if plot is not None:
             from lstmcast.evaluation.figures import plot_forecast
 
             title = f"the next {len(result.frame)} steps after {result.origin}"
             plot_forecast(result.history, result.frame, plot, target=result.target, title=title)
+            wrote(plot)
     say(
         f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",
         quiet=quiet,
     )
     for note in result.notes:
         say(note, quiet=quiet)
+
+
+def _checked(option: str, parse: Callable[[str], object], text: str) -> None:
+    """Parse an option's value, its error naming the option."""
+    try:
+        parse(text)
+    except ValueError as err:
+        raise ConfigError(f"{option}: {err}") from None

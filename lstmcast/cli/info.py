@@ -17,7 +17,10 @@ def info(
     from lstmcast.artifacts import run_summary
     from lstmcast.cli.targets import opened_run
 
-    with reported_errors(debug=debug), opened_run(run, overrides or [], command="info") as opened:
+    with (
+        reported_errors(debug=debug, json_output=json_output),
+        opened_run(run, overrides or [], command="info") as opened,
+    ):
         summary = run_summary(opened)
     if json_output:
         print_json(summary)

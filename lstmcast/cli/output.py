@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import platform
+import re
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from lstmcast import __version__
 from lstmcast.errors import ConfigError, ExitCode, LstmcastError
 
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -30,34 +34,69 @@ def configure(*, verbose: bool, debug: bool) -> None:
 
 
 @contextlib.contextmanager
-def reported_errors(*, debug: bool = False) -> Iterator[None]:
-    """Turn errors into one stderr message and the documented exit code."""
+def reported_errors(*, debug: bool = False, json_output: bool = False) -> Iterator[None]:
+    """Turn errors into one stderr message and the documented exit code; with --json, also
+    one JSON document on stdout saying what failed (JSON_SHAPE)."""
+    if json_output:
+        _SESSION["json"] = True
     try:
         yield
     except LstmcastError as err:
         if debug:
             raise
-        print_error(str(err))
-        raise typer.Exit(err.exit_code) from None
+        fail(str(err), err.exit_code, err)
     except KeyboardInterrupt as err:
         if debug:
             raise
         code = getattr(err, "exit_code", ExitCode.INTERRUPTED)
         what = {ExitCode.TERMINATED: "terminated (SIGTERM)", ExitCode.HANGUP: "hung up (SIGHUP)"}
-        print_error(f"{what.get(code, 'interrupted')}; nothing was written")
-        raise typer.Exit(code) from None
+        fail(f"{what.get(code, 'interrupted')}; nothing was written", code)
     except (typer.Exit, typer.Abort, SystemExit):
         raise
     except Exception as err:
         if debug:
             raise
-        print_error(
+        fail(
             f"internal error: {type(err).__name__}: {err}. This is a bug in lstmcast; rerun "
-            "with --debug for the traceback and report it"
+            "with --debug for the traceback and report it",
+            ExitCode.INTERNAL,
         )
-        raise typer.Exit(ExitCode.INTERNAL) from None
 
 
+def fail(message: str, code: int, err: LstmcastError | None = None) -> None:
+    """Report a failure (stderr, the log, --json's document) and exit with its code."""
+    print_error(message)
+    if _SESSION["json"]:
+        error = {"message": message, "exit_code": int(code), **error_location(message, err)}
+        _write_json(_envelope({"status": "error", "error": error}))
+    raise typer.Exit(code) from None
+
+
+_LOCATION = re.compile(
+    r"^(?:(?P<file>[^:\n]+?): )?(?:line (?P<line>\d+): )?(?P<key>[a-z_]+(?:\.[a-z_0-9]+)*): "
+)
+
+
+def error_location(message: str, err: LstmcastError | None = None) -> dict[str, Any]:
+    """key, file and line of an error, where known: given by the raiser, or read from the
+    message's one shape, `FILE: line N: KEY: ...` (every part optional)."""
+    found: dict[str, Any] = {}
+    match = _LOCATION.match(message)
+    if match and match["file"] and Path(match["file"]).exists():
+        found["file"] = match["file"]
+    elif (first := message.split(": ", 1)[0]) and Path(first).is_file():
+        found["file"] = first
+    if line := re.search(r"\blines? (\d+)", message):
+        found["line"] = int(line[1])
+    if isinstance(err, ConfigError) and match and "." in match["key"]:
+        found["key"] = match["key"]
+    if err is not None:
+        found.update({k: v for k in ("key", "file", "line") if (v := getattr(err, k, None))})
+    return found
+
+
+_SESSION: dict[str, Any] = {"command": "lstmcast", "json": False, "written": []}
+_STARTED = time.monotonic()
 _LOG_FILE: dict[str, Any] = {"path": None, "command": "lstmcast"}
 
 
@@ -67,6 +106,12 @@ def log_to(path: Path | None, command: str | None) -> None:
     if path is not None and not path.parent.is_dir():
         raise ConfigError(f"--log-file: folder {path.parent} does not exist")
     _LOG_FILE.update(path=path, command=command or "lstmcast")
+    _SESSION["command"] = command or "lstmcast"
+
+
+def wrote(path: str | Path) -> None:
+    """Record a path this command wrote, for --json's `written`."""
+    _SESSION["written"].append(str(path))
 
 
 def logging_to_file() -> bool:
@@ -110,10 +155,47 @@ def say(message: str, *, quiet: bool) -> None:
         err_console.print(message)
 
 
-def print_json(payload: Any) -> None:
+SCHEMA_VERSION = 1
+"""Bumped only when a key of --json's envelope is renamed or removed (docs/json.md)."""
+
+
+def print_json(payload: dict[str, Any]) -> None:
+    """The command's result as one JSON document in the envelope every command shares."""
+    _write_json(_envelope({"status": "ok", **payload}))
+
+
+def print_json_error_for_usage(message: str, code: int) -> None:
+    """A usage error before any command ran (unknown flag...), when --json was asked for."""
+    _write_json(_envelope({"status": "error", "error": {"message": message, "exit_code": code}}))
+
+
+def _envelope(body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "command": _SESSION["command"],
+        **body,
+        "written": body.get("written", _SESSION["written"]),
+        "seconds": round(time.monotonic() - _STARTED, 3),
+        "device": body.get("device"),
+        "versions": versions(),
+    }
+
+
+def versions() -> dict[str, str]:
+    """lstmcast's and Python's, and TensorFlow's and Keras's when this command loaded them
+    (they are never imported just to be named)."""
+    found = {"lstmcast": __version__, "python": platform.python_version()}
+    for name in ("tensorflow", "keras"):
+        module = sys.modules.get(name)
+        if module is not None and getattr(module, "__version__", None):
+            found[name] = module.__version__
+    return found
+
+
+def _write_json(document: dict[str, Any]) -> None:
     from lstmcast.artifacts import to_jsonable
 
-    sys.stdout.write(json.dumps(to_jsonable(payload), indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(document), indent=2) + "\n")
     sys.stdout.flush()
 
 
@@ -153,6 +235,7 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         raise ConfigError(
             f"{option}: cannot write {destination} ({err.strerror or err}); choose a writable place"
         ) from None
+    wrote(destination)
     return output
 
 

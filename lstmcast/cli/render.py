@@ -120,6 +120,42 @@ def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
     return table
 
 
+def live_tables(live: dict[str, Any]) -> list[Table]:
+    """Live accuracy overall and per run, per step, then per time bucket, with the test
+    figures beside; every row on the same cells for the model and both baselines."""
+    test = live["test"]
+    title = (
+        f"{live['target']}: {live['scored_steps']:,} of {live['issued_steps']:,} issued steps "
+        f"scored, origins {live['first_origin']} .. {live['last_origin']}"
+    )
+    caption = (
+        f"test split: MASE {_number(test['mase'])}, seasonal naive "
+        f"{_number(test['seasonal_naive_mase'])}. live/test: live MAE over the run's test MAE "
+        "on the same steps."
+    )
+    rows = {"all": live["overall"], **{f"run {run}": s for run, s in live["per_run"].items()}}
+    tables = [_live_table(rows, title=title, caption=caption, first="forecasts")]
+    steps = {str(step): scores for step, scores in live["per_step"].items()}
+    tables.append(_live_table(steps, title="live accuracy per step", first="step"))
+    title = f"live accuracy per {live['bucket']} (by origin)"
+    tables.append(_live_table(live["per_bucket"], title=title, first=live["bucket"]))
+    return tables
+
+
+def _live_table(
+    rows: dict[str, dict[str, Any]], *, title: str, first: str, caption: str | None = None
+) -> Table:
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    columns = ("cells", "mae", "naive_mae", "seasonal_naive_mae", "mase", "live_over_test")
+    headers = ("cells", "MAE", "naive MAE", "seasonal naive MAE", "MASE", "live/test")
+    table.add_column(first)
+    for header in headers:
+        table.add_column(header, justify="right")
+    for name, scores in rows.items():
+        table.add_row(name, *(_number(scores[column]) for column in columns))
+    return table
+
+
 def verdict(evaluation: dict[str, Any], *, what: str = "test") -> str:
     """One sentence: is the model worth it against seasonal naive on MASE, and does a simpler
     baseline do better still?"""
@@ -155,6 +191,8 @@ def _best(overall: dict[str, dict[str, float]], metric: str) -> float | None:
 def _number(value: float | None) -> str:
     if value is None or value != value:
         return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
     if abs(value) >= 1000:
         return f"{value:,.1f}"
     return f"{value:.4g}" if abs(value) < 1 else f"{value:.3f}"

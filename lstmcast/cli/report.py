@@ -10,13 +10,14 @@ import typer
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
+    JsonFlag,
     Overrides,
     QuietFlag,
     RunOrConfig,
     VerboseFlag,
     WaitOption,
 )
-from lstmcast.cli.output import configure, reported_errors, say, warn
+from lstmcast.cli.output import configure, print_json, reported_errors, say, warn, wrote
 
 ReportPath = Annotated[
     Path | None,
@@ -35,6 +36,7 @@ def report(
     overrides: Overrides = None,
     device: DeviceOption = None,
     wait: WaitOption = 0.0,
+    json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
     debug: DebugFlag = False,
@@ -49,10 +51,13 @@ def report(
     from lstmcast.reporting import write_report
 
     configure(verbose=verbose, debug=debug)
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         target = opened_run(run, overrides or [], command="report", device=device, wait=wait)
         with target as opened:
             result = write_report(opened, output=output)
+    wrote(result.path)
     for note in result.notes:
         warn(note)
+    if json_output:
+        print_json({"report": str(result.path), "notes": result.notes})
     say(f"report -> {result.path}", quiet=quiet)

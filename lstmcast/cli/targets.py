@@ -40,7 +40,8 @@ def opened_run(
             f"{run_or_config} is neither a run folder nor a config file; give the folder "
             "`train` wrote (e.g. runs/air_passengers) or its config"
         )
-    with locks.holding(run_dir, command=command, exclusive=exclusive, wait=wait):
+    # the folder's own lock, also when reached through a `promote` link (NAME/current)
+    with locks.holding(run_dir.resolve(), command=command, exclusive=exclusive, wait=wait):
         run = load_run(run_dir)
         if experiment is not None:
             check_agreement(run_or_config, experiment, run)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,6 +29,7 @@ from lstmcast.cli.output import (
     reported_errors,
     say,
     warn,
+    wrote,
 )
 from lstmcast.training import EpochReport
 
@@ -37,6 +39,24 @@ DeterminismFlag = Annotated[
         "--check-determinism",
         help="Train twice for 2 epochs with the config's seed and compare weights and test "
         "metrics bit for bit; writes no run folder (exit 5 when they differ).",
+    ),
+]
+GateFlag = Annotated[
+    bool,
+    typer.Option(
+        "--gate",
+        help="Quality gate (also gate.enabled): exit 9 unless the new run beats seasonal naive "
+        "on its test split and is not worse than --against by more than gate.margin; the run "
+        "folder is kept, marked refused, and promote will not take it.",
+    ),
+]
+AgainstPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--against",
+        help="The production run the gate compares with, e.g. runs/energy/current "
+        "[default: gate.against].",
+        show_default=False,
     ),
 ]
 OverwriteFlag = Annotated[
@@ -50,6 +70,8 @@ def train(
     device: DeviceOption = None,
     overwrite: OverwriteFlag = False,
     check_determinism: DeterminismFlag = False,
+    gate: GateFlag = False,
+    against: AgainstPath = None,
     wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
@@ -60,13 +82,12 @@ def train(
 
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
-    from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
     from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
     from lstmcast.training.run import train_experiment
 
     configure(verbose=verbose, debug=debug)
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         if device is not None:
             overrides = [*(overrides or []), f"training.device={device_choice(device)}"]
         experiment = load_experiment(config, overrides or [])
@@ -82,9 +103,48 @@ def train(
                 tell=lambda message: say(message, quiet=quiet),
                 wait=wait,
             )
-    result = summary.to_dict()
+        gated = gate or experiment.gate.enabled
+        result = summary.to_dict()
+        if gated and result["evaluation"] is not None:
+            _show_training(summary, result, json_output=json_output, quiet=quiet)
+            verdict = _gate(summary.run_dir, experiment, against, quiet=quiet)
+            if json_output:
+                print_json({**result, "gate": verdict})
+            return
     if json_output:
-        print_json(result)
+        print_json({**result, "gate": None})
+        return
+    _show_training(summary, result, json_output=False, quiet=quiet)
+
+
+def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) -> dict[str, Any]:
+    """Judge the new run; a refusal is raised (exit 9) after the verdict is in its folder."""
+    from lstmcast.training.gate import apply_gate
+
+    gate = experiment.gate
+    verdict = apply_gate(
+        run_dir,
+        against=against or gate.against,
+        margin=gate.margin,
+        tell=lambda message: say(message, quiet=quiet),
+    )
+    versus = verdict["production"]
+    beside = f", production {versus['run_id']} {versus['mase']:.4g}" if versus else ""
+    say(
+        f"gate passed: test MASE {verdict['mase']:.4g} (seasonal naive "
+        f"{verdict['seasonal_naive_mase']:.4g}{beside}); promote it with lstmcast promote "
+        f"{run_dir} --as NAME",
+        quiet=quiet,
+    )
+    return verdict
+
+
+def _show_training(summary: Any, result: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
+    from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
+
+    if result["evaluation"] is not None:
+        wrote(summary.run_dir)
+    if json_output:
         return
     if result["evaluation"] is None:
         say(

@@ -24,7 +24,7 @@ def validate(
     from lstmcast.config import load_experiment
     from lstmcast.data.prepare import prepare_data
 
-    with reported_errors(debug=debug):
+    with reported_errors(debug=debug, json_output=json_output):
         experiment = load_experiment(config, overrides or [])
         summary = describe(prepare_data(experiment))
     if json_output:

@@ -683,6 +683,57 @@ class OutputSection(Strict):
     )
 
 
+def parse_duration(text: str) -> float:
+    """Seconds in a duration people write: '90min', '3h', '2 days', '1D', 'P1DT2H'."""
+    import pandas as pd
+
+    try:
+        seconds = pd.Timedelta(text).total_seconds()
+    except (ValueError, TypeError):
+        raise ValueError(
+            f"'{text}' is not a duration; write e.g. '90min', '3h', '2 days' or 'P1D'"
+        ) from None
+    if not seconds > 0:
+        raise ValueError(f"'{text}' is not a positive duration")
+    return seconds
+
+
+class ForecastSection(Strict):
+    max_staleness: str | None = Field(
+        None,
+        description="Refuse to forecast (exit 8) when the input's last timestamp is older "
+        "than this before --as-of or now ('3h', '2 days'): a cron job never forecasts from a "
+        "feed that stopped. Naive timestamps are compared with the machine's local clock. "
+        "--max-staleness replaces it.",
+    )
+
+    @field_validator("max_staleness")
+    @classmethod
+    def _duration(cls, text: str | None) -> str | None:
+        if text is not None:
+            parse_duration(text)
+        return text
+
+
+class GateSection(Strict):
+    enabled: bool = Field(
+        False,
+        description="Quality gate for `train` (also `train --gate`): exit 9 unless the new "
+        "model's test MASE beats seasonal naive's, and is not worse than the production run's "
+        "(gate.against) by more than gate.margin.",
+    )
+    margin: NonNegativeFloat = Field(
+        0.05,
+        description="How much worse than the production run a new run may be, as a share of "
+        "its test MASE (0.05: 5%); both are scored on the new run's test split.",
+    )
+    against: Path | None = Field(
+        None,
+        description="The production run to compare with, e.g. runs/energy/current (a name "
+        "`lstmcast promote` keeps); skipped with a note while it does not exist yet.",
+    )
+
+
 class Experiment(Strict):
     schema_version: Literal[1] = SCHEMA_VERSION
     data: DataSection
@@ -696,6 +747,8 @@ class Experiment(Strict):
     )
     backtest: BacktestSection = Field(default_factory=BacktestSection)
     output: OutputSection = Field(default_factory=OutputSection)
+    forecast: ForecastSection = Field(default_factory=ForecastSection)
+    gate: GateSection = Field(default_factory=GateSection)
 
     @model_validator(mode="after")
     def _quantiles_train_on_pinball(self) -> Experiment:

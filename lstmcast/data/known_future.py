@@ -15,6 +15,7 @@ import pandas as pd
 
 from lstmcast.config.schema import DataSection
 from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.freshness import rows_until
 from lstmcast.data.prepare import read_columns, timeline_of, validated
 from lstmcast.data.timeline import ROWS
 from lstmcast.data.validate import Series, validate_frame
@@ -22,14 +23,24 @@ from lstmcast.errors import DataError
 
 
 def load_history_and_known_future(
-    data: DataSection, *, horizon: int, frequency: str, path: Path | None, role: str
+    data: DataSection,
+    *,
+    horizon: int,
+    frequency: str,
+    path: Path | None,
+    role: str,
+    as_of: pd.Timestamp | None = None,
 ) -> tuple[Series, np.ndarray, pd.DatetimeIndex]:
-    """The history up to the last row with an observed value, the known-in-advance columns
-    over the `horizon` rows after it, (horizon, known), raw, and those rows' timestamps."""
+    """The history up to the last row with an observed value (or up to `as_of`), the
+    known-in-advance columns over the `horizon` rows after it, (horizon, known), raw, and
+    those rows' timestamps."""
     source = path or data.path
     frame = read_columns(data, source, role)
-    observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
-    end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
+    if as_of is not None:
+        end = rows_until(frame, data.timestamp, as_of, source)
+    else:
+        observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
+        end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
     series = validated(frame.iloc[:end], data, path=path, frequency=frequency)
     expected = timeline_of(data, frequency).future(series.timestamps[-1], horizon)
     future = _future_rows(frame, end, series, data, expected=expected, horizon=horizon)

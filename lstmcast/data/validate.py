@@ -61,7 +61,7 @@ def validate_frame(
     """
     if frame.empty:
         raise DataError(f"{source} has a header but no data rows")
-    timestamps = _parse_timestamps(frame[timestamp], source, timestamp)
+    timestamps = parse_timestamps(frame[timestamp], source, timestamp)
     _check_order(timestamps, source, timestamp)
     values = pd.DataFrame(
         {name: _numeric(frame[name], source, name) for name in columns}, index=timestamps
@@ -114,7 +114,7 @@ def _line(row: int) -> int:
     return row + 2  # 0-based data row -> file line, after the header
 
 
-def _parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
+def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
     text = column.astype("string").str.strip()
     try:
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")

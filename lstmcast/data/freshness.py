@@ -1,0 +1,79 @@
+"""When a forecast is made: the origin a cron job anchors it at (`--as-of`), and whether the
+feed it reads is still alive (`--max-staleness`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from lstmcast.config.schema import parse_duration
+from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.validate import parse_timestamps
+from lstmcast.errors import ConfigError, StaleInputError
+
+
+def parse_as_of(text: str) -> pd.Timestamp:
+    """--as-of: an ISO 8601 time, with or without a zone."""
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise ConfigError(
+            f"--as-of: '{text}' is not a timestamp; write ISO 8601, e.g. 2024-05-01T13:00"
+        ) from None
+
+
+def in_zone_of(moment: pd.Timestamp, timestamps: pd.DatetimeIndex) -> pd.Timestamp:
+    """`moment` comparable with `timestamps`: a naive one is read in their zone, an aware one
+    converted to it (to local wall time when they are naive)."""
+    if timestamps.tz is None:
+        if moment.tz is None:
+            return moment
+        return moment.tz_convert(datetime.now().astimezone().tzinfo).tz_localize(None)
+    return (
+        moment.tz_localize(timestamps.tz) if moment.tz is None else moment.tz_convert(timestamps.tz)
+    )
+
+
+def rows_until(frame: pd.DataFrame, timestamp: str, as_of: pd.Timestamp, source: Path) -> int:
+    """How many rows a forecast anchored at `as_of` may read: those at or before it (the rows
+    are in time order, which validation checks on what is kept)."""
+    stamps = parse_timestamps(frame[timestamp], source, timestamp)
+    kept = int(stamps.searchsorted(in_zone_of(as_of, stamps), side="right"))
+    if kept == 0:
+        raise ConfigError(
+            f"--as-of {as_of}: {source} has no rows at or before it (its first is "
+            f"{format_timestamps(stamps[:1])[0]})"
+        )
+    return kept
+
+
+def check_fresh(
+    last: pd.Timestamp, *, max_staleness: str, as_of: pd.Timestamp | None, source: Path
+) -> None:
+    """Refuse input whose last row is older than `max_staleness` before `as_of` (or now)."""
+    now = in_zone_of(as_of if as_of is not None else _now(), pd.DatetimeIndex([last]))
+    age = (now - last).total_seconds()
+    if age > parse_duration(max_staleness):
+        when = (
+            f"--as-of {as_of}"
+            if as_of is not None
+            else f"now ({now.isoformat(timespec='minutes')})"
+        )
+        raise StaleInputError(
+            f"{source}: the last row is {last.isoformat()}, {_readable(age)} before {when}, "
+            f"more than the allowed {max_staleness}; the feed may have stopped; nothing was "
+            "forecast"
+        )
+
+
+def _now() -> pd.Timestamp:
+    return pd.Timestamp(datetime.now().astimezone())  # aware, so it converts to any zone
+
+
+def _readable(seconds: float) -> str:
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} seconds"
