@@ -14,6 +14,7 @@ from lstmcast.cli.backtest import backtest
 from lstmcast.cli.evaluate import evaluate
 from lstmcast.cli.forecast import forecast
 from lstmcast.cli.info import info
+from lstmcast.cli.init import init
 from lstmcast.cli.output import fail, log_to, reported_errors
 from lstmcast.cli.promote import promote
 from lstmcast.cli.report import report
@@ -65,6 +66,7 @@ def root(
         log_to(log_file, context.invoked_subcommand)
 
 
+app.command("init")(init)
 app.command("validate")(validate)
 app.command("train")(train)
 app.command("evaluate")(evaluate)

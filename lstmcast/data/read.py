@@ -24,10 +24,6 @@ def read_csv(
 
     `role` says where the path came from ('data.path' or '--input') so errors point there.
     """
-    if not path.exists():
-        raise DataError(f"{role}: {path} does not exist")
-    if path.is_dir():
-        raise DataError(f"{role}: {path} is a folder; give a CSV file")
     header = _header(path, role)
     wanted = {timestamp: "data.timestamp", columns[0]: "data.target"}
     wanted.update({name: "data.features" for name in columns[1:]} | (keys or {}))
@@ -36,12 +32,7 @@ def read_csv(
     for name, key in wanted.items():
         if name not in header:
             raise error(_missing_column(path, name, key, header))
-    try:
-        _check_row_widths(path, len(header))
-    except UnicodeDecodeError:
-        raise DataError(f"{path} is not UTF-8 text; re-save it as UTF-8 CSV") from None
-    except csv.Error as err:
-        raise DataError(f"{path}: cannot parse the CSV: {err}") from None
+    _check_row_widths(path, len(header))
     try:
         return pd.read_csv(
             path, usecols=[timestamp, *columns], dtype={timestamp: str}, encoding="utf-8-sig"
@@ -50,22 +41,40 @@ def read_csv(
         raise DataError(f"{path}: cannot parse the CSV: {err}") from None
 
 
+def read_csv_frame(path: Path, *, role: str = "CSV") -> pd.DataFrame:
+    """Every column of a CSV, as text, after the same checks (for `lstmcast init`)."""
+    _check_row_widths(path, len(_header(path, role)))
+    try:
+        return pd.read_csv(path, dtype=str, encoding="utf-8-sig", skipinitialspace=True)
+    except (ValueError, pd.errors.ParserError) as err:
+        raise DataError(f"{path}: cannot parse the CSV: {err}") from None
+
+
 def _check_row_widths(path: Path, width: int) -> None:
     """Every row has as many fields as the header: pandas would silently drop extra fields of
     the columns it reads and fill missing ones with empty cells."""
-    with path.open(newline="", encoding="utf-8-sig") as stream:
-        reader = csv.reader(stream)
-        next(reader, None)
-        for row in reader:
-            if row and len(row) != width:  # blank lines are skipped, as pandas does
-                raise DataError(
-                    f"{path}: line {reader.line_num} has {len(row)} fields but the header has "
-                    f"{width} ({','.join(row)[:60]}); fix the row or quote a field that "
-                    "contains a comma"
-                )
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as stream:
+            reader = csv.reader(stream)
+            next(reader, None)
+            for row in reader:
+                if row and len(row) != width:  # blank lines are skipped, as pandas does
+                    raise DataError(
+                        f"{path}: line {reader.line_num} has {len(row)} fields but the header "
+                        f"has {width} ({','.join(row)[:60]}); fix the row or quote a field that "
+                        "contains a comma"
+                    )
+    except UnicodeDecodeError:
+        raise DataError(f"{path} is not UTF-8 text; re-save it as UTF-8 CSV") from None
+    except csv.Error as err:
+        raise DataError(f"{path}: cannot parse the CSV: {err}") from None
 
 
 def _header(path: Path, role: str) -> list[str]:
+    if not path.exists():
+        raise DataError(f"{role}: {path} does not exist")
+    if path.is_dir():
+        raise DataError(f"{role}: {path} is a folder; give a CSV file")
     try:
         header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     except UnicodeDecodeError:

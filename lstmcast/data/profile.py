@@ -1,0 +1,172 @@
+"""What a CSV looks like as a series, for `lstmcast init`: its time column, frequency and gaps,
+numeric columns, a likely target, its season, and a lookback read from the autocorrelation
+function. Reads with pandas alone: no TensorFlow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.data.frequency import infer_frequency, season_length_for
+from lstmcast.data.read import read_csv_frame
+from lstmcast.data.timeline import Timeline
+from lstmcast.errors import DataError
+
+MAX_FILLED = 0.1
+"""data.max_filled's default: a grid needing more invented rows than this share is no grid."""
+TIME_NAMES = ("timestamp", "datetime", "date", "time", "ds", "period", "month", "day")
+TARGET_HINTS = ("target", "y", "value", "load", "demand", "sales", "close", "price", "count")
+
+
+@dataclass
+class Profile:
+    path: Path
+    rows: int
+    timestamp: str
+    numeric: list[str]
+    target: str
+    frequency: str
+    missing_rows: int
+    season_length: int
+    lookback: int
+    lookback_reason: str
+    empty_cells: int
+    notes: list[str] = field(default_factory=list)
+
+
+def profile_csv(path: Path, *, target: str | None = None) -> Profile:
+    frame = read_csv_frame(path)
+    timestamp, stamps = _time_column(frame, path)
+    numeric = [
+        name
+        for name in frame.columns
+        if name != timestamp and pd.to_numeric(frame[name], errors="coerce").notna().mean() > 0.9
+    ]
+    if not numeric:
+        raise DataError(f"{path}: no numeric column besides '{timestamp}' to forecast")
+    target = _target(numeric, target, path)
+    order = np.argsort(stamps.to_numpy(), kind="stable")
+    stamps = pd.DatetimeIndex(stamps[order])
+    values = pd.to_numeric(frame[target].iloc[order], errors="coerce").to_numpy(dtype=float)
+    notes = [] if (order == np.arange(len(order))).all() else ["rows are not in time order"]
+    frequency = infer_frequency(stamps) or "none"
+    missing = _missing_rows(stamps, frequency)
+    season = season_length_for(frequency)
+    if missing > MAX_FILLED * (len(stamps) + missing):  # sessions: count rows, not the clock
+        notes.append(
+            f"a '{frequency}' grid would need {missing:,} invented rows "
+            f"({missing / (len(stamps) + missing):.0%}): the rows look like sessions (business "
+            "hours, shifts), so each row is one step"
+        )
+        frequency, missing, season = "none", 0, _rows_per_day(stamps)
+    lookback, reason = acf_lookback(values, season)
+    return Profile(
+        path,
+        len(frame),
+        timestamp,
+        numeric,
+        target,
+        frequency,
+        missing,
+        season,
+        lookback,
+        reason,
+        int(np.isnan(values).sum()),
+        notes,
+    )
+
+
+def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex]:
+    """The first column, by name hints then position, that parses as ISO 8601 times."""
+    names = sorted(
+        frame.columns,
+        key=lambda n: (str(n).lower() not in TIME_NAMES, list(frame.columns).index(n)),
+    )
+    for name in names:
+        text = frame[name].astype("string").str.strip()
+        if pd.to_numeric(text, errors="coerce").notna().mean() > 0.5:
+            continue  # numbers are values, not times
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
+        if parsed.notna().mean() > 0.99:
+            local = pd.to_datetime(text, errors="coerce", format="ISO8601")
+            return str(name), pd.DatetimeIndex(local if local.notna().all() else parsed)
+        dayfirst = pd.to_datetime(text, errors="coerce", dayfirst=True, format="mixed")
+        if dayfirst.notna().mean() > 0.99:
+            raise DataError(
+                f"{path}: column '{name}' holds dates that are not ISO 8601 (first: "
+                f"{text.iloc[0]!r}); day-first and month-first dates are ambiguous, so convert "
+                "them to 2024-01-31 or 2024-01-31T13:30:00 first"
+            )
+    raise DataError(f"{path}: no column of ISO 8601 timestamps (such as 2024-01-31T13:30)")
+
+
+def _target(numeric: list[str], given: str | None, path: Path) -> str:
+    if given is not None:
+        if given not in numeric:
+            raise DataError(
+                f"--target: '{given}' is not a numeric column of {path} ({', '.join(numeric)})"
+            )
+        return given
+    for hint in TARGET_HINTS:
+        for name in numeric:
+            if str(name).lower() == hint or str(name).lower().startswith(hint + "_"):
+                return str(name)
+    return numeric[0]
+
+
+def _rows_per_day(stamps: pd.DatetimeIndex) -> int:
+    """The usual number of rows in a day with rows (a season of session data), or 1."""
+    counts = pd.Series(1, index=stamps).groupby(stamps.normalize()).size()
+    return max(int(counts.median()), 1) if len(counts) > 1 else 1
+
+
+def _missing_rows(stamps: pd.DatetimeIndex, frequency: str) -> int:
+    expected = Timeline.of(frequency).expected(stamps[0], stamps[-1]) if len(stamps) else None
+    return 0 if expected is None else max(len(expected.difference(stamps)), 0)
+
+
+def acf(values: np.ndarray, max_lag: int) -> np.ndarray:
+    """Sample autocorrelation at lags 0..max_lag (the usual biased estimator), NaNs dropped."""
+    x = values[~np.isnan(values)]
+    x = x - x.mean()
+    denominator = float(x @ x)
+    if denominator == 0:
+        return np.zeros(max_lag + 1)
+    return np.array([float(x[: len(x) - k] @ x[k:]) / denominator for k in range(max_lag + 1)])
+
+
+def acf_lookback(values: np.ndarray, season_length: int) -> tuple[int, str]:
+    """The last significant peak of the ACF of the differenced series (differencing removes a
+    trend, which would make every lag look significant), capped; at least one season."""
+    finite = values[~np.isnan(values)]
+    cap = int(min(max(len(finite) // 5, 2), max(7 * season_length, 24), 1000))
+    if len(finite) < 10:
+        return max(min(season_length, cap), 1), "too few rows to read the autocorrelation"
+    correlation = acf(np.diff(finite), cap + 1)
+    bound = 1.96 / np.sqrt(len(finite))
+    peaks = [
+        lag
+        for lag in range(2, cap + 1)
+        if correlation[lag] > bound
+        and correlation[lag] >= correlation[lag - 1]
+        and correlation[lag] >= correlation[lag + 1]
+    ]
+    seasonal = [
+        lag
+        for lag in peaks
+        if season_length > 1 and min(lag % season_length, -lag % season_length) <= 1
+    ]
+    if not peaks:
+        chosen = max(min(2 * season_length, cap), 2)
+        return chosen, f"no significant autocorrelation up to lag {cap}: two seasons"
+    last = (seasonal or peaks)[-1]
+    kind = "seasonal peak" if seasonal else "peak"
+    chosen = max(last, min(season_length, cap))
+    return chosen, (
+        f"the autocorrelation of the differenced series has its last significant {kind} at "
+        f"lag {last} ({correlation[last]:.2f} > {bound:.2f}, the 95% bound; lags up to {cap} "
+        "looked at)"
+    )
