@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -207,6 +208,7 @@ def load_run(run_dir: Path) -> Run:
             f"{run_dir} is not a complete run folder (no {MANIFEST_FILE}); train again"
         )
     manifest = read_json(manifest_path)
+    _check_written_by_this_or_older(run_dir, str(manifest.get("lstmcast_version", "0")))
     for name, expected in manifest.get("files", {}).items():
         path = run_dir / name
         if not path.is_file():
@@ -226,6 +228,19 @@ def load_run(run_dir: Path) -> Run:
     resolved["output"]["run_dir"] = run_dir
     experiment = ResolvedExperiment.model_validate(resolved)
     return Run(run_dir, experiment, read_json(run_dir / PREPROCESSING_FILE), manifest)
+
+
+def _check_written_by_this_or_older(run_dir: Path, version: str) -> None:
+    """A run from a newer lstmcast may hold what this one cannot read right: refuse it."""
+
+    def numbers(text: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+    if numbers(version) > numbers(__version__):
+        raise ArtifactError(
+            f"{run_dir} was written by lstmcast {version}, newer than this {__version__}; "
+            "upgrade lstmcast to read it (pip install -U lstmcast)"
+        )
 
 
 def read_json(path: Path) -> dict[str, Any]:

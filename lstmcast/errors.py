@@ -65,7 +65,7 @@ EXIT_CODES: dict[ExitCode, tuple[str, str]] = {
     ExitCode.STALE: (
         "stale input",
         "stale input: the forecast input's last timestamp is older than `--max-staleness` "
-        "(or `data.max_staleness`) before `--as-of` or now, so a dead feed is never forecast "
+        "(or `forecast.max_staleness`) before `--as-of` or now, so a dead feed is never forecast "
         "from; nothing is written",
     ),
     ExitCode.GATE: (

@@ -11,7 +11,7 @@ import pandas as pd
 
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.freshness import check_fresh, rows_until
+from lstmcast.data.freshness import check_fresh, refuse_older_than_training, rows_until
 from lstmcast.data.known_future import load_history_and_known_future
 from lstmcast.data.prepare import model_inputs, read_columns, timeline_of, validated
 from lstmcast.errors import DataError
@@ -72,6 +72,8 @@ def forecast_run(
         series = validated(frame, data, path=input_path, frequency=timeline.frequency)
         known_future = np.zeros((horizon, 0))
         timestamps = timeline.future(series.timestamps[-1], horizon)
+    if input_path is not None and as_of is None:
+        refuse_older_than_training(series, run.preprocessing.get("last_timestamp"))
     staleness = max_staleness or experiment.forecast.max_staleness
     if staleness is not None:
         check_fresh(

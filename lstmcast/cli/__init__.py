@@ -30,7 +30,7 @@ app = typer.Typer(
     f"report RUN. Exit codes: {exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -177,7 +177,7 @@ def _envelope(body: dict[str, Any]) -> dict[str, Any]:
         "written": body.get("written", _SESSION["written"]),
         "seconds": round(time.monotonic() - _STARTED, 3),
         "device": body.get("device"),
-        "versions": versions(),
+        "versions": {**versions(), **body.get("versions", {})},
     }
 
 

@@ -10,8 +10,8 @@ import pandas as pd
 
 from lstmcast.config.schema import parse_duration
 from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.validate import parse_timestamps
-from lstmcast.errors import ConfigError, StaleInputError
+from lstmcast.data.validate import Series, parse_timestamps
+from lstmcast.errors import ConfigError, DataError, StaleInputError
 
 
 def parse_as_of(text: str) -> pd.Timestamp:
@@ -77,3 +77,18 @@ def _readable(seconds: float) -> str:
         if seconds >= 2 * size:
             return f"{seconds / size:.1f} {unit}"
     return f"{seconds:.0f} seconds"
+
+
+def refuse_older_than_training(series: Series, trained_until: str | None) -> None:
+    """An --input that ends before the training data did is the wrong file or a stale copy;
+    forecasting from the past on purpose is what --as-of says."""
+    if trained_until is None:
+        return
+    last = series.timestamps[-1]
+    end = in_zone_of(pd.Timestamp(trained_until), series.timestamps[-1:])
+    if last < end:
+        raise DataError(
+            f"{series.source} ends at {last.isoformat()}, before the data the run was trained "
+            f"on did ({end.isoformat()}): an old copy of the feed? To forecast from that time "
+            f"on purpose, add --as-of {last.isoformat()}"
+        )

@@ -171,7 +171,19 @@ def _numeric(column: pd.Series, source: Path, name: str) -> np.ndarray:
             f"{source}: column '{name}' has {int(infinite.sum())} infinite values "
             f"(first: line {_line(first)}); replace them with numbers or empty cells"
         )
+    huge = np.abs(np.nan_to_num(array)) > LARGEST
+    if huge.any():
+        first = int(np.argmax(huge))
+        raise DataError(
+            f"{source}: column '{name}' has values beyond ±{LARGEST:.0e} (first: line "
+            f"{_line(first)}, {array[first]:.3g}), whose squares overflow; rescale the column "
+            "(e.g. to other units)"
+        )
     return array
+
+
+LARGEST = 1e150
+"""Beyond this, the squares in scaling and RMSE overflow float64: refused, not NaN later."""
 
 
 def _check_business_days(

@@ -76,8 +76,13 @@ def score_intervals(
 
 
 def rounded(metrics: dict[str, np.ndarray]) -> dict[str, Any]:
-    """Six decimals; arrays become lists (JSON, and tables a person reads)."""
+    """Seven significant digits (never 0 for a tiny error: series in 1e-9 units exist);
+    arrays become lists (JSON, and tables a person reads)."""
     return {
-        name: (np.round(value, 6).tolist() if np.ndim(value) else round(float(value), 6))
+        name: [_significant(v) for v in np.ravel(value)] if np.ndim(value) else _significant(value)
         for name, value in metrics.items()
     }
+
+
+def _significant(value: Any) -> float:
+    return float(f"{float(value):.7g}")
