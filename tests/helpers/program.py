@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ENV = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "NO_COLOR": "1", "COLUMNS": "200"}
@@ -19,5 +20,22 @@ def lstmcast(*args: object, cwd: Path, timeout: int = 300) -> subprocess.Complet
         text=True,
         cwd=cwd,
         env=ENV,
+        timeout=timeout,
+    )
+
+
+def minimal(*args: object, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """The program as cron runs it: `env -i PATH=... HOME=...`, stdin from /dev/null, no
+    terminal anywhere."""
+    home = Path(tempfile.gettempdir()) / "lstmcast-test-home"  # Keras writes ~/.keras there
+    home.mkdir(exist_ok=True)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(home)}
+    return subprocess.run(
+        [sys.executable, "-m", "lstmcast", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
         timeout=timeout,
     )
