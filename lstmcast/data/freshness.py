@@ -75,7 +75,7 @@ def _now() -> pd.Timestamp:
 def _readable(seconds: float) -> str:
     for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
         if seconds >= 2 * size:
-            return f"{seconds / size:.1f} {unit}"
+            return f"{seconds / size:.3g} {unit}"
     return f"{seconds:.0f} seconds"
 
 

@@ -164,7 +164,8 @@ def acf_lookback(values: np.ndarray, season_length: int) -> tuple[int, str]:
         return chosen, f"no significant autocorrelation up to lag {cap}: two seasons"
     last = (seasonal or peaks)[-1]
     kind = "seasonal peak" if seasonal else "peak"
-    chosen = max(last, min(season_length, cap))
+    whole_seasons = round(last / season_length) * season_length if seasonal else last
+    chosen = max(whole_seasons, min(season_length, cap))
     return chosen, (
         f"the autocorrelation of the differenced series has its last significant {kind} at "
         f"lag {last} ({correlation[last]:.2f} > {bound:.2f}, the 95% bound; lags up to {cap} "

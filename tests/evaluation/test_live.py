@@ -1,0 +1,76 @@
+"""Live accuracy against a brute-force join of the forecast log with the actuals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lstmcast.data.validate import Series
+from lstmcast.evaluation.live import live_cells, live_report
+
+
+def actuals(rows: int, freq: str = "h") -> Series:
+    stamps = pd.date_range("2024-01-01", periods=rows, freq=freq)
+    values = np.random.default_rng(rows).normal(size=(rows, 1)).cumsum(axis=0)
+    return Series(stamps, values, ["load"], freq, Path("actuals.csv"))
+
+
+def log_of(series: Series, origins: list[int], horizon: int) -> pd.DataFrame:
+    rows = [
+        {"run_id": "r", "origin": series.timestamps[o].isoformat(), "step": h, "forecast": o + h}
+        for o in origins
+        for h in range(1, horizon + 1)
+    ]
+    return pd.DataFrame(rows)
+
+
+@given(
+    origins=st.lists(st.integers(0, 79), min_size=1, max_size=12),
+    horizon=st.integers(1, 6),
+    season=st.integers(1, 8),
+)
+def test_cells_match_a_brute_force_join(origins, horizon, season):
+    series = actuals(80)
+    test_mae = list(np.arange(1, horizon + 1, dtype=float))
+    cells = live_cells(
+        log_of(series, origins, horizon), series, season_length=season, test_mae_per_step=test_mae
+    ).frame
+    expected = []
+    y = series.values[:, 0]
+    for o in origins:  # the issued step h from origin o is h rows later; its baselines:
+        for h in range(1, horizon + 1):
+            seasonal = o - season + 1 + (h - 1) % season  # the same phase, one season back
+            if o + h < 80 and seasonal >= 0:
+                expected.append((o + h, y[o + h], y[o], y[seasonal], float(h)))
+    got = list(zip(cells["forecast"], cells["actual"], cells["naive"],
+                   cells["seasonal_naive"], cells["test_mae"], strict=True))  # fmt: skip
+    assert got == expected
+
+
+def test_an_actual_is_never_taken_from_before_its_target_or_after_it():
+    series = actuals(30)
+    log = log_of(series, [10], 3)
+    cells = live_cells(log, series, season_length=1, test_mae_per_step=[1.0] * 3).frame
+    y = series.values[:, 0]
+    assert cells["actual"].tolist() == [y[11], y[12], y[13]]
+    assert cells["naive"].tolist() == [y[10]] * 3  # known at the origin, nothing later
+
+
+def test_drift_is_flagged_only_when_the_last_buckets_all_exceed_the_margin():
+    series = actuals(24 * 21)
+    origins = list(range(24, 24 * 20, 24))
+    log = log_of(series, origins, 1)
+    y = series.values[:, 0]
+    errors = np.where(np.arange(len(origins)) < 12, 1.0, 3.0)  # worse in the last week
+    log["forecast"] = [y[o + 1] + e for o, e in zip(origins, errors, strict=True)]
+    cells = live_cells(log, series, season_length=1, test_mae_per_step=[1.0])
+    report = live_report(cells, mase_scale=1.0, bucket="week", drift_margin=0.25)
+    assert report["drift"]["drifting"]
+    assert list(report["per_bucket"].values())[-1]["live_over_test"] == pytest.approx(3.0)
+    calm = live_report(cells, mase_scale=1.0, bucket="week", drift_margin=5.0)
+    assert not calm["drift"]["drifting"]
