@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-cron-week lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ bench-calendars: $(STAMP)
 # Start-up of the commands that never import TensorFlow, beside `import typer` (a few seconds).
 bench-startup: $(STAMP)
 	$(BIN)/python -m bench.startup
+
+# A week of hourly cron (forecast + log + evaluate --history, an outage, a gated retrain) on the
+# Taylor series as real subprocesses; summary in bench/results/cron-week.md (about 12 minutes).
+bench-cron-week: $(STAMP)
+	$(BIN)/python -m bench.cron_week
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

@@ -26,8 +26,9 @@ from lstmcast.errors import STOP_SIGNALS, ExitCode, Interrupted, exit_codes_help
 app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
-    "validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest RUN|CONFIG; "
-    f"report RUN. Exit codes: {exit_codes_help()}.",
+    "init CSV -> validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest "
+    "RUN|CONFIG; report RUN; promote RUN --as NAME. --json on every command; cron contract "
+    f"in docs/production.md. Exit codes: {exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
     add_completion=True,

@@ -97,7 +97,9 @@ def forecast(
 
     Writes columns timestamp, step, the target's name and the interval bounds (lower_80,
     upper_80, ...); a file output appears only when complete. With --json and no --output
-    file, stdout is one JSON document with the same rows.
+    file, stdout is one JSON document with the same rows. In cron: --as-of anchors the origin,
+    --max-staleness refuses a stopped feed (exit 8), --log keeps what was issued for
+    evaluate --history.
     """
     from lstmcast.cli.targets import opened_run
     from lstmcast.config.schema import parse_duration

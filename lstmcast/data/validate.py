@@ -7,7 +7,7 @@ offending line (the header is line 1).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -120,15 +120,22 @@ def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeI
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
     except (ValueError, TypeError):
         parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
-    bad = parsed.isna().to_numpy()
-    if bad.any():
-        first = int(np.argmax(bad))
-        raise DataError(
-            f"{source}: column '{name}' has {int(bad.sum())} empty or unparsable timestamps "
+    _refuse_rows(
+        parsed.isna().to_numpy(),
+        source,
+        lambda first, count: (
+            f"column '{name}' has {count} empty or unparsable timestamps "
             f"(first: line {_line(first)}, value {column.iloc[first]!r}); "
             "use ISO 8601 such as 2024-01-31 or 2024-01-31T13:30:00"
-        )
+        ),
+    )
     return pd.DatetimeIndex(parsed)
+
+
+def _refuse_rows(bad: np.ndarray, source: Path, describe: Callable[[int, int], str]) -> None:
+    """A DataError about the first bad row (and how many there are), when there is one."""
+    if bad.any():
+        raise DataError(f"{source}: {describe(int(np.argmax(bad)), int(bad.sum()))}")
 
 
 def _check_order(timestamps: pd.DatetimeIndex, source: Path, name: str) -> None:
@@ -164,21 +171,23 @@ def _numeric(column: pd.Series, source: Path, name: str) -> np.ndarray:
             f"(first: line {_line(first)}, value {cell!r}); {hint}"
         )
     array = values.to_numpy(dtype=np.float64)
-    infinite = np.isinf(array)
-    if infinite.any():
-        first = int(np.argmax(infinite))
-        raise DataError(
-            f"{source}: column '{name}' has {int(infinite.sum())} infinite values "
-            f"(first: line {_line(first)}); replace them with numbers or empty cells"
-        )
-    huge = np.abs(np.nan_to_num(array)) > LARGEST
-    if huge.any():
-        first = int(np.argmax(huge))
-        raise DataError(
-            f"{source}: column '{name}' has values beyond ±{LARGEST:.0e} (first: line "
+    _refuse_rows(
+        np.isinf(array),
+        source,
+        lambda first, count: (
+            f"column '{name}' has {count} infinite values (first: line "
+            f"{_line(first)}); replace them with numbers or empty cells"
+        ),
+    )
+    _refuse_rows(
+        np.abs(np.nan_to_num(array)) > LARGEST,
+        source,
+        lambda first, count: (
+            f"column '{name}' has values beyond ±{LARGEST:.0e} (first: line "
             f"{_line(first)}, {array[first]:.3g}), whose squares overflow; rescale the column "
             "(e.g. to other units)"
-        )
+        ),
+    )
     return array
 
 

@@ -14,14 +14,7 @@ TF_NOISE = ("absl::InitializeLog", "oneDNN", "cuda", "cpu_feature_guard", "I0000
 
 
 def lstmcast(*args: object, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lstmcast", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=ENV,
-        timeout=timeout,
-    )
+    return _run(args, cwd=cwd, env=ENV, timeout=timeout)
 
 
 def minimal(*args: object, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
@@ -30,12 +23,23 @@ def minimal(*args: object, cwd: Path, timeout: int = 300) -> subprocess.Complete
     home = Path(tempfile.gettempdir()) / "lstmcast-test-home"  # Keras writes ~/.keras there
     home.mkdir(exist_ok=True)
     env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(home)}
+    return _run(args, cwd=cwd, env=env, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def _run(
+    args: tuple[object, ...],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    timeout: int,
+    stdin: int | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "lstmcast", *map(str, args)],
         capture_output=True,
         text=True,
         cwd=cwd,
         env=env,
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         timeout=timeout,
     )
