@@ -24,6 +24,10 @@ COMMANDS = {
     "lstmcast validate configs/air_passengers.yaml": [
         sys.executable, "-m", "lstmcast", "validate", "configs/air_passengers.yaml", "-q",
     ],
+    "lstmcast init sample_data/air_passengers.csv -o -": [
+        sys.executable, "-m", "lstmcast", "init", "sample_data/air_passengers.csv", "-o", "-",
+        "-q",
+    ],
 }  # fmt: skip
 
 

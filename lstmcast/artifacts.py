@@ -287,7 +287,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "run_dir": str(run.run_dir),
         "created": manifest.get("created"),
         "lstmcast_version": manifest.get("lstmcast_version"),
-        "command": " ".join(manifest.get("command", [])),
+        "trained_with": " ".join(manifest.get("command", [])),
         "data": {
             "path": str(experiment.data.path),
             "sha256": manifest.get("data_sha256"),

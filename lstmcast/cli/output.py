@@ -175,7 +175,7 @@ def _envelope(body: dict[str, Any]) -> dict[str, Any]:
         "command": _SESSION["command"],
         **body,
         "written": body.get("written", _SESSION["written"]),
-        "seconds": round(time.monotonic() - _STARTED, 3),
+        "elapsed_seconds": round(time.monotonic() - _STARTED, 3),
         "device": body.get("device"),
         "versions": {**versions(), **body.get("versions", {})},
     }

@@ -43,7 +43,7 @@ def rows_until(frame: pd.DataFrame, timestamp: str, as_of: pd.Timestamp, source:
     kept = int(stamps.searchsorted(in_zone_of(as_of, stamps), side="right"))
     if kept == 0:
         raise ConfigError(
-            f"--as-of {as_of}: {source} has no rows at or before it (its first is "
+            f"--as-of {as_of.isoformat()}: {source} has no rows at or before it (its first is "
             f"{format_timestamps(stamps[:1])[0]})"
         )
     return kept
@@ -57,7 +57,7 @@ def check_fresh(
     age = (now - last).total_seconds()
     if age > parse_duration(max_staleness):
         when = (
-            f"--as-of {as_of}"
+            f"--as-of {as_of.isoformat()}"
             if as_of is not None
             else f"now ({now.isoformat(timespec='minutes')})"
         )

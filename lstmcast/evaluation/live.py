@@ -121,7 +121,11 @@ def live_report(
 
 
 def _drift(by_bucket: dict[str, dict[str, Any]], *, margin: float, buckets: int) -> dict[str, Any]:
-    ratios = [scores["live_over_test"] for scores in by_bucket.values()][-buckets:]
+    """Judged on the last buckets holding at least a quarter of the usual number of cells: the
+    bucket still filling (today's, whose later steps have no actuals yet) is too thin to judge."""
+    usual = float(np.median([scores["cells"] for scores in by_bucket.values()]))
+    full = [scores for scores in by_bucket.values() if scores["cells"] >= usual / 4]
+    ratios = [scores["live_over_test"] for scores in full][-buckets:]
     judged = len(ratios) == buckets and all(ratio is not None for ratio in ratios)
     drifting = judged and all(ratio > 1 + margin for ratio in ratios)
     if not judged:
