@@ -72,8 +72,6 @@ def forecast_run(
         series = validated(frame, data, path=input_path, frequency=timeline.frequency)
         known_future = np.zeros((horizon, 0))
         timestamps = timeline.future(series.timestamps[-1], horizon)
-    if input_path is not None and as_of is None:
-        refuse_older_than_training(series, run.preprocessing.get("last_timestamp"))
     staleness = max_staleness or experiment.forecast.max_staleness
     if staleness is not None:
         check_fresh(
@@ -84,6 +82,8 @@ def forecast_run(
             f"{series.source} has {series.num_rows} rows but the model reads the last "
             f"{lookback}; give at least {lookback} rows"
         )
+    if input_path is not None and as_of is None:
+        refuse_older_than_training(series, run.preprocessing.get("last_timestamp"))
     scaler = run.scaler
     reads = history_rows(experiment)
     history = slice(-reads if reads else None, None)

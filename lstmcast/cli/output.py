@@ -37,8 +37,7 @@ def configure(*, verbose: bool, debug: bool) -> None:
 def reported_errors(*, debug: bool = False, json_output: bool = False) -> Iterator[None]:
     """Turn errors into one stderr message and the documented exit code; with --json, also
     one JSON document on stdout saying what failed (JSON_SHAPE)."""
-    if json_output:
-        _SESSION["json"] = True
+    _SESSION["json"] = json_output
     try:
         yield
     except LstmcastError as err:
@@ -95,8 +94,9 @@ def error_location(message: str, err: LstmcastError | None = None) -> dict[str, 
     return found
 
 
-_SESSION: dict[str, Any] = {"command": "lstmcast", "json": False, "written": []}
-_STARTED = time.monotonic()
+_SESSION: dict[str, Any] = {
+    "command": "lstmcast", "json": False, "written": [], "started": time.monotonic()
+}  # fmt: skip
 _LOG_FILE: dict[str, Any] = {"path": None, "command": "lstmcast"}
 
 
@@ -106,7 +106,7 @@ def log_to(path: Path | None, command: str | None) -> None:
     if path is not None and not path.parent.is_dir():
         raise ConfigError(f"--log-file: folder {path.parent} does not exist")
     _LOG_FILE.update(path=path, command=command or "lstmcast")
-    _SESSION["command"] = command or "lstmcast"
+    _SESSION.update(command=command or "lstmcast", written=[], started=time.monotonic())
 
 
 def wrote(path: str | Path) -> None:
@@ -175,7 +175,7 @@ def _envelope(body: dict[str, Any]) -> dict[str, Any]:
         "command": _SESSION["command"],
         **body,
         "written": body.get("written", _SESSION["written"]),
-        "elapsed_seconds": round(time.monotonic() - _STARTED, 3),
+        "elapsed_seconds": round(time.monotonic() - _SESSION["started"], 3),
         "device": body.get("device"),
         "versions": {**versions(), **body.get("versions", {})},
     }

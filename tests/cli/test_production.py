@@ -18,7 +18,15 @@ import yaml
 from tests.helpers.data import SAMPLE_DATA, synthetic_frame, tiny_experiment
 from tests.helpers.program import minimal
 
-ENVELOPE = {"schema_version", "command", "status", "written", "elapsed_seconds", "device", "versions"}
+ENVELOPE = {
+    "schema_version",
+    "command",
+    "status",
+    "written",
+    "elapsed_seconds",
+    "device",
+    "versions",
+}
 
 
 @pytest.fixture(scope="module")

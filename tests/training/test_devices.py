@@ -140,7 +140,7 @@ def test_train_reports_and_records_device_kernel_and_versions(write_csv, write_c
         "replicas": 1,
         "workers": 1,
     }
-    assert manifest["versions"] == summary["versions"]
+    assert manifest["versions"].items() <= summary["versions"].items()  # --json adds lstmcast's
 
     plain = runner.invoke(app, ["train", str(tmp_path / "experiment.yaml"), "--overwrite"])
     assert plain.exit_code == 0, plain.output
