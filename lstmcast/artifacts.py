@@ -65,6 +65,11 @@ class Run:
         return read_json(path) if path.is_file() else None
 
     @property
+    def is_panel(self) -> bool:
+        """A many-series run (lstmcast/panels): one model, a scaler per series."""
+        return bool(self.preprocessing.get("panel"))
+
+    @property
     def run_id(self) -> str:
         """Names this exact run in logs: its folder (through any `current` link) and a digest
         of its manifest, so a retrain into the same folder gets a new id."""
@@ -282,7 +287,9 @@ def run_summary(run: Run) -> dict[str, Any]:
     metrics_path = run.run_dir / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.is_file() else {}
     label = metrics.get("model", experiment.model.cell)
-    overall = metrics.get("overall", {})
+    overall = metrics.get("overall") or {  # a panel run: the mean over its series
+        name: {"mase": value} for name, value in metrics.get("mean_mase", {}).items()
+    }
     return {
         "run_dir": str(run.run_dir),
         "created": manifest.get("created"),

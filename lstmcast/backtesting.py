@@ -12,7 +12,7 @@ from lstmcast import artifacts, locks
 from lstmcast.artifacts import check_agreement, load_run
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment
-from lstmcast.errors import ArtifactError, ConfigError
+from lstmcast.errors import ArtifactError, ConfigError, refuse_panel
 from lstmcast.evaluation.backtest import Backtest, backtest_run
 
 FORECASTS_FILE = "forecasts.csv"
@@ -45,10 +45,12 @@ def run_backtest(
             raise ConfigError("--set applies to a config file, not to a run folder")
         with locks.holding(target, command="backtest", exclusive=False, wait=wait):
             run = load_run(target)
+            refuse_panel(run.experiment.data.is_panel, "backtest")
             select_device(device or "auto")
             result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
+        refuse_panel(experiment.data.is_panel, "backtest")
         result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
     else:
         raise ArtifactError(

@@ -156,8 +156,16 @@ def evaluate(
             run, overrides or [], command="evaluate", device=device, exclusive=True, wait=wait
         )
         with target as opened:  # it rewrites the run's metrics.json
-            report = evaluate_run(opened, attention=with_attention)
+            if opened.is_panel:
+                from lstmcast.panels.evaluate import rescore_panel
+
+                panel = rescore_panel(opened)
+            else:
+                report = evaluate_run(opened, attention=with_attention)
             wrote(opened.run_dir / "metrics.json")
+        if opened.is_panel:
+            _show_panel(panel, json_output=json_output)
+            return
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:
@@ -195,6 +203,15 @@ def evaluate(
         say(f"attention heat map -> {attention_plot}", quiet=quiet)
     if plot is not None:
         say(f"error by horizon step -> {plot}", quiet=quiet)
+
+
+def _show_panel(evaluation: dict[str, Any], *, json_output: bool) -> None:
+    from lstmcast.cli.render import panel_table
+
+    if json_output:
+        print_json(evaluation)
+    else:
+        print_table(panel_table(evaluation))
 
 
 def _live(

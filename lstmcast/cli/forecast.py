@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -71,6 +71,15 @@ LogPath = Annotated[
         show_default=False,
     ),
 ]
+SeriesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--series",
+        metavar="ID,ID",
+        help="Many-series runs: forecast only these series [default: every series in the input].",
+        show_default=False,
+    ),
+]
 OutputPath = Annotated[
     str,
     typer.Option("--output", "-o", help="Where to write the forecast CSV; '-' for stdout."),
@@ -84,6 +93,7 @@ def forecast(
     as_of: AsOf = None,
     max_staleness: MaxStaleness = None,
     log: LogPath = None,
+    series: SeriesOption = None,
     plot: PlotPath = None,
     json_output: JsonFlag = False,
     wait: WaitOption = 0.0,
@@ -116,6 +126,13 @@ def forecast(
         anchor = parse_as_of(as_of) if as_of is not None else None
         target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
         with target as opened:
+            if opened.is_panel:
+                _forecast_panel(opened, input_csv, series, output, json_output, quiet, extra={
+                    "--as-of": as_of, "--max-staleness": max_staleness, "--log": log,
+                    "--plot": plot})  # fmt: skip
+                return
+            if series is not None:
+                raise ConfigError("--series: this run forecasts one series; drop --series")
             result = forecast_run(
                 opened, input_path=input_csv, as_of=anchor, max_staleness=max_staleness
             )
@@ -148,6 +165,31 @@ def forecast(
         quiet=quiet,
     )
     for note in result.notes:
+        say(note, quiet=quiet)
+
+
+def _forecast_panel(
+    run: Any, input_csv: Path | None, series: str | None, output: str, json_output: bool,
+    quiet: bool, *, extra: dict[str, object],
+) -> None:  # fmt: skip
+    """Every series (or --series) of a many-series run, one long CSV."""
+    from lstmcast.panels.forecast import forecast_panel
+
+    asked = [option for option, value in extra.items() if value is not None]
+    if asked:
+        raise ConfigError(f"{asked[0]}: not available for many-series runs yet")
+    wanted = [sid.strip() for sid in series.split(",") if sid.strip()] if series else None
+    frame, notes = forecast_panel(run, input_path=input_csv, series=wanted)
+    if json_output and output == "-":
+        print_json(
+            {"run_id": run.run_id, "notes": notes, "forecast": frame.to_dict(orient="records")}
+        )
+        where = "stdout (JSON)"
+    else:
+        where = write_csv(frame, output, option="--output")
+    count = frame["series_id"].nunique()
+    say(f"forecast {count} series x {run.experiment.windows.horizon} steps -> {where}", quiet=quiet)
+    for note in notes:
         say(note, quiet=quiet)
 
 

@@ -156,6 +156,29 @@ def _live_table(
     return table
 
 
+def panel_table(evaluation: dict[str, Any]) -> Table:
+    """A panel's test scores: mean and median MASE per method, and the verdict on the series."""
+    title = (
+        f"{evaluation['target']}: {evaluation['series']} series, {evaluation['test_windows']:,} "
+        f"test windows x {evaluation['horizon']} steps"
+    )
+    worst = ", ".join(
+        f"{w['series_id']} ({_number(w['mase'])} vs {_number(w['seasonal_naive_mase'])})"
+        for w in evaluation["worst"][:3]
+    )
+    caption = (
+        f"beats seasonal naive on {evaluation['beats_seasonal_naive']:.0%} of the series; "
+        f"worst against it: {worst}. MASE per series on its own training part's seasonal-naive "
+        f"MAE, m={evaluation['season_length']}."
+    )
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
+    for column in ("method", "mean MASE", "median MASE"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for method, mean in evaluation["mean_mase"].items():
+        table.add_row(method, _number(mean), _number(evaluation["median_mase"][method]))
+    return table
+
+
 def verdict(evaluation: dict[str, Any], *, what: str = "test") -> str:
     """One sentence: is the model worth it against seasonal naive on MASE, and does a simpler
     baseline do better still?"""

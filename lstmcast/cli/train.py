@@ -94,6 +94,10 @@ def train(
         if check_determinism:
             _check_determinism(experiment, json_output=json_output, quiet=quiet)
             return
+        if experiment.data.is_panel:
+            _train_panel(experiment, overwrite=overwrite, wait=wait, json_output=json_output,
+                         quiet=quiet)  # fmt: skip
+            return
         with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
             summary = train_experiment(
                 experiment,
@@ -115,6 +119,31 @@ def train(
         print_json({**result, "gate": None})
         return
     _show_training(summary, result, json_output=False, quiet=quiet)
+
+
+def _train_panel(
+    experiment: Any, *, overwrite: bool, wait: float, json_output: bool, quiet: bool
+) -> None:
+    from lstmcast.cli.render import panel_table
+    from lstmcast.panels.train import train_panel
+
+    with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
+        summary = train_panel(
+            experiment, overwrite=overwrite, report=report, warn=warn,
+            tell=lambda message: say(message, quiet=quiet), wait=wait,
+        )  # fmt: skip
+    wrote(summary.run_dir)
+    if json_output:
+        print_json(summary.to_dict())
+        return
+    say(
+        f"trained {summary.architecture} on {summary.device}: one model over {summary.series} "
+        f"series, {summary.num_params:,} parameters, {summary.train_windows:,} training windows, "
+        f"{summary.epochs_run} epochs (best {summary.best_epoch}) in {summary.seconds:.1f}s",
+        quiet=quiet,
+    )
+    print_table(panel_table(summary.evaluation))
+    say(f"run folder: {summary.run_dir}", quiet=quiet)
 
 
 def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) -> dict[str, Any]:

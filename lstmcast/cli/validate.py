@@ -26,6 +26,12 @@ def validate(
 
     with reported_errors(debug=debug, json_output=json_output):
         experiment = load_experiment(config, overrides or [])
+        if experiment.data.is_panel:
+            from lstmcast.panels.prepare import prepare_panel
+
+            summary = describe_panel(prepare_panel(experiment))
+            _show_panel(config, summary, json_output=json_output, quiet=quiet)
+            return
         summary = describe(prepare_data(experiment))
     if json_output:
         print_json(summary)
@@ -88,3 +94,43 @@ def describe(data: Any) -> dict[str, Any]:
         "splits": splits,
         "run_dir": str(experiment.run_dir),
     }
+
+
+def describe_panel(data: Any) -> dict[str, Any]:
+    """The facts `validate` reports for many series, as a JSON-ready dict."""
+    experiment, layout = data.experiment, data.layout
+    return {
+        "valid": True,
+        "data": str(experiment.data.path),
+        "series": len(layout.ids),
+        "skipped": layout.skipped,
+        "rows": int(layout.offsets[-1]),
+        "frequency": data.panel.frequency,
+        "season_length": data.season_length,
+        "lookback": experiment.windows.lookback,
+        "horizon": experiment.windows.horizon,
+        "validation_starts": str(data.cut_offs[0]),
+        "test_starts": str(data.cut_offs[1]),
+        "windows": {split: int(len(starts)) for split, starts in data.starts.items()},
+        "static": data.static,
+        "architecture": experiment.model.architecture,
+        "run_dir": str(experiment.run_dir),
+    }
+
+
+def _show_panel(config: Any, summary: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
+    if json_output:
+        print_json(summary)
+        return
+    windows = ", ".join(f"{count:,} {split}" for split, count in summary["windows"].items())
+    say(
+        f"{config}: valid: {summary['series']} series ({len(summary['skipped'])} too short, "
+        f"left out), {summary['rows']:,} rows every '{summary['frequency']}', season length "
+        f"{summary['season_length']}, lookback {summary['lookback']}, horizon "
+        f"{summary['horizon']}; validation from {summary['validation_starts']}, test from "
+        f"{summary['test_starts']} in every series; windows: {windows}; run folder: "
+        f"{summary['run_dir']}",
+        quiet=quiet,
+    )
+    for sid, why in summary["skipped"].items():
+        say(f"left out: {sid}: {why}", quiet=quiet)

@@ -144,6 +144,21 @@ class DataSection(Strict):
         "ffill may add; above it validation refuses and suggests the calendar that fits (B, "
         "or none), instead of training on invented data.",
     )
+    series_id: str | None = Field(
+        None,
+        description="Many series in one long CSV: the column naming each row's series. One "
+        "global model is trained across all of them (docs/panels.md).",
+    )
+    layout: Literal["long", "wide"] = Field(
+        "long",
+        description="wide: every column but the timestamp is one series (data.target then only "
+        "names the forecast column); long: one row per series and time step (with series_id).",
+    )
+    static: list[str] = Field(
+        default_factory=list,
+        description="With series_id: columns constant within a series (region, category), read "
+        "by the model one-hot encoded; a level unseen in training reads as all zeros.",
+    )
     season_length: PositiveInt | None = Field(
         None,
         description="Season length m for seasonal naive and MASE; inferred from the frequency "
@@ -207,6 +222,29 @@ class DataSection(Strict):
     def columns(self) -> list[str]:
         """CSV value columns in model order: target, features, then known-in-advance columns."""
         return [self.target, *self.features, *self.known]
+
+    @property
+    def is_panel(self) -> bool:
+        """Many series, one global model."""
+        return self.series_id is not None or self.layout == "wide"
+
+    @model_validator(mode="after")
+    def _panel_settings_fit(self) -> DataSection:
+        if self.layout == "wide" and (self.series_id or self.features or self.static):
+            raise ValueError(
+                "layout: wide makes every column but the timestamp a series, so it takes no "
+                "series_id, features or static; use the long layout for those"
+            )
+        if self.static and self.series_id is None:
+            raise ValueError("static: static columns describe series; set data.series_id")
+        if self.is_panel and (self.known or self.holidays is not None):
+            raise ValueError(
+                "known: many-series runs do not read known-in-advance columns yet; remove "
+                "data.known (calendar features work)"
+                if self.known
+                else "holidays: many-series runs take business days without a holiday list"
+            )
+        return self
 
     @property
     def observed_columns(self) -> int:

@@ -64,7 +64,7 @@ def validate_frame(
     timestamps = parse_timestamps(frame[timestamp], source, timestamp)
     _check_order(timestamps, source, timestamp)
     values = pd.DataFrame(
-        {name: _numeric(frame[name], source, name) for name in columns}, index=timestamps
+        {name: numeric_column(frame[name], source, name) for name in columns}, index=timestamps
     )
     timeline = Timeline.of(
         _frequency(timestamps, frequency, source, timestamp, frequency_origin), holidays
@@ -155,7 +155,7 @@ def _check_order(timestamps: pd.DatetimeIndex, source: Path, name: str) -> None:
         )
 
 
-def _numeric(column: pd.Series, source: Path, name: str) -> np.ndarray:
+def numeric_column(column: pd.Series, source: Path, name: str) -> np.ndarray:
     values = pd.to_numeric(column, errors="coerce")
     bad = (values.isna() & column.notna()).to_numpy()
     if bad.any():

@@ -224,7 +224,7 @@ def _write_run_folder(
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
-        _write_history(staging / artifacts.HISTORY_FILE, result.history)
+        write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():
             plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
         artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
@@ -287,7 +287,7 @@ def preprocessing_state(data: PreparedData) -> dict[str, Any]:
     }
 
 
-def _write_history(path: Path, history: dict[str, list[float]]) -> None:
+def write_history(path: Path, history: dict[str, list[float]]) -> None:
     names = list(history)
     rows = ["epoch," + ",".join(names)]
     for epoch, values in enumerate(zip(*history.values(), strict=True), start=1):

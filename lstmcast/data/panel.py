@@ -1,0 +1,225 @@
+"""Many series, one model: a long or wide CSV -> validated series -> one scaled table whose
+windows never cross a series boundary.
+
+The table stacks the series one after another (each scaled with the statistics of its own
+training part), and a window is a start index into it, as for one series: so memory grows
+with the rows, not with windows x lookback, and batches mix series. Splits share one calendar
+cut-off: the validation and test parts begin at the same timestamps in every series (taken
+from the union of their timestamps), so no series' test is another's training. Series too
+short for a window in every split are listed with the reason and left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.config.schema import DataSection
+from lstmcast.data.calendar import calendar_features
+from lstmcast.data.read import read_csv
+from lstmcast.data.scaling import Scaler, fit_scaler
+from lstmcast.data.split import SplitBounds, split_bounds
+from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
+from lstmcast.data.windows import split_window_starts
+from lstmcast.errors import DataError
+
+
+@dataclass(frozen=True)
+class Panel:
+    """Validated series by id (sorted), with their static attributes."""
+
+    series: dict[str, Series]
+    static: dict[str, dict[str, str]] = field(default_factory=dict)
+    """id -> {column: level}."""
+
+    @property
+    def frequency(self) -> str:
+        return next(iter(self.series.values())).frequency
+
+
+def load_panel(
+    data: DataSection, *, path: Path | None = None, frequency: str | None = None,
+    role: str = "data.path",
+) -> Panel:  # fmt: skip
+    """Read and validate every series; errors name the series and the file's line."""
+    source = path or data.path
+    frame = _long_frame(data, source, role)
+    stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
+    values = {name: numeric_column(frame[name], source, name) for name in data.columns}
+    ids = frame["__series"].to_numpy()
+    series, static = {}, {}
+    for sid in sorted(pd.unique(ids)):
+        rows = np.flatnonzero(ids == sid)
+        _check_order(stamps[rows], rows, source, sid)
+        part = pd.DataFrame({data.timestamp: frame[data.timestamp].to_numpy()[rows]})
+        for name in data.columns:
+            part[name] = values[name][rows]
+        series[str(sid)] = validate_frame(
+            part,
+            source=Path(f"{source} [series {sid}]"),
+            timestamp=data.timestamp,
+            columns=data.columns,
+            frequency=frequency or data.frequency,
+            missing=data.missing,
+            max_filled=data.max_filled,
+        )
+        static[str(sid)] = {name: str(frame[name].iloc[rows[0]]) for name in data.static}
+    _check_one_frequency(series, source)
+    return Panel(series, static)
+
+
+def _long_frame(data: DataSection, source: Path, role: str) -> pd.DataFrame:
+    """The CSV as long rows with a `__series` column (a wide file melted, one column a series)."""
+    if data.layout == "wide":
+        header = list(pd.read_csv(source, nrows=0, encoding="utf-8-sig").columns)
+        names = [name for name in header if name != data.timestamp]
+        frame = read_csv(source, timestamp=data.timestamp, columns=names, role=role)
+        long = frame.melt(id_vars=[data.timestamp], var_name="__series", value_name=data.target)
+        return long.reset_index(drop=True)
+    columns = [*data.columns, data.series_id, *data.static]
+    keys = {data.series_id: "data.series_id", **{name: "data.static" for name in data.static}}
+    frame = read_csv(source, timestamp=data.timestamp, columns=columns, role=role, keys=keys)
+    return frame.rename(columns={data.series_id: "__series"}).astype({"__series": str})
+
+
+def _check_order(stamps: pd.DatetimeIndex, rows: np.ndarray, source: Path, sid: str) -> None:
+    steps = np.diff(stamps.asi8)
+    bad = np.flatnonzero(steps <= 0)
+    if len(bad):
+        row = bad[0] + 1
+        what = "repeats" if steps[bad[0]] == 0 else "goes back in time at"
+        raise DataError(
+            f"{source}: series {sid} {what} {stamps[row]} on line {rows[row] + 2} (its previous "
+            f"row is line {rows[row - 1] + 2}); sort the file by series, then time, one row per "
+            "timestamp"
+        )
+
+
+def _check_one_frequency(series: dict[str, Series], source: Path) -> None:
+    frequencies = {s.frequency for s in series.values()}
+    if len(frequencies) > 1:
+        examples = {f: next(i for i, s in series.items() if s.frequency == f) for f in frequencies}
+        listed = ", ".join(f"'{f}' (e.g. {sid})" for f, sid in sorted(examples.items()))
+        raise DataError(
+            f"{source}: the series step by different frequencies: {listed}; one model needs "
+            "one step: set data.frequency or split the file"
+        )
+
+
+@dataclass(frozen=True)
+class PanelLayout:
+    """Where each kept series lives in the stacked table, and how it was scaled."""
+
+    ids: list[str]
+    offsets: np.ndarray
+    """Row of each series' first value in the table; series i is rows offsets[i]..offsets[i+1]."""
+    bounds: list[SplitBounds]
+    scalers: list[Scaler]
+    skipped: dict[str, str]
+    """id -> why the series was left out."""
+
+    def series_of(self, rows: np.ndarray) -> np.ndarray:
+        """Index of the series each table row belongs to."""
+        return np.searchsorted(self.offsets, rows, side="right") - 1
+
+
+def common_cut_offs(
+    panel: Panel, *, validation: object, test: object
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The timestamps where validation and test begin, for every series alike: the config's
+    split sizes applied to the union of the series' timestamps."""
+    first, *others = (series.timestamps for series in panel.series.values())
+    union = first.append(others).unique().sort_values()
+    bounds = split_bounds(union, validation=validation, test=test)  # type: ignore[arg-type]
+    return union[bounds.validation_start], union[bounds.test_start]
+
+
+def layout_panel(
+    panel: Panel, *, cut_offs: tuple, lookback: int, horizon: int, method: str
+) -> PanelLayout:
+    """Per-series bounds at the common cut-offs and scalers of each training part; series that
+    cannot give a window in every split are skipped with the reason."""
+    ids, offsets, bounds, scalers, skipped = [], [0], [], [], {}
+    for sid, series in panel.series.items():
+        validation_start = int(series.timestamps.searchsorted(cut_offs[0]))
+        test_start = int(series.timestamps.searchsorted(cut_offs[1]))
+        part = SplitBounds(validation_start, test_start, series.num_rows)
+        reason = _too_short(part, lookback=lookback, horizon=horizon)
+        if reason:
+            skipped[sid] = reason
+            continue
+        ids.append(sid)
+        bounds.append(part)
+        scalers.append(fit_scaler(series.values[:validation_start], method))  # type: ignore[arg-type]
+        offsets.append(offsets[-1] + series.num_rows)
+    return PanelLayout(ids, np.asarray(offsets, dtype=np.int64), bounds, scalers, skipped)
+
+
+def _too_short(bounds: SplitBounds, *, lookback: int, horizon: int) -> str | None:
+    train = bounds.validation_start
+    validation = bounds.test_start - bounds.validation_start
+    test = bounds.num_rows - bounds.test_start
+    if train < lookback + horizon:
+        return f"{train} training rows, fewer than lookback + horizon = {lookback + horizon}"
+    if validation < horizon or test < horizon:
+        return f"{validation} validation and {test} test rows; each needs the horizon ({horizon})"
+    return None
+
+
+def panel_table(panel: Panel, layout: PanelLayout, calendar: list[str], static: dict) -> np.ndarray:
+    """The stacked model input table: each series' block (series_table), one after another
+    (`static`: column -> levels, the one-hot order)."""
+    blocks = [
+        series_table(panel.series[sid], scaler, panel.static.get(sid, {}), calendar, static)
+        for sid, scaler in zip(layout.ids, layout.scalers, strict=True)
+    ]
+    return np.concatenate(blocks).astype(np.float32)
+
+
+def series_table(
+    series: Series, scaler: Scaler, attributes: dict[str, str], calendar: list[str], static: dict
+) -> np.ndarray:
+    """One series' block of the table: scaled values, static one-hot, calendar features last
+    (the model reads the trailing calendar columns over the horizon too)."""
+    one_hot = static_one_hot(attributes, static)
+    columns = [
+        scaler.transform(series.values).astype(np.float32),
+        np.broadcast_to(one_hot, (series.num_rows, len(one_hot))),
+    ]
+    if calendar:
+        columns.append(calendar_features(series.timestamps, calendar))
+    return np.concatenate(columns, axis=1)
+
+
+def static_levels(panel: Panel, ids: list[str], columns: list[str]) -> dict[str, list[str]]:
+    return {name: sorted({panel.static[sid][name] for sid in ids}) for name in columns}
+
+
+def static_one_hot(attributes: dict[str, str], levels: dict[str, list[str]]) -> np.ndarray:
+    """One block per static column, 1 at the series' level; an unseen level is all zeros."""
+    parts = [
+        np.array([attributes.get(name) == level for level in known], dtype=np.float32)
+        for name, known in levels.items()
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+
+def panel_starts(layout: PanelLayout, *, lookback: int, horizon: int, stride: int) -> dict:
+    """Window starts per split in table rows: each series' own starts, shifted by its offset,
+    so no window reads or predicts across a boundary."""
+    per_series = [
+        split_window_starts(bounds, lookback=lookback, horizon=horizon, stride=stride)
+        for bounds in layout.bounds
+    ]
+    return {
+        split: np.concatenate(
+            [
+                starts[split] + offset
+                for starts, offset in zip(per_series, layout.offsets, strict=False)
+            ]
+        ).astype(np.int64)
+        for split in ("train", "validation", "test")
+    }

@@ -1,0 +1,128 @@
+"""Every series of a panel forecast in one batch: one long frame series_id, timestamp, step,
+<target>. The model has no per-series parts (static columns are inputs), so a series the run
+never saw is forecast too, scaled by its own rows, and said so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.artifacts import Run
+from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.panel import Panel, load_panel, series_table
+from lstmcast.data.prepare import timeline_of
+from lstmcast.data.scaling import Scaler, fit_scaler
+from lstmcast.errors import DataError
+from lstmcast.prediction import forecast_at_origins
+
+if TYPE_CHECKING:
+    import keras
+
+
+def forecast_panel(
+    run: Run,
+    *,
+    input_path: Path | None = None,
+    series: list[str] | None = None,
+    model: keras.Model | None = None,
+) -> tuple[pd.DataFrame, list[str]]:
+    """(the forecasts, notes) for `series` (default: every series in the input)."""
+    from lstmcast.runtime import select_device
+
+    state, experiment = run.preprocessing, run.experiment
+    role = "--input" if input_path is not None else "data.path"
+    panel = load_panel(experiment.data, path=input_path, frequency=state["frequency"], role=role)
+    wanted, notes = _chosen(panel, series, state, experiment.windows.lookback)
+    scalers = [_scaler(panel, sid, state, experiment.scaling.method) for sid in wanted]
+    unseen = [sid for sid in wanted if sid not in state["series"]]
+    if unseen:
+        notes.append(
+            f"{len(unseen)} series the run was not trained on (e.g. {unseen[0]}) are forecast "
+            "with scaling fitted on their own rows"
+        )
+    table, origins = _inputs(panel, wanted, scalers, run)
+    notes.append(f"predicted on {select_device(experiment.training.device).describe()}")
+    columns = table.shape[1]
+    identity = Scaler("none", np.zeros(columns), np.ones(columns))
+    scaled = forecast_at_origins(model or run.load_model(), experiment, table, origins, identity)
+    return _frame(panel, wanted, scalers, scaled, run), notes
+
+
+def _chosen(
+    panel: Panel, series: list[str] | None, state: dict, lookback: int
+) -> tuple[list[str], list[str]]:
+    if series is not None:
+        missing = [sid for sid in series if sid not in panel.series]
+        if missing:
+            raise DataError(
+                f"--series: {', '.join(missing[:5])} not in the input (it has "
+                f"{len(panel.series)} series, e.g. {next(iter(panel.series))})"
+            )
+    chosen = series if series is not None else list(panel.series)
+    short = [sid for sid in chosen if panel.series[sid].num_rows < lookback]
+    if short and series is not None:
+        raise DataError(f"--series: {short[0]} has fewer rows than the lookback ({lookback})")
+    notes = (
+        [f"{len(short)} series have fewer than {lookback} rows and are not forecast "
+         f"(e.g. {short[0]})"]
+        if short else []
+    )  # fmt: skip
+    return [sid for sid in chosen if sid not in short], notes
+
+
+def _scaler(panel: Panel, sid: str, state: dict, method: str) -> Scaler:
+    if sid in state["series"]:
+        return Scaler.from_dict(state["series"][sid]["scaler"])
+    return fit_scaler(panel.series[sid].values, method)  # type: ignore[arg-type]
+
+
+def _inputs(
+    panel: Panel, wanted: list[str], scalers: list[Scaler], run: Run
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' last `lookback` rows (and `horizon` future rows for calendar features),
+    stacked; the origins are each block's last observed row."""
+    experiment = run.experiment
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    calendar = experiment.data.calendar
+    timeline = timeline_of(experiment.data, run.preprocessing["frequency"])
+    blocks, origins, offset = [], [], 0
+    for sid, scaler in zip(wanted, scalers, strict=True):
+        history = panel.series[sid]
+        recent = history.values[-lookback:]
+        stamps = history.timestamps[-lookback:]
+        if calendar:  # future rows whose calendar columns the model reads
+            recent = np.concatenate([recent, np.zeros((horizon, recent.shape[1]))])
+            stamps = stamps.append(timeline.future(history.timestamps[-1], horizon))
+        block = type(history)(stamps, recent, history.columns, history.frequency, history.source)
+        attributes = panel.static.get(sid, {})
+        blocks.append(
+            series_table(block, scaler, attributes, calendar, run.preprocessing["static"])
+        )
+        origins.append(offset + lookback - 1)
+        offset += len(recent)
+    return np.concatenate(blocks).astype(np.float32), np.asarray(origins, dtype=np.int64)
+
+
+def _frame(
+    panel: Panel, wanted: list[str], scalers: list[Scaler], scaled: np.ndarray, run: Run
+) -> pd.DataFrame:
+    experiment = run.experiment
+    horizon, target = experiment.windows.horizon, experiment.data.target
+    timeline = timeline_of(experiment.data, run.preprocessing["frequency"])
+    parts = []
+    for index, (sid, scaler) in enumerate(zip(wanted, scalers, strict=True)):
+        future = timeline.future(panel.series[sid].timestamps[-1], horizon)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "series_id": sid,
+                    "timestamp": format_timestamps(future) if future is not None else "",
+                    "step": np.arange(1, horizon + 1),
+                    target: scaler.inverse_target(scaled[index]),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

@@ -1,0 +1,113 @@
+"""A panel experiment -> the stacked table, its windows and the per-series bookkeeping."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.config.schema import Experiment, ResolvedExperiment
+from lstmcast.data.frequency import season_length_for
+from lstmcast.data.panel import (
+    Panel,
+    PanelLayout,
+    common_cut_offs,
+    layout_panel,
+    load_panel,
+    panel_starts,
+    panel_table,
+    static_levels,
+)
+from lstmcast.data.prepare import PreparedData, with_lookback
+from lstmcast.data.scaling import Scaler
+from lstmcast.data.split import SplitBounds
+from lstmcast.data.validate import Series
+from lstmcast.errors import ConfigError, DataError
+
+
+@dataclass(frozen=True)
+class PanelData:
+    experiment: ResolvedExperiment
+    panel: Panel
+    layout: PanelLayout
+    static: dict[str, list[str]]
+    """Static column -> its levels in training (the one-hot order)."""
+    table: np.ndarray
+    starts: dict[str, np.ndarray]
+    season_length: int
+    cut_offs: tuple[pd.Timestamp, pd.Timestamp]
+
+    def for_fitting(self) -> PreparedData:
+        """The view fit_model trains on: the stacked table (already scaled, per series, so
+        the loss is reported in scaled units) and the windows of every series."""
+        rows, columns = self.table.shape
+        stacked = Series(
+            timestamps=pd.DatetimeIndex(np.zeros(rows, dtype="datetime64[ns]")),
+            values=self.table[:, :1].astype(np.float64),
+            columns=[self.experiment.data.target],
+            frequency=self.panel.frequency,
+            source=self.experiment.data.path,
+        )
+        identity = Scaler("none", np.zeros(columns), np.ones(columns))
+        return PreparedData(
+            self.experiment, stacked, SplitBounds(0, 0, rows), identity, self.table,
+            self.starts, self.season_length,
+        )  # fmt: skip
+
+    def state(self) -> dict[str, Any]:
+        """What forecasting needs, as JSON (the run folder's preprocessing.json)."""
+        return {
+            "panel": True,
+            "frequency": self.panel.frequency,
+            "season_length": self.season_length,
+            "columns": self.experiment.data.columns,
+            "series": {
+                sid: {
+                    "scaler": scaler.to_dict(),
+                    "split": bounds.to_dict(),
+                    "last_timestamp": str(self.panel.series[sid].timestamps[-1]),
+                }
+                for sid, scaler, bounds in zip(
+                    self.layout.ids, self.layout.scalers, self.layout.bounds, strict=True
+                )
+            },  # fmt: skip
+            "static": self.static,
+            "skipped": self.layout.skipped,
+            "validation_starts": str(self.cut_offs[0]),
+            "test_starts": str(self.cut_offs[1]),
+            "first_timestamp": str(min(s.timestamps[0] for s in self.panel.series.values())),
+            "last_timestamp": str(max(s.timestamps[-1] for s in self.panel.series.values())),
+        }
+
+
+def prepare_panel(experiment: Experiment) -> PanelData:
+    """Validate every series, cut all at one calendar cut-off, scale each by its own training
+    part, and index the windows of the series long enough for them."""
+    if experiment.model.stateful:
+        raise ConfigError("model.stateful: a stateful model reads one series; not for panels")
+    panel = load_panel(experiment.data)
+    season_length = experiment.data.season_length or season_length_for(panel.frequency)
+    experiment = with_lookback(experiment, season_length)
+    windows = experiment.windows
+    cut_offs = common_cut_offs(
+        panel, validation=experiment.split.validation, test=experiment.split.test
+    )
+    layout = layout_panel(
+        panel, cut_offs=cut_offs, lookback=windows.lookback, horizon=windows.horizon,
+        method=experiment.scaling.method,
+    )  # fmt: skip
+    if not layout.ids:
+        example = next(iter(layout.skipped.items()))
+        raise DataError(
+            f"{experiment.data.path}: none of the {len(layout.skipped)} series is long enough "
+            f"for lookback {windows.lookback} + horizon {windows.horizon} in every split (e.g. "
+            f"{example[0]}: {example[1]}); shorten the lookback or the splits"
+        )
+    static = static_levels(panel, layout.ids, experiment.data.static)
+    table = panel_table(panel, layout, experiment.data.calendar, static)
+    starts = panel_starts(
+        layout, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride
+    )
+    return PanelData(experiment, panel, layout, static, table, starts, season_length, cut_offs)

@@ -1,0 +1,115 @@
+"""`train` for a panel: one global model over every series, then per-series test metrics and a
+complete run folder. The fitting itself is the single-series fit_model, unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lstmcast import artifacts, locks
+from lstmcast.config.schema import Experiment
+from lstmcast.panels.evaluate import evaluate_panel
+from lstmcast.panels.prepare import PanelData, prepare_panel
+from lstmcast.plots import plot_history, plotting_available
+from lstmcast.runtime import seed_everything
+from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.placement import place
+from lstmcast.training.run import (
+    Notes,
+    TrainingSetup,
+    check_outputs,
+    placement_warnings,
+    write_history,
+)
+
+
+@dataclass(frozen=True)
+class PanelTrainSummary:
+    run_dir: str
+    device: str
+    architecture: str
+    num_params: int
+    series: int
+    skipped: dict[str, str]
+    train_windows: int
+    epochs_run: int
+    best_epoch: int
+    seconds: float
+    samples_per_second: float
+    evaluation: dict[str, Any]
+    versions: dict[str, str]
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+def train_panel(
+    experiment: Experiment,
+    *,
+    overwrite: bool = False,
+    report: EpochReport | None = None,
+    warn: Callable[[str], None] | None = None,
+    tell: Callable[[str], None] | None = None,
+    wait: float = 0.0,
+) -> PanelTrainSummary:
+    """Train, score each series on its test split, write the run folder atomically."""
+    notes = Notes(warn, tell)
+    with locks.holding(experiment.run_dir, command="train", wait=wait, tell=notes.tell):
+        check_outputs(experiment, overwrite=overwrite)
+        data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
+        if data.layout.skipped:
+            notes.warning(_skipped_note(data))
+        return _fit_and_write(data, notes, overwrite=overwrite, report=report)
+
+
+def _fit_and_write(
+    data: PanelData, notes: Notes, *, overwrite: bool, report: EpochReport | None
+) -> PanelTrainSummary:
+    experiment, training = data.experiment, data.experiment.training
+    placement = place(experiment)
+    for message in placement_warnings(experiment, placement):
+        notes.warning(message)
+    seed_everything(training.seed, deterministic_ops=not training.jit_compile)
+    setup = TrainingSetup.of(experiment, placement)
+    notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
+    data_sha256 = artifacts.file_sha256(experiment.data.path)
+    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, notes.tell, worker=0)
+
+    from lstmcast.training.fit import fit_model
+
+    result = fit_model(
+        data.for_fitting(), report=report, checkpoint=checkpoint, placement=placement
+    )
+    evaluation = evaluate_panel(result.model, data)
+    with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
+        artifacts.save_config(staging, experiment)
+        result.model.save(staging / artifacts.MODEL_FILE)
+        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, data.state())
+        write_history(staging / artifacts.HISTORY_FILE, result.history)
+        if plotting_available():
+            plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
+        artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation)
+        model = {"architecture": experiment.model.architecture, "parameters": result.num_params}
+        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
+        artifacts.write_manifest(staging, model=model, **manifest)
+    checkpoints.remove_checkpoint(checkpoint)
+    return PanelTrainSummary(
+        str(experiment.run_dir), placement.describe(), experiment.model.architecture,
+        result.num_params, len(data.layout.ids), data.layout.skipped,
+        int(len(data.starts["train"])), result.epochs_run, result.best_epoch, result.seconds,
+        result.samples_per_second, evaluation, setup.versions, notes.warnings,
+    )  # fmt: skip
+
+
+def _skipped_note(data: PanelData) -> str:
+    skipped = data.layout.skipped
+    first = list(skipped.items())[:3]
+    listed = "; ".join(f"{sid}: {why}" for sid, why in first)
+    more = f" and {len(skipped) - 3} more" if len(skipped) > 3 else ""
+    return (
+        f"{len(skipped)} of {len(skipped) + len(data.layout.ids)} series are too short for a "
+        f"window in every split and are left out ({listed}{more}); all are listed in --json "
+        "and in the run's metrics.json"
+    )

@@ -1,0 +1,133 @@
+"""Many series in one table, against brute force: no window crosses a series, each series is
+scaled by its own training rows, one calendar cut-off, long and wide agree, errors name the
+series and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lstmcast.config.load import load_experiment
+from lstmcast.errors import DataError
+from lstmcast.panels.prepare import prepare_panel
+
+
+def long_panel(lengths: list[int], freq: str = "MS") -> pd.DataFrame:
+    """Series s0, s1, ... all ending on the same month, of the given lengths, with a level of
+    100 x (their number + 1) so that a mixed-up row is visible."""
+    end = pd.Timestamp("2020-12-01")
+    parts = []
+    for index, rows in enumerate(lengths):
+        stamps = pd.date_range(end=end, periods=rows, freq=freq)
+        steps = np.arange(rows)
+        parts.append(pd.DataFrame({
+            "timestamp": stamps.strftime("%Y-%m-%d"), "series_id": f"s{index}",
+            "kind": "odd" if index % 2 else "even",
+            "y": 100.0 * (index + 1) + 10 * np.sin(steps) + steps,
+        }))  # fmt: skip
+    return pd.concat(parts, ignore_index=True)
+
+
+def experiment(tmp_path: Path, frame: pd.DataFrame, **data: object) -> object:
+    frame.to_csv(tmp_path / "panel.csv", index=False)
+    config = {
+        "data": {"path": "panel.csv", "target": "y", "series_id": "series_id", **data},
+        "windows": {"lookback": 6, "horizon": 3},
+        "split": {"validation": 6, "test": 6},
+    }
+    import yaml
+
+    (tmp_path / "panel.yaml").write_text(yaml.safe_dump(config))
+    return load_experiment(tmp_path / "panel.yaml")
+
+
+@settings(max_examples=25)
+@given(lengths=st.lists(st.integers(8, 40), min_size=1, max_size=6))
+def test_windows_never_cross_a_series_and_splits_share_one_cut_off(tmp_path_factory, lengths):
+    tmp_path = tmp_path_factory.mktemp("panel")
+    frame = long_panel([*lengths, 40])  # one series long enough that the panel is not empty
+    data = prepare_panel(experiment(tmp_path, frame))
+    layout, lookback, horizon = data.layout, 6, 3
+    for split, starts in data.starts.items():
+        for start in starts:  # every row a window reads or predicts belongs to one series
+            owners = layout.series_of(np.arange(start, start + lookback + horizon))
+            assert len(set(owners)) == 1
+            series = layout.ids[owners[0]]
+            bounds = layout.bounds[owners[0]]
+            first_target = start - layout.offsets[owners[0]] + lookback
+            lo, hi = bounds.rows(split)
+            assert lo <= first_target and first_target + horizon <= hi, (series, split)
+    cut_validation, cut_test = data.cut_offs
+    union = sorted(set(frame["timestamp"]))
+    assert str(cut_test.date()) == union[-6] and str(cut_validation.date()) == union[-12]
+    for sid, bounds in zip(layout.ids, layout.bounds, strict=True):
+        stamps = pd.to_datetime(frame.loc[frame.series_id == sid, "timestamp"])
+        assert bounds.validation_start == int((stamps < cut_validation).sum())
+        assert bounds.test_start == int((stamps < cut_test).sum())
+
+
+def test_each_series_is_scaled_by_its_own_training_rows_and_round_trips(tmp_path):
+    frame = long_panel([30, 36, 24])
+    data = prepare_panel(experiment(tmp_path, frame))
+    for index, sid in enumerate(data.layout.ids):
+        raw = frame.loc[frame.series_id == sid, "y"].to_numpy()
+        train = raw[: data.layout.bounds[index].validation_start]
+        scaler = data.layout.scalers[index]
+        assert scaler.center[0] == pytest.approx(train.mean())
+        assert scaler.scale[0] == pytest.approx(train.std())
+        first, end = data.layout.offsets[index], data.layout.offsets[index + 1]
+        back = scaler.inverse_target(data.table[first:end, 0].astype(np.float64))
+        np.testing.assert_allclose(back, raw, rtol=1e-5)
+
+
+def test_static_columns_are_one_hot_and_constant_within_a_series(tmp_path):
+    data = prepare_panel(experiment(tmp_path, long_panel([30, 30, 30]), static=["kind"]))
+    assert data.static == {"kind": ["even", "odd"]}
+    assert data.table.shape[1] == 1 + 2
+    for index in range(3):
+        block = data.table[data.layout.offsets[index] : data.layout.offsets[index + 1], 1:]
+        expected = [0.0, 1.0] if index % 2 else [1.0, 0.0]
+        assert (block == expected).all()
+
+
+def test_short_series_are_listed_and_left_out(tmp_path):
+    data = prepare_panel(experiment(tmp_path, long_panel([40, 10, 40])))
+    assert data.layout.ids == ["s0", "s2"]
+    assert "s1" in data.layout.skipped and "training rows" in data.layout.skipped["s1"]
+
+
+def test_wide_and_long_layouts_give_the_same_table(tmp_path):
+    frame = long_panel([30, 30, 30])
+    long = prepare_panel(experiment(tmp_path, frame))
+    wide_frame = frame.pivot(index="timestamp", columns="series_id", values="y").reset_index()
+    wide_frame.to_csv(tmp_path / "wide.csv", index=False)
+    import yaml
+
+    config = {
+        "data": {"path": "wide.csv", "target": "y", "layout": "wide"},
+        "windows": {"lookback": 6, "horizon": 3},
+        "split": {"validation": 6, "test": 6},
+    }
+    (tmp_path / "wide.yaml").write_text(yaml.safe_dump(config))
+    wide = prepare_panel(load_experiment(tmp_path / "wide.yaml"))
+    assert wide.layout.ids == long.layout.ids
+    np.testing.assert_array_equal(wide.table, long.table)
+    for split in long.starts:
+        np.testing.assert_array_equal(wide.starts[split], long.starts[split])
+
+
+def test_errors_name_the_series_and_the_line(tmp_path):
+    frame = long_panel([20, 20])
+    frame.loc[[25, 26], "timestamp"] = frame.loc[[26, 25], "timestamp"].to_numpy()
+    with pytest.raises(DataError, match=r"series s1 goes back in time at .* on line 28"):
+        prepare_panel(experiment(tmp_path, frame))
+    frame = long_panel([20, 20])
+    frame["y"] = frame["y"].astype(object)
+    frame.loc[30, "y"] = "n/a!"
+    with pytest.raises(DataError, match=r"non-numeric cells \(first: line 32"):
+        prepare_panel(experiment(tmp_path, frame))
