@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-cron-week lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-cron-week bench-panels bench-panels-accuracy lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,15 @@ bench-startup: $(STAMP)
 # Taylor series as real subprocesses; summary in bench/results/cron-week.md (about 12 minutes).
 bench-cron-week: $(STAMP)
 	$(BIN)/python -m bench.cron_week
+
+# One global model over many series against one model per series: synthetic 1,000 and 10,000
+# series x 2,000 points (time, windows/s, peak RSS); the two real panels' MASE beside seasonal
+# naive, AutoETS (ETS_PYTHON: a Python with statsforecast) and per-series models.
+bench-panels: $(STAMP)
+	$(BIN)/python -m bench.panels speed $(SERIES)
+
+bench-panels-accuracy: $(STAMP)
+	$(BIN)/python -m bench.panels accuracy
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

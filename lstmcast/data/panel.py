@@ -49,12 +49,11 @@ def load_panel(
     frame = _long_frame(data, source, role)
     stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
     values = {name: numeric_column(frame[name], source, name) for name in data.columns}
-    ids = frame["__series"].to_numpy()
+    groups = frame.groupby("__series", sort=True).indices  # id -> its rows, in file order
     series, static = {}, {}
-    for sid in sorted(pd.unique(ids)):
-        rows = np.flatnonzero(ids == sid)
+    for sid, rows in groups.items():
         _check_order(stamps[rows], rows, source, sid)
-        part = pd.DataFrame({data.timestamp: frame[data.timestamp].to_numpy()[rows]})
+        part = pd.DataFrame({data.timestamp: stamps[rows]})
         for name in data.columns:
             part[name] = values[name][rows]
         series[str(sid)] = validate_frame(

@@ -115,6 +115,8 @@ def _line(row: int) -> int:
 
 
 def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
+    if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
+        return pd.DatetimeIndex(column)  # parsed already (one series of a panel)
     text = column.astype("string").str.strip()
     try:
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")

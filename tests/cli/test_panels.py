@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -15,7 +17,7 @@ import yaml
 from tests.cli.test_shipped_configs import PANELS, quick_settings
 from tests.data.test_panel import long_panel
 from tests.helpers.data import CONFIGS
-from tests.helpers.program import lstmcast
+from tests.helpers.program import ENV, lstmcast
 
 
 @pytest.mark.slow
@@ -53,6 +55,8 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
     pd.testing.assert_frame_equal(
         chosen, frame[frame.series_id.isin(two)].reset_index(drop=True), rtol=1e-6
     )
+    shards = _sharded_forecast(run_dir, sorted(frame["series_id"].unique()), tmp_path)
+    pd.testing.assert_frame_equal(shards, frame, rtol=1e-6)  # two processes = one
     unknown = lstmcast("forecast", run_dir, "--series", "no such series", cwd=tmp_path)
     assert unknown.returncode == 3 and "--series: no such series not in the input" in unknown.stderr
 
@@ -62,6 +66,37 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
         assert f"{command}: not available for many-series runs yet" in refused.stderr
     described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
     assert described.returncode == 0 and json.loads(described.stdout)["test_mase"]["lstm"] > 0
+
+
+def _sharded_forecast(run_dir, ids: list[str], tmp_path) -> pd.DataFrame:
+    """Process-level sharding as docs/panels.md describes it: two forecast processes at once,
+    each given half of the series, their outputs concatenated."""
+    halves = [ids[: len(ids) // 2], ids[len(ids) // 2 :]]
+    jobs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "lstmcast",
+                "forecast",
+                str(run_dir),
+                "--series",
+                ",".join(half),
+                "-o",
+                str(tmp_path / f"shard{index}.csv"),
+                "-q",
+            ],
+            cwd=tmp_path,
+            env=ENV,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+        for index, half in enumerate(halves)
+    ]
+    said = [job.communicate(timeout=300)[1] for job in jobs]
+    assert [job.returncode for job in jobs] == [0, 0], said
+    shards = [pd.read_csv(tmp_path / f"shard{index}.csv") for index in range(2)]
+    return pd.concat(shards, ignore_index=True)
 
 
 def tiny_panel_config(tmp_path, csv: str, **data: object) -> str:
