@@ -21,7 +21,7 @@ LAYERS = [
     {"lstmcast.evaluation"},
     {"lstmcast.forecasting"},
     {"lstmcast.training"},
-    {"lstmcast.promotion"},
+    {"lstmcast.promotion", "lstmcast.panels"},
     {"lstmcast.backtesting"},
     {"lstmcast.reporting"},
     {"lstmcast.cli"},
