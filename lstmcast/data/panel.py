@@ -77,11 +77,22 @@ def _long_frame(data: DataSection, source: Path, role: str) -> pd.DataFrame:
         names = [name for name in header if name != data.timestamp]
         frame = read_csv(source, timestamp=data.timestamp, columns=names, role=role)
         long = frame.melt(id_vars=[data.timestamp], var_name="__series", value_name=data.target)
-        return long.reset_index(drop=True)
+        return _trimmed(long, data.target).reset_index(drop=True)
     columns = [*data.columns, data.series_id, *data.static]
     keys = {data.series_id: "data.series_id", **{name: "data.static" for name in data.static}}
     frame = read_csv(source, timestamp=data.timestamp, columns=columns, role=role, keys=keys)
     return frame.rename(columns={data.series_id: "__series"}).astype({"__series": str})
+
+
+def _trimmed(long: pd.DataFrame, target: str) -> pd.DataFrame:
+    """A wide file's series start and end at different rows: the empty cells before a
+    series' first value and after its last are not part of it (those inside it are missing
+    values, for data.missing)."""
+    present = long[target].notna()
+    groups = present.groupby(long["__series"])
+    started = groups.cummax()
+    not_ended = present[::-1].groupby(long["__series"][::-1]).cummax()[::-1]
+    return long[started & not_ended]
 
 
 def _check_order(stamps: pd.DatetimeIndex, rows: np.ndarray, source: Path, sid: str) -> None:

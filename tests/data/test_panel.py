@@ -131,3 +131,20 @@ def test_errors_name_the_series_and_the_line(tmp_path):
     frame.loc[30, "y"] = "n/a!"
     with pytest.raises(DataError, match=r"non-numeric cells \(first: line 32"):
         prepare_panel(experiment(tmp_path, frame))
+
+
+def test_a_wide_file_holds_series_of_different_lengths(tmp_path):
+    frame = long_panel([30, 24, 18])  # all end together, start at different months
+    wide_frame = frame.pivot(index="timestamp", columns="series_id", values="y").reset_index()
+    wide_frame.loc[20, "s0"] = np.nan  # inside s0: a missing value, not an end
+    wide_frame.to_csv(tmp_path / "wide.csv", index=False)
+    import yaml
+
+    config = {
+        "data": {"path": "wide.csv", "target": "y", "layout": "wide", "missing": "interpolate"},
+        "windows": {"lookback": 3, "horizon": 2},
+        "split": {"validation": 3, "test": 3},
+    }
+    (tmp_path / "wide.yaml").write_text(yaml.safe_dump(config))
+    data = prepare_panel(load_experiment(tmp_path / "wide.yaml"))
+    assert [data.panel.series[sid].num_rows for sid in data.layout.ids] == [30, 24, 18]
