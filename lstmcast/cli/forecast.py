@@ -72,11 +72,21 @@ LogPath = Annotated[
     ),
 ]
 SeriesOption = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
         "--series",
-        metavar="ID,ID",
-        help="Many-series runs: forecast only these series [default: every series in the input].",
+        metavar="ID",
+        help="Many-series runs: forecast this series only (repeatable) [default: every series "
+        "in the input].",
+        show_default=False,
+    ),
+]
+SeriesFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--series-file",
+        help="Many-series runs: forecast the series listed in this file, one id per line (a "
+        "shard of a large panel).",
         show_default=False,
     ),
 ]
@@ -94,6 +104,7 @@ def forecast(
     max_staleness: MaxStaleness = None,
     log: LogPath = None,
     series: SeriesOption = None,
+    series_file: SeriesFile = None,
     plot: PlotPath = None,
     json_output: JsonFlag = False,
     wait: WaitOption = 0.0,
@@ -127,11 +138,12 @@ def forecast(
         target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
         with target as opened:
             if opened.is_panel:
-                _forecast_panel(opened, input_csv, series, output, json_output, quiet, extra={
+                wanted = _series_wanted(series, series_file)
+                _forecast_panel(opened, input_csv, wanted, output, json_output, quiet, extra={
                     "--as-of": as_of, "--max-staleness": max_staleness, "--log": log,
                     "--plot": plot})  # fmt: skip
                 return
-            if series is not None:
+            if series or series_file:
                 raise ConfigError("--series: this run forecasts one series; drop --series")
             result = forecast_run(
                 opened, input_path=input_csv, as_of=anchor, max_staleness=max_staleness
@@ -168,8 +180,20 @@ def forecast(
         say(note, quiet=quiet)
 
 
+def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[str] | None:
+    """--series (repeatable; an id may hold commas) and --series-file (one id per line)."""
+    wanted = list(series or [])
+    if series_file is not None:
+        try:
+            text = series_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"--series-file: cannot read {series_file} ({err})") from None
+        wanted += [line.strip() for line in text.splitlines() if line.strip()]
+    return wanted or None
+
+
 def _forecast_panel(
-    run: Any, input_csv: Path | None, series: str | None, output: str, json_output: bool,
+    run: Any, input_csv: Path | None, series: list[str] | None, output: str, json_output: bool,
     quiet: bool, *, extra: dict[str, object],
 ) -> None:  # fmt: skip
     """Every series (or --series) of a many-series run, one long CSV."""
@@ -178,8 +202,7 @@ def _forecast_panel(
     asked = [option for option, value in extra.items() if value is not None]
     if asked:
         raise ConfigError(f"{asked[0]}: not available for many-series runs yet")
-    wanted = [sid.strip() for sid in series.split(",") if sid.strip()] if series else None
-    frame, notes = forecast_panel(run, input_path=input_csv, series=wanted)
+    frame, notes = forecast_panel(run, input_path=input_csv, series=series)
     if json_output and output == "-":
         print_json(
             {"run_id": run.run_id, "notes": notes, "forecast": frame.to_dict(orient="records")}

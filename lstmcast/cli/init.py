@@ -105,7 +105,13 @@ def _problem(path: Path) -> str | None:
     from lstmcast.errors import LstmcastError
 
     try:
-        prepare_data(load_experiment(path))
+        experiment = load_experiment(path)
+        if experiment.data.is_panel:
+            from lstmcast.panels.prepare import prepare_panel
+
+            prepare_panel(experiment)
+        else:
+            prepare_data(experiment)
     except LstmcastError as err:
         return f"the starter config does not validate yet: {err}"
     return None
@@ -158,6 +164,10 @@ def starter_config(profile: Any, *, horizon: int, data_path: str) -> str:
         f"  target: {profile.target}"
         + ("" if len(profile.numeric) == 1 else "    # --target chooses another"),
     ]
+    if profile.series_id is not None:
+        lines.append(f"  series_id: {profile.series_id}    # many series, one global model")
+        if profile.static:
+            lines.append(f"  static: [{', '.join(profile.static)}]    # constant within a series")
     if features:
         lines.append(
             f"  # features: [{', '.join(features)}]    # other numeric columns the model could read"

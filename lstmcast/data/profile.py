@@ -35,6 +35,8 @@ class Profile:
     lookback_reason: str
     empty_cells: int
     notes: list[str] = field(default_factory=list)
+    series_id: str | None = None
+    static: list[str] = field(default_factory=list)
 
 
 def profile_csv(path: Path, *, target: str | None = None) -> Profile:
@@ -48,10 +50,15 @@ def profile_csv(path: Path, *, target: str | None = None) -> Profile:
     if not numeric:
         raise DataError(f"{path}: no numeric column besides '{timestamp}' to forecast")
     target = _target(numeric, target, path)
-    order = np.argsort(stamps.to_numpy(), kind="stable")
+    series_id, static = _panel_columns(frame, timestamp, numeric, stamps)
+    rows = np.arange(len(frame))
+    if series_id is not None:  # read the season and lookback off the longest series
+        sizes = frame.groupby(series_id).size()
+        rows = np.flatnonzero((frame[series_id] == sizes.idxmax()).to_numpy())
+    order = rows[np.argsort(stamps[rows].to_numpy(), kind="stable")]
     stamps = pd.DatetimeIndex(stamps[order])
     values = pd.to_numeric(frame[target].iloc[order], errors="coerce").to_numpy(dtype=float)
-    notes = [] if (order == np.arange(len(order))).all() else ["rows are not in time order"]
+    notes = [] if (order == rows).all() else ["rows are not in time order"]
     frequency = infer_frequency(stamps) or "none"
     missing = _missing_rows(stamps, frequency)
     season = season_length_for(frequency)
@@ -63,6 +70,12 @@ def profile_csv(path: Path, *, target: str | None = None) -> Profile:
         )
         frequency, missing, season = "none", 0, _rows_per_day(stamps)
     lookback, reason = acf_lookback(values, season)
+    if series_id is not None:
+        notes.append(
+            f"{frame[series_id].nunique():,} series in column '{series_id}' (a timestamp repeats "
+            f"once per series): one global model; season and lookback read off the longest, "
+            f"{frame[series_id].iloc[order[0]]}"
+        )
     return Profile(
         path,
         len(frame),
@@ -76,7 +89,24 @@ def profile_csv(path: Path, *, target: str | None = None) -> Profile:
         reason,
         int(np.isnan(values).sum()),
         notes,
+        series_id,
+        static,
     )
+
+
+def _panel_columns(
+    frame: pd.DataFrame, timestamp: str, numeric: list[str], stamps: pd.DatetimeIndex
+) -> tuple[str | None, list[str]]:
+    """When timestamps repeat, the text column that tells the series apart (with the time, it
+    makes every row unique), and the other text columns constant within a series."""
+    if not stamps.has_duplicates:
+        return None, []
+    texts = [name for name in frame.columns if name != timestamp and name not in numeric]
+    for name in sorted(texts, key=lambda n: -frame[n].nunique()):
+        if not pd.DataFrame({"t": stamps, "s": frame[name].to_numpy()}).duplicated().any():
+            constant = frame.groupby(name)[[t for t in texts if t != name]].nunique().max()
+            return name, [t for t in texts if t != name and constant[t] == 1]
+    return None, []
 
 
 def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex]:

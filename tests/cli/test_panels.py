@@ -49,7 +49,7 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
     pd.testing.assert_frame_equal(frame, ordered)  # series by id, steps in order
 
     two = sorted(frame["series_id"].unique())[:2]
-    subset = lstmcast("forecast", run_dir, "--series", ",".join(two), cwd=tmp_path)
+    subset = lstmcast("forecast", run_dir, "--series", two[0], "--series", two[1], cwd=tmp_path)
     assert subset.returncode == 0, subset.stderr
     chosen = pd.read_csv(io.StringIO(subset.stdout))
     pd.testing.assert_frame_equal(
@@ -70,29 +70,18 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
 
 def _sharded_forecast(run_dir, ids: list[str], tmp_path) -> pd.DataFrame:
     """Process-level sharding as docs/panels.md describes it: two forecast processes at once,
-    each given half of the series, their outputs concatenated."""
+    each given half of the series in a --series-file, their outputs concatenated."""
     halves = [ids[: len(ids) // 2], ids[len(ids) // 2 :]]
-    jobs = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "lstmcast",
-                "forecast",
-                str(run_dir),
-                "--series",
-                ",".join(half),
-                "-o",
-                str(tmp_path / f"shard{index}.csv"),
-                "-q",
-            ],
-            cwd=tmp_path,
-            env=ENV,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        for index, half in enumerate(halves)
-    ]
+    jobs = []
+    for index, half in enumerate(halves):
+        (tmp_path / f"shard{index}.txt").write_text("".join(f"{sid}\n" for sid in half))
+        command = [
+            sys.executable, "-m", "lstmcast", "forecast", str(run_dir), "--series-file",
+            str(tmp_path / f"shard{index}.txt"), "-o", str(tmp_path / f"shard{index}.csv"), "-q",
+        ]  # fmt: skip
+        jobs.append(
+            subprocess.Popen(command, cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True)
+        )
     said = [job.communicate(timeout=300)[1] for job in jobs]
     assert [job.returncode for job in jobs] == [0, 0], said
     shards = [pd.read_csv(tmp_path / f"shard{index}.csv") for index in range(2)]
