@@ -257,6 +257,8 @@ def _auto_ets(folder: Path, frame: pd.DataFrame, spec: dict) -> tuple[pd.Series 
         when = pd.to_datetime(part["timestamp"])
         y = part[spec["target"]].to_numpy()
         train = y[(when < validation_cut).to_numpy()]
+        if len(train) <= spec["season"]:  # too short: lstmcast leaves it out too
+            continue
         scale = np.mean(np.abs(train[spec["season"] :] - train[: -spec["season"]]))
         actual = y[(when >= test_cut).to_numpy()][: spec["horizon"]]
         predicted = forecast[forecast.unique_id == sid][column].to_numpy()[: len(actual)]
