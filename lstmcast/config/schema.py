@@ -809,6 +809,11 @@ class Experiment(Strict):
 
     @model_validator(mode="after")
     def _recursion_has_its_inputs(self) -> Experiment:
+        if self.model.output == "recursive" and self.data.static:
+            raise ValueError(
+                "model.output: recursive feeds each forecast back as the next input row, "
+                "which is not built for data.static columns yet; use output: direct or seq2seq"
+            )
         if self.model.output == "recursive" and self.data.features:
             raise ValueError(
                 f"model.output: recursive feeds each forecast back as the next input, but "

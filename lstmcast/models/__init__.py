@@ -42,6 +42,7 @@ def build_model(
         if experiment.model.stateful
         else None,
         use_cudnn=use_cudnn,
+        normalised=experiment.data.observed_columns,
     )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     return builders[experiment.model.output](spec)

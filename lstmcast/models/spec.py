@@ -29,6 +29,10 @@ class ModelSpec:
     """Fixed batch size of a stateful model (its states are per batch row)."""
     use_cudnn: bool | Literal["auto"] = "auto"
     """True makes Keras raise rather than fall back from the cuDNN kernels (require_cudnn)."""
+    normalised: int | None = None
+    """Leading columns per-window normalisation shifts (target + features); default: the
+    observed ones. A panel's static one-hot columns are observed but must not be shifted,
+    or a constant column would become zero in every window."""
 
     @property
     def known(self) -> int:
@@ -99,7 +103,7 @@ def frame_inputs(spec: ModelSpec) -> Framed:
     if spec.per_window != "none":
         with dtype_policy("float32"):  # window statistics need float32 under mixed precision
             hidden, center, scale = WindowNormalization(
-                spec.per_window, columns=spec.observed, name="window_norm"
+                spec.per_window, columns=spec.normalised or spec.observed, name="window_norm"
             )(window)
     if spec.config.input_noise:  # active in training only
         hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
