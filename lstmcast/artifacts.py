@@ -313,6 +313,20 @@ def run_summary(run: Run) -> dict[str, Any]:
         "skill": metrics.get("skill"),
         "model_label": label,
         "intervals": list((run.intervals_state or {}).get("radius", {})),
+        "panel": _panel_kind(preprocessing) if run.is_panel else None,
+    }
+
+
+def _panel_kind(preprocessing: dict[str, Any]) -> dict[str, Any]:
+    """What a many-series run is: how many series, what tells them apart, and that it has no
+    per-series parts (so it forecasts series it never saw)."""
+    return {
+        "series": len(preprocessing.get("series", {})),
+        "skipped": len(preprocessing.get("skipped", {})),
+        "static": list(preprocessing.get("static", {})),
+        "per_series_parameters": False,
+        "validation_starts": preprocessing.get("validation_starts"),
+        "test_starts": preprocessing.get("test_starts"),
     }
 
 

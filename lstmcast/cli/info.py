@@ -44,4 +44,11 @@ def info(
         f" (skill {summary['skill']})",
         f"intervals  {', '.join(f'{level}%' for level in summary['intervals']) or 'none'}",
     ]
+    if summary["panel"]:
+        panel = summary["panel"]
+        lines.append(
+            f"series     {panel['series']} in one global model ({panel['skipped']} left out), "
+            f"static columns {', '.join(panel['static']) or 'none'}, no per-series parameters "
+            f"(forecasts series it never saw); test from {panel['test_starts']} in every series"
+        )
     print("\n".join(lines))

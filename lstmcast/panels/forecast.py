@@ -38,6 +38,10 @@ def forecast_panel(
     wanted, notes = _chosen(panel, series, state, experiment.windows.lookback)
     scalers = [_scaler(panel, sid, state, experiment.scaling.method) for sid in wanted]
     unseen = [sid for sid in wanted if sid not in state["series"]]
+    notes.append(
+        f"a global model over {len(state['series'])} series, without per-series parameters"
+        + (f" (static columns {', '.join(state['static'])})" if state["static"] else "")
+    )
     if unseen:
         notes.append(
             f"{len(unseen)} series the run was not trained on (e.g. {unseen[0]}) are forecast "

@@ -41,6 +41,7 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
 
     forecast = lstmcast("forecast", run_dir, cwd=tmp_path)
     assert forecast.returncode == 0, forecast.stderr
+    assert "a global model over" in forecast.stderr and "without per-series" in forecast.stderr
     frame = pd.read_csv(io.StringIO(forecast.stdout))
     target, horizon = config["data"]["target"], config["windows"]["horizon"]
     assert list(frame.columns) == ["series_id", "timestamp", "step", target]
@@ -66,6 +67,8 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
         assert f"{command}: not available for many-series runs yet" in refused.stderr
     described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
     assert described.returncode == 0 and json.loads(described.stdout)["test_mase"]["lstm"] > 0
+    kind = json.loads(described.stdout)["panel"]
+    assert kind["series"] == series and kind["per_series_parameters"] is False
 
 
 def _sharded_forecast(run_dir, ids: list[str], tmp_path) -> pd.DataFrame:
