@@ -324,7 +324,7 @@ def _panel_kind(preprocessing: dict[str, Any]) -> dict[str, Any]:
         "series": len(preprocessing.get("series", {})),
         "skipped": len(preprocessing.get("skipped", {})),
         "static": list(preprocessing.get("static", {})),
-        "per_series_parameters": False,
+        "per_series_parameters": bool(preprocessing.get("series_embedding")),
         "validation_starts": preprocessing.get("validation_starts"),
         "test_starts": preprocessing.get("test_starts"),
     }

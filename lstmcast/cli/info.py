@@ -48,7 +48,12 @@ def info(
         panel = summary["panel"]
         lines.append(
             f"series     {panel['series']} in one global model ({panel['skipped']} left out), "
-            f"static columns {', '.join(panel['static']) or 'none'}, no per-series parameters "
-            f"(forecasts series it never saw); test from {panel['test_starts']} in every series"
+            f"static columns {', '.join(panel['static']) or 'none'}, "
+            + (
+                "a learned vector per series (forecasts only these series)"
+                if panel["per_series_parameters"]
+                else "no per-series parameters (forecasts series it never saw)"
+            )
+            + f"; test from {panel['test_starts']} in every series"
         )
     print("\n".join(lines))

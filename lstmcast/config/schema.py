@@ -362,6 +362,12 @@ class ModelSection(Strict):
         "the horizon from the encoder's states; recursive: a one-step model fed its own "
         "forecasts.",
     )
+    series_embedding: NonNegativeInt = Field(
+        0,
+        description="Many-series runs: learn a vector of this size for each series, read beside "
+        "the window (and the static columns); 0: none. Such a run forecasts only the series it "
+        "was trained on; without it, any series.",
+    )
     linear_skip: bool = Field(
         False,
         description="Add a linear map of the (normalised) input window to the forecast, beside "
@@ -809,10 +815,16 @@ class Experiment(Strict):
 
     @model_validator(mode="after")
     def _recursion_has_its_inputs(self) -> Experiment:
-        if self.model.output == "recursive" and self.data.static:
+        if self.model.series_embedding and not self.data.is_panel:
+            raise ValueError(
+                "model.series_embedding: a per-series vector needs many series; set "
+                "data.series_id or data.layout: wide, or remove it"
+            )
+        if self.model.output == "recursive" and (self.data.static or self.model.series_embedding):
             raise ValueError(
                 "model.output: recursive feeds each forecast back as the next input row, "
-                "which is not built for data.static columns yet; use output: direct or seq2seq"
+                "which is not built for data.static or model.series_embedding yet; use output: "
+                "direct or seq2seq"
             )
         if self.model.output == "recursive" and self.data.features:
             raise ValueError(

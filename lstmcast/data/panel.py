@@ -179,26 +179,44 @@ def _too_short(bounds: SplitBounds, *, lookback: int, horizon: int) -> str | Non
     return None
 
 
-def panel_table(panel: Panel, layout: PanelLayout, calendar: list[str], static: dict) -> np.ndarray:
+def panel_table(
+    panel: Panel, layout: PanelLayout, calendar: list[str], static: dict, *, numbered: bool
+) -> np.ndarray:
     """The stacked model input table: each series' block (series_table), one after another
     (`static`: column -> levels, the one-hot order)."""
     blocks = [
-        series_table(panel.series[sid], scaler, panel.static.get(sid, {}), calendar, static)
-        for sid, scaler in zip(layout.ids, layout.scalers, strict=True)
+        series_table(
+            panel.series[sid],
+            scaler,
+            panel.static.get(sid, {}),
+            calendar,
+            static,
+            number=index + 1 if numbered else None,
+        )  # fmt: skip
+        for index, (sid, scaler) in enumerate(zip(layout.ids, layout.scalers, strict=True))
     ]
     return np.concatenate(blocks).astype(np.float32)
 
 
 def series_table(
-    series: Series, scaler: Scaler, attributes: dict[str, str], calendar: list[str], static: dict
+    series: Series,
+    scaler: Scaler,
+    attributes: dict[str, str],
+    calendar: list[str],
+    static: dict,
+    *,
+    number: int | None = None,
 ) -> np.ndarray:
-    """One series' block of the table: scaled values, static one-hot, calendar features last
-    (the model reads the trailing calendar columns over the horizon too)."""
+    """One series' block of the table: scaled values, static one-hot, the series' number
+    (with model.series_embedding), calendar features last (the model reads the trailing
+    calendar columns over the horizon too)."""
     one_hot = static_one_hot(attributes, static)
     columns = [
         scaler.transform(series.values).astype(np.float32),
         np.broadcast_to(one_hot, (series.num_rows, len(one_hot))),
     ]
+    if number is not None:
+        columns.append(np.full((series.num_rows, 1), number, dtype=np.float32))
     if calendar:
         columns.append(calendar_features(series.timestamps, calendar))
     return np.concatenate(columns, axis=1)

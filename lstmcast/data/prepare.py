@@ -33,6 +33,9 @@ class PreparedData:
     known columns), then the calendar features."""
     starts: dict[str, np.ndarray]
     season_length: int
+    series_count: int = 0
+    """Many-series runs with model.series_embedding: how many series have a vector (the
+    table's last observed column holds each row's series number, 1-based)."""
 
     @property
     def known_columns(self) -> int:

@@ -21,6 +21,7 @@ def build_model(
     num_features: int,
     batch_size: int | None = None,
     use_cudnn: bool | Literal["auto"] = "auto",
+    series_count: int = 0,
 ) -> keras.Model:
     """The configured architecture for windows of `num_features` columns (observed columns,
     then those known in advance). A stateful model needs its `batch_size` (default: the
@@ -43,6 +44,9 @@ def build_model(
         else None,
         use_cudnn=use_cudnn,
         normalised=experiment.data.observed_columns,
+        series_embedding=(series_count, experiment.model.series_embedding)
+        if experiment.model.series_embedding
+        else None,
     )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     return builders[experiment.model.output](spec)
@@ -53,6 +57,12 @@ def load_model(path: str) -> keras.Model:
     import keras
 
     # Imported for their registrations of lstmcast's layers and initialisers.
-    from lstmcast.models import initializers, quantiles, recursive, window_norm  # noqa: F401
+    from lstmcast.models import (  # noqa: F401
+        initializers,
+        quantiles,
+        recursive,
+        series_embedding,
+        window_norm,
+    )
 
     return keras.models.load_model(path, safe_mode=True, compile=False)

@@ -12,6 +12,7 @@ import keras
 
 from lstmcast.config.schema import ModelSection
 from lstmcast.models.quantiles import QuantileSpread
+from lstmcast.models.series_embedding import SeriesEmbedding
 from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
 
 
@@ -29,6 +30,9 @@ class ModelSpec:
     """Fixed batch size of a stateful model (its states are per batch row)."""
     use_cudnn: bool | Literal["auto"] = "auto"
     """True makes Keras raise rather than fall back from the cuDNN kernels (require_cudnn)."""
+    series_embedding: tuple[int, int] | None = None
+    """(series, size) for a learned vector per series, read from the last observed column
+    (the series' number, 1-based; 0 is a series the model never saw)."""
     normalised: int | None = None
     """Leading columns per-window normalisation shifts (target + features); default: the
     observed ones. A panel's static one-hot columns are observed but must not be shifted,
@@ -105,6 +109,9 @@ def frame_inputs(spec: ModelSpec) -> Framed:
             hidden, center, scale = WindowNormalization(
                 spec.per_window, columns=spec.normalised or spec.observed, name="window_norm"
             )(window)
+    if spec.series_embedding is not None:
+        count, size = spec.series_embedding
+        hidden = SeriesEmbedding(spec.observed - 1, count, size, name="series_embedding")(hidden)
     if spec.config.input_noise:  # active in training only
         hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
     return Framed(inputs=inputs, window=hidden, future=future, center=center, scale=scale)

@@ -38,8 +38,16 @@ def forecast_panel(
     wanted, notes = _chosen(panel, series, state, experiment.windows.lookback)
     scalers = [_scaler(panel, sid, state, experiment.scaling.method) for sid in wanted]
     unseen = [sid for sid in wanted if sid not in state["series"]]
+    embedded = experiment.model.series_embedding > 0
+    if unseen and embedded:
+        raise DataError(
+            f"{unseen[0]} (and {len(unseen) - 1} more) was not among the series this run "
+            "learned a vector for (model.series_embedding); forecast only its series, or "
+            "train without series_embedding to forecast new ones"
+        )
+    kind = "with a learned vector per series" if embedded else "without per-series parameters"
     notes.append(
-        f"a global model over {len(state['series'])} series, without per-series parameters"
+        f"a global model over {len(state['series'])} series, {kind}"
         + (f" (static columns {', '.join(state['static'])})" if state["static"] else "")
     )
     if unseen:
@@ -88,7 +96,7 @@ def _inputs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each series' last `lookback` rows (and `horizon` future rows for calendar features),
     stacked; the origins are each block's last observed row."""
-    experiment = run.experiment
+    experiment, state = run.experiment, run.preprocessing
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     calendar = experiment.data.calendar
     timeline = timeline_of(experiment.data, run.preprocessing["frequency"])
@@ -102,8 +110,9 @@ def _inputs(
             stamps = stamps.append(timeline.future(history.timestamps[-1], horizon))
         block = type(history)(stamps, recent, history.columns, history.frequency, history.source)
         attributes = panel.static.get(sid, {})
+        number = state["series"][sid]["number"] if experiment.model.series_embedding else None
         blocks.append(
-            series_table(block, scaler, attributes, calendar, run.preprocessing["static"])
+            series_table(block, scaler, attributes, calendar, state["static"], number=number)
         )
         origins.append(offset + lookback - 1)
         offset += len(recent)

@@ -51,9 +51,10 @@ class PanelData:
             source=self.experiment.data.path,
         )
         identity = Scaler("none", np.zeros(columns), np.ones(columns))
+        count = len(self.layout.ids) if self.experiment.model.series_embedding else 0
         return PreparedData(
             self.experiment, stacked, SplitBounds(0, 0, rows), identity, self.table,
-            self.starts, self.season_length,
+            self.starts, self.season_length, series_count=count,
         )  # fmt: skip
 
     def state(self) -> dict[str, Any]:
@@ -65,15 +66,18 @@ class PanelData:
             "columns": self.experiment.data.columns,
             "series": {
                 sid: {
+                    "number": number,
                     "scaler": scaler.to_dict(),
                     "split": bounds.to_dict(),
                     "last_timestamp": str(self.panel.series[sid].timestamps[-1]),
                 }
-                for sid, scaler, bounds in zip(
-                    self.layout.ids, self.layout.scalers, self.layout.bounds, strict=True
+                for number, (sid, scaler, bounds) in enumerate(
+                    zip(self.layout.ids, self.layout.scalers, self.layout.bounds, strict=True),
+                    start=1,
                 )
-            },  # fmt: skip
+            },
             "static": self.static,
+            "series_embedding": self.experiment.model.series_embedding,
             "skipped": self.layout.skipped,
             "validation_starts": str(self.cut_offs[0]),
             "test_starts": str(self.cut_offs[1]),
@@ -111,7 +115,8 @@ def prepare_panel(experiment: Experiment) -> PanelData:
             f"{example[0]}: {example[1]}); shorten the lookback or the splits"
         )
     static = static_levels(panel, layout.ids, experiment.data.static)
-    table = panel_table(panel, layout, experiment.data.calendar, static)
+    numbered = experiment.model.series_embedding > 0
+    table = panel_table(panel, layout, experiment.data.calendar, static, numbered=numbered)
     starts = panel_starts(
         layout, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride
     )

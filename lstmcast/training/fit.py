@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lstmcast.config.schema import EarlyStopping, ResolvedExperiment, TrainingSection
+from lstmcast.config.schema import EarlyStopping, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import Interrupted, TrainingError
@@ -102,7 +102,7 @@ def fit_model(
     best = best_epoch(history, experiment.training.early_stopping, resumed_after=resumed_after)
     epochs_run = len(history.get("loss", []))
     return TrainingResult(
-        model=portable_model(model, experiment, data.scaled.shape[1], placement),
+        model=portable_model(model, data, placement),
         history=history,
         epochs_run=epochs_run,
         best_epoch=best or epochs_run,
@@ -130,6 +130,7 @@ def compile_model(
         model = build_model(
             experiment,
             num_features=data.scaled.shape[1],
+            series_count=data.series_count,
             use_cudnn=True if training.require_cudnn else "auto",
         )
         trained, horizon = model, experiment.windows.horizon
@@ -257,13 +258,12 @@ def best_epoch(
     return min(since, key=monitored.__getitem__) + 1
 
 
-def portable_model(
-    model: keras.Model, experiment: ResolvedExperiment, num_features: int, placement: Placement
-) -> keras.Model:
+def portable_model(model: keras.Model, data: PreparedData, placement: Placement) -> keras.Model:
     """What the run folder saves. Trained with mixed precision, over several devices or on
     cuDNN, a model would not load or run the same as a plain float32 model on one CPU: then
     the same architecture is built again in float32, outside any strategy and free to run on
     any kernel, holding the trained weights."""
+    experiment = data.experiment
     training = experiment.training
     plain = (
         training.precision == "float32"
@@ -274,6 +274,8 @@ def portable_model(
         return model
     from lstmcast.models import build_model
 
-    portable = build_model(experiment, num_features=num_features)
+    portable = build_model(
+        experiment, num_features=data.scaled.shape[1], series_count=data.series_count
+    )
     portable.set_weights(model.get_weights())
     return portable

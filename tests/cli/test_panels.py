@@ -129,3 +129,25 @@ def test_long_and_wide_layouts_give_the_same_forecasts_and_new_series_are_foreca
     rows = pd.read_csv(io.StringIO(forecast.stdout))
     assert rows["series_id"].unique().tolist() == ["s0", "s1", "s2", "s3"]
     np.testing.assert_allclose(rows[rows.series_id != "s3"]["y"], outputs[0]["y"], rtol=1e-6)
+
+
+@pytest.mark.slow
+def test_a_learned_vector_per_series_trains_reloads_and_refuses_new_series(tmp_path):
+    frame = long_panel([40, 40, 40])
+    frame.to_csv(tmp_path / "long.csv", index=False)
+    config = tiny_panel_config(tmp_path, "long.csv", series_id="series_id")
+    trained = lstmcast("train", config, "--set", "model.series_embedding=3", "-q", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    described = lstmcast("info", "runs/long", "--json", cwd=tmp_path)
+    assert json.loads(described.stdout)["panel"]["per_series_parameters"] is True
+    forecast = lstmcast("forecast", "runs/long", cwd=tmp_path)
+    assert forecast.returncode == 0, forecast.stderr
+    assert "with a learned vector per series" in forecast.stderr
+    assert pd.read_csv(io.StringIO(forecast.stdout))["series_id"].nunique() == 3
+    newer = pd.concat([frame, long_panel([40, 40, 40, 40]).query("series_id == 's3'")])
+    newer.to_csv(tmp_path / "newer.csv", index=False)
+    refused = lstmcast("forecast", "runs/long", "-i", "newer.csv", cwd=tmp_path)
+    assert refused.returncode == 3
+    assert "s3 (and 0 more) was not among the series this run learned a vector for" in (
+        refused.stderr
+    )
