@@ -148,6 +148,7 @@ ACCURACY_MODEL = {
     "scaling": {"method": "standard", "per_window": "mean"},
 }  # fmt: skip
 SEEDS = (7, 8)
+EMBEDDING = 8
 PER_SERIES_SAMPLE = 12
 
 
@@ -162,23 +163,32 @@ def _accuracy_panel(name: str, spec: dict) -> list[str]:
     folder = Path(tempfile.mkdtemp(prefix=f"{name}-"))
     frame = pd.read_csv(SHARED / f"{name}.csv")
     frame.to_csv(folder / "panel.csv", index=False)
-    per_series, seconds = {}, []
-    for seed in SEEDS:
-        config = _panel_config(spec, "panel.csv", seed, series_id="series_id")
-        (folder / f"global{seed}.yaml").write_text(yaml.safe_dump(config))
-        wall, _, out = measured("train", f"global{seed}.yaml", "--json", "-q", cwd=folder)
-        seconds.append(wall)
-        evaluation = json.loads(out)["evaluation"]
-        for sid, scores in evaluation["per_series"].items():
-            per_series.setdefault(sid, []).append(scores["overall"])
-    runs = per_series.items()
+    per_series, seconds = {}, {}
+    for variant, embedding in (("global", 0), ("global_embedding", EMBEDDING)):
+        for seed in SEEDS:
+            config = _panel_config(spec, "panel.csv", seed, series_id="series_id")
+            config["model"] = {**config["model"], "series_embedding": embedding}
+            (folder / f"{variant}{seed}.yaml").write_text(yaml.safe_dump(config))
+            wall, _, out = measured("train", f"{variant}{seed}.yaml", "--json", "-q", cwd=folder)
+            seconds.setdefault(variant, []).append(wall)
+            evaluation = json.loads(out)["evaluation"]
+            for sid, scores in evaluation["per_series"].items():
+                per_series.setdefault((variant, sid), []).append(scores["overall"])
     mase = pd.DataFrame(
         {
-            "global": {sid: np.mean([r["lstm"]["mase"] for r in rs]) for sid, rs in runs},
-            "seasonal_naive": {sid: rs[0]["seasonal_naive"]["mase"] for sid, rs in runs},
-            "naive": {sid: rs[0]["naive"]["mase"] for sid, rs in runs},
+            variant: {
+                sid: np.mean([r["lstm"]["mase"] for r in rs])
+                for (name, sid), rs in per_series.items()
+                if name == variant
+            }
+            for variant in seconds
         }
     )
+    first = {sid: rs[0] for (name, sid), rs in per_series.items() if name == "global"}
+    mase["seasonal_naive"] = pd.Series(
+        {sid: r["seasonal_naive"]["mase"] for sid, r in first.items()}
+    )
+    mase["naive"] = pd.Series({sid: r["naive"]["mase"] for sid, r in first.items()})
     ets, ets_seconds = _auto_ets(folder, frame, spec)
     if ets is not None:
         mase["auto_ets"] = ets
@@ -267,7 +277,8 @@ def _auto_ets(folder: Path, frame: pd.DataFrame, spec: dict) -> tuple[pd.Series 
 
 
 def _accuracy_table(name, spec, mase, sample, local, seconds, ets_seconds, local_seconds):
-    methods = [m for m in ("global", "auto_ets", "seasonal_naive", "naive") if m in mase]
+    order = ("global", "global_embedding", "auto_ets", "seasonal_naive", "naive")
+    methods = [m for m in order if m in mase]
     beats = (mase["global"] < mase["seasonal_naive"]).mean()
     lines = [
         f"### {name}: {len(mase)} series, horizon {spec['horizon']}, test = the last "
@@ -276,7 +287,7 @@ def _accuracy_table(name, spec, mase, sample, local, seconds, ets_seconds, local
         "| method | mean MASE | median MASE | wall s |",
         "|---|---:|---:|---:|",
     ]
-    walls = {"global": np.mean(seconds), "auto_ets": ets_seconds}
+    walls = {**{name: np.mean(values) for name, values in seconds.items()}, "auto_ets": ets_seconds}
     for method in methods:
         wall = walls.get(method)
         shown = f"{wall:.0f}" if wall is not None and wall == wall else "-"
