@@ -20,6 +20,7 @@ from lstmcast.cli.options import (
     WaitOption,
 )
 from lstmcast.cli.output import (
+    checked_destination,
     configure,
     print_json,
     reported_errors,
@@ -132,6 +133,8 @@ def forecast(
     with reported_errors(debug=debug, json_output=json_output):
         if plot is not None:
             require_plotting(plot, option="--plot")
+        if output != "-":
+            checked_destination(output, option="--output")
         if max_staleness is not None:
             _checked("--max-staleness", parse_duration, max_staleness)
         anchor = parse_as_of(as_of) if as_of is not None else None

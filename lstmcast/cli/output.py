@@ -224,11 +224,7 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         sys.stdout.write(text)
         sys.stdout.flush()
         return "stdout"
-    destination = Path(output)
-    if not destination.parent.is_dir():
-        raise ConfigError(f"{option}: folder {destination.parent} does not exist")
-    if destination.is_dir():
-        raise ConfigError(f"{option}: {destination} is a folder; give a file name")
+    destination = checked_destination(output, option=option)
     try:
         write_text_atomic(destination, text)
     except OSError as err:
@@ -237,6 +233,17 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         ) from None
     wrote(destination)
     return output
+
+
+def checked_destination(output: str, *, option: str) -> Path:
+    """A file output that can be written: its folder exists and it is not a folder. Checked
+    before any work too, so a wrong path fails in a second, not after the model ran."""
+    destination = Path(output)
+    if not destination.parent.is_dir():
+        raise ConfigError(f"{option}: folder {destination.parent} does not exist")
+    if destination.is_dir():
+        raise ConfigError(f"{option}: {destination} is a folder; give a file name")
+    return destination
 
 
 def require_plotting(path: Path, *, option: str) -> None:

@@ -43,7 +43,8 @@ def build_model(
         if experiment.model.stateful
         else None,
         use_cudnn=use_cudnn,
-        normalised=experiment.data.observed_columns,
+        # a panel's static columns are observed but constant: never shift them per window
+        normalised=experiment.data.observed_columns if experiment.data.is_panel else None,
         series_embedding=(series_count, experiment.model.series_embedding)
         if experiment.model.series_embedding
         else None,
