@@ -54,7 +54,7 @@ def init(
         profile = profile_csv(csv, target=target)
         steps = horizon or (profile.season_length if profile.season_length > 1 else 7)
         destination = output or Path(f"{csv.stem}.yaml")
-        text, problem = _written(profile, steps, destination, overwrite=overwrite)
+        problem = _written(profile, steps, destination, overwrite=overwrite)
     facts = _facts(profile, steps, destination, problem)
     if json_output:
         print_json(facts)
@@ -66,10 +66,8 @@ def init(
         say(f"it validates; next: lstmcast train {destination}", quiet=quiet)
 
 
-def _written(
-    profile: Any, horizon: int, destination: Path, *, overwrite: bool
-) -> tuple[str, str | None]:
-    """Write the config (stdout for '-') and check it as validate would."""
+def _written(profile: Any, horizon: int, destination: Path, *, overwrite: bool) -> str | None:
+    """Write the config (stdout for '-') and check it as validate would; the problem, if any."""
     import tempfile
 
     from lstmcast.artifacts import write_text_atomic
@@ -92,10 +90,10 @@ def _written(
         finally:
             os.unlink(stream.name)
         typer.echo(text, nl=False)
-        return text, problem
+        return problem
     write_text_atomic(destination, text)
     wrote(destination)
-    return text, _problem(destination)
+    return _problem(destination)
 
 
 def _problem(path: Path) -> str | None:

@@ -97,7 +97,7 @@ def error_location(message: str, err: LstmcastError | None = None) -> dict[str, 
 _SESSION: dict[str, Any] = {
     "command": "lstmcast", "json": False, "written": [], "started": time.monotonic()
 }  # fmt: skip
-_LOG_FILE: dict[str, Any] = {"path": None, "command": "lstmcast"}
+_LOG_FILE: dict[str, Any] = {"path": None}
 
 
 def log_to(path: Path | None, command: str | None) -> None:
@@ -105,7 +105,7 @@ def log_to(path: Path | None, command: str | None) -> None:
     line each, opened per line so that logrotate may move the file at any time."""
     if path is not None and not path.parent.is_dir():
         raise ConfigError(f"--log-file: folder {path.parent} does not exist")
-    _LOG_FILE.update(path=path, command=command or "lstmcast")
+    _LOG_FILE["path"] = path
     _SESSION.update(command=command or "lstmcast", written=[], started=time.monotonic())
 
 
@@ -124,7 +124,7 @@ def log_line(kind: str, message: str) -> None:
         return
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     text = "".join(
-        f"{stamp} lstmcast[{os.getpid()}] {_LOG_FILE['command']} {kind}: {line}\n"
+        f"{stamp} lstmcast[{os.getpid()}] {_SESSION['command']} {kind}: {line}\n"
         for line in message.splitlines() or [""]
     )
     try:

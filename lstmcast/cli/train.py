@@ -107,10 +107,12 @@ def train(
                 tell=lambda message: say(message, quiet=quiet),
                 wait=wait,
             )
-        gated = gate or experiment.gate.enabled
         result = summary.to_dict()
-        if gated and result["evaluation"] is not None:
-            _show_training(summary, result, json_output=json_output, quiet=quiet)
+        if result["evaluation"] is not None:  # this process wrote the run folder
+            wrote(summary.run_dir)
+        if (gate or experiment.gate.enabled) and result["evaluation"] is not None:
+            if not json_output:
+                _show_training(summary, result, quiet=quiet)
             verdict = _gate(summary.run_dir, experiment, against, quiet=quiet)
             if json_output:
                 print_json({**result, "gate": verdict})
@@ -118,7 +120,7 @@ def train(
     if json_output:
         print_json({**result, "gate": None})
         return
-    _show_training(summary, result, json_output=False, quiet=quiet)
+    _show_training(summary, result, quiet=quiet)
 
 
 def _train_panel(
@@ -168,13 +170,9 @@ def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) 
     return verdict
 
 
-def _show_training(summary: Any, result: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
+def _show_training(summary: Any, result: dict[str, Any], *, quiet: bool) -> None:
     from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
 
-    if result["evaluation"] is not None:
-        wrote(summary.run_dir)
-    if json_output:
-        return
     if result["evaluation"] is None:
         say(
             f"worker {summary.worker} of {summary.workers} finished {summary.epochs_run} epochs "

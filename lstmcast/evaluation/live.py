@@ -9,7 +9,6 @@ holidays and frequency none need nothing special.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstmcast.artifacts import METRICS_FILE, Run
+from lstmcast.artifacts import METRICS_FILE, Run, read_json
 from lstmcast.data.forecast_log import read_log
 from lstmcast.data.prepare import load_series
 from lstmcast.data.validate import Series, parse_timestamps
@@ -151,7 +150,7 @@ def score_history(
         raise ArtifactError(
             f"{run.run_dir} has no {METRICS_FILE}; run lstmcast evaluate {run.run_dir}"
         )
-    metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
+    metrics = read_json(metrics_path)
     data = run.experiment.data
     log = read_log(history)
     log = log[log["target"] == data.target]

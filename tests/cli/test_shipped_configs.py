@@ -73,10 +73,16 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     assert json.loads(evaluated.stdout)["num_windows"] > 0
     assert not any(noise in evaluated.stderr for noise in TF_NOISE), evaluated.stderr
 
+    log = tmp_path / "forecasts.csv"
     forecast = lstmcast(
-        "forecast", run_dir, *forecast_input(config, tmp_path), "-o", "-", cwd=tmp_path
-    )
+        "forecast", run_dir, *forecast_input(config, tmp_path), "-o", "-", "--log", log,
+        cwd=tmp_path,
+    )  # fmt: skip
     assert forecast.returncode == 0, forecast.stderr
+    assert len(pd.read_csv(log)) == config["windows"]["horizon"]
+    live = lstmcast("evaluate", run_dir, "--history", log, "--json", cwd=tmp_path)
+    assert live.returncode == 3  # issued from the last row: no actual has arrived yet
+    assert json.loads(live.stdout)["error"]["message"].startswith("none of the ")
     frame = pd.read_csv(io.StringIO(forecast.stdout))
     levels = config.get("intervals", {}).get("levels", [80, 95])
     bands = [f"{side}_{level}" for level in levels for side in ("lower", "upper")]
