@@ -22,6 +22,7 @@ from lstmcast.artifacts import Run
 from lstmcast.config.schema import BacktestSection
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.data.validate import Series
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.evaluation.scoring import (
@@ -51,6 +52,19 @@ def plan_folds(
             "backtest.spacing"
         )
     return [np.arange(first + k * spacing, first + (k + 1) * spacing) for k in range(folds)]
+
+
+def test_part_folds(
+    num_rows: int, test_start: int, *, horizon: int, section: BacktestSection
+) -> list[np.ndarray]:
+    """Train-once folds: laid over the test part (the first origin's first target is the
+    first test row), sharing it evenly unless backtest.spacing says otherwise."""
+    first_allowed = test_start - 1
+    usable = num_rows - horizon - first_allowed
+    spacing = section.spacing or max(usable // section.folds, 1)
+    return plan_folds(
+        num_rows, horizon=horizon, folds=section.folds, spacing=spacing, first_allowed=first_allowed
+    )
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,11 @@ class Backtest:
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "frame"}
 
+    @property
+    def unbounded(self) -> list[int]:
+        """Interval levels whose band is infinite (too few calibration windows)."""
+        return [int(level) for level, s in self.intervals.items() if not np.isfinite(s["width"])]
+
 
 def backtest_run(
     run: Run,
@@ -103,30 +122,19 @@ def backtest_run(
     experiment = run.experiment
     data = data or prepare_data(experiment, scaler=run.scaler)
     model_horizon = experiment.windows.horizon
-    first_allowed = data.bounds.test_start - 1  # its first target is the first test row
-    usable = data.series.num_rows - model_horizon - first_allowed
-    spacing = section.spacing or max(usable // section.folds, 1)
-    folds = plan_folds(
-        data.series.num_rows,
-        horizon=model_horizon,
-        folds=section.folds,
-        spacing=spacing,
-        first_allowed=first_allowed,
+    folds = test_part_folds(
+        data.series.num_rows, data.bounds.test_start, horizon=model_horizon, section=section
     )
     origins = np.concatenate(folds)
     predict_started = time.perf_counter()
-    predicted = forecast_at_origins(run.load_model(), experiment, data.scaled, origins, data.scaler)
+    model = model or run.load_model()
+    predicted = forecast_at_origins(model, experiment, data.scaled, origins, data.scaler)
     predict_seconds = time.perf_counter() - predict_started
-    intervals = ConformalIntervals.of_run(run)
-    bands = intervals.bounds(predicted) if intervals is not None else {}
-    fold_forecasts = []
-    for fold_origins in folds:
-        rows = np.isin(origins, fold_origins)
-        fold_bands = {level: (low[rows], up[rows]) for level, (low, up) in bands.items()}
-        fold_forecasts.append(FoldForecasts(fold_origins, predicted[rows], fold_bands))
     return assemble(
-        data,
-        fold_forecasts,
+        data.series,
+        split_into_folds(folds, predicted, ConformalIntervals.of_run(run)),
+        label=experiment.model.cell,
+        season_length=data.season_length,
         mode="train once, move the origin over the test part",
         horizon=section.horizon or model_horizon,
         started=started,
@@ -134,10 +142,34 @@ def backtest_run(
     )
 
 
+def split_into_folds(
+    folds: list[np.ndarray],
+    predicted: np.ndarray,
+    intervals: ConformalIntervals | None,
+    trained_rows: tuple[int, int] | None = None,
+) -> list[FoldForecasts]:
+    """One batched prediction over the folds' origins, in fold order, cut back into folds
+    with their bands."""
+    bands = intervals.bounds(predicted) if intervals is not None else {}
+    ends = np.cumsum([len(fold) for fold in folds])
+    cut = [slice(end - len(fold), end) for fold, end in zip(folds, ends, strict=True)]
+    return [
+        FoldForecasts(
+            fold,
+            predicted[rows],
+            {level: (low[rows], up[rows]) for level, (low, up) in bands.items()},
+            trained_rows,
+        )
+        for fold, rows in zip(folds, cut, strict=True)
+    ]
+
+
 def assemble(
-    data: PreparedData,
+    series: Series,
     folds: list[FoldForecasts],
     *,
+    label: str,
+    season_length: int,
     mode: str,
     horizon: int,
     started: float,
@@ -145,12 +177,11 @@ def assemble(
 ) -> Backtest:
     """Score every fold and all folds together beside the baselines, in the target's units;
     MASE and RMSSE scaled by the rows before the first fold's first target."""
-    target = data.series.values[:, 0]
-    m, label = data.season_length, data.experiment.model.cell
+    target, m = series.values[:, 0], season_length
     scales = Scales.of(target[: folds[0].origins[0] + 1], m)
     cells = [_fold_cells(target, fold, horizon, m, label) for fold in folds]
     summaries = [
-        _fold_summary(data, number, fold, actual, forecasts, bands, scales)
+        _fold_summary(series, number, fold, actual, forecasts, bands, scales)
         for number, (fold, (actual, forecasts, bands)) in enumerate(
             zip(folds, cells, strict=True), start=1
         )
@@ -166,7 +197,7 @@ def assemble(
     return Backtest(
         mode=mode,
         model=label,
-        target=data.series.target,
+        target=series.target,
         horizon=horizon,
         season_length=m,
         mase_scale=scales.mae,
@@ -180,7 +211,7 @@ def assemble(
         predict_seconds=round(predict_seconds, 3),
         windows_per_second=round(windows / predict_seconds, 1) if predict_seconds else 0.0,
         seconds=round(time.perf_counter() - started, 3),
-        frame=_frame(data, folds, cells, horizon).assign(
+        frame=_frame(series, folds, cells, horizon).assign(
             mase_scale=scales.mae, rmsse_scale=scales.mse
         ),
     )
@@ -201,7 +232,7 @@ def _fold_cells(
 
 
 def _fold_summary(
-    data: PreparedData,
+    series: Series,
     number: int,
     fold: FoldForecasts,
     actual: np.ndarray,
@@ -210,7 +241,7 @@ def _fold_summary(
     scales: Scales,
 ) -> dict[str, Any]:
     overall, _ = score(actual, forecasts, scales)
-    first, last = format_timestamps(data.series.timestamps[fold.origins[[0, -1]]])
+    first, last = format_timestamps(series.timestamps[fold.origins[[0, -1]]])
     return {
         "fold": number,
         "first_origin": first,
@@ -223,7 +254,7 @@ def _fold_summary(
 
 
 def _frame(
-    data: PreparedData,
+    series: Series,
     folds: list[FoldForecasts],
     cells: list[tuple[np.ndarray, dict[str, np.ndarray], dict[int, Any]]],
     horizon: int,
@@ -231,7 +262,7 @@ def _frame(
     """One row per fold, origin and step: fold, origin, timestamp, step, y_true, y_pred, the
     interval bounds, then naive, seasonal_naive and drift (assemble adds the two in-sample
     scales), so every reported metric can be recomputed from the file alone."""
-    stamps = data.series.timestamps
+    stamps = series.timestamps
     parts = []
     for number, (fold, (actual, forecasts, bands)) in enumerate(
         zip(folds, cells, strict=True), start=1

@@ -16,7 +16,13 @@ import numpy as np
 
 from lstmcast.config.schema import Experiment
 from lstmcast.data.prepare import PreparedData, model_inputs, prepare_data, prepare_refit
-from lstmcast.evaluation.backtest import Backtest, FoldForecasts, assemble, plan_folds
+from lstmcast.evaluation.backtest import (
+    Backtest,
+    FoldForecasts,
+    assemble,
+    plan_folds,
+    split_into_folds,
+)
 from lstmcast.evaluation.evaluate import calibrate_intervals
 from lstmcast.prediction import forecast_at_origins
 from lstmcast.runtime import seed_everything, select_device
@@ -48,8 +54,10 @@ def backtest_refit(
         fold_forecasts += forecasts
         predict_seconds += seconds
     return assemble(
-        data,
+        data.series,
         fold_forecasts,
+        label=data.experiment.model.cell,
+        season_length=data.season_length,
         mode=f"refit every {every} fold(s), {section.window} window",
         horizon=section.horizon or model_horizon,
         started=started,
@@ -88,10 +96,4 @@ def _refit_group(
     predict_started = time.perf_counter()
     predicted = forecast_at_origins(trained.model, experiment, table, origins, refit.scaler)
     seconds = time.perf_counter() - predict_started
-    bands = intervals.bounds(predicted) if intervals is not None else {}
-    forecasts = []
-    for fold_origins in group:
-        rows = np.isin(origins, fold_origins)
-        fold_bands = {level: (low[rows], up[rows]) for level, (low, up) in bands.items()}
-        forecasts.append(FoldForecasts(fold_origins, predicted[rows], fold_bands, (first, end)))
-    return forecasts, seconds
+    return split_into_folds(group, predicted, intervals, (first, end)), seconds
