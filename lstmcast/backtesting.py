@@ -3,17 +3,20 @@ folder (forecasts.csv, metrics.json) that appears complete or not at all."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstmcast import artifacts, locks
-from lstmcast.artifacts import check_agreement, load_run
+from lstmcast.artifacts import Run, check_agreement, load_run
 from lstmcast.config.load import load_experiment
-from lstmcast.config.schema import Experiment
-from lstmcast.errors import ArtifactError, ConfigError, refuse_panel
+from lstmcast.config.schema import BacktestSection, Experiment
+from lstmcast.errors import ArtifactError, ConfigError
 from lstmcast.evaluation.backtest import Backtest, backtest_run
+
+if TYPE_CHECKING:
+    from lstmcast.panels.backtest import PanelBacktest
 
 FORECASTS_FILE = "forecasts.csv"
 METRICS_FILE = "metrics.json"
@@ -21,7 +24,7 @@ METRICS_FILE = "metrics.json"
 
 @dataclass(frozen=True)
 class BacktestResult:
-    backtest: Backtest
+    backtest: Backtest | PanelBacktest
     output: Path
     warnings: list[str]
 
@@ -45,12 +48,12 @@ def run_backtest(
             raise ConfigError("--set applies to a config file, not to a run folder")
         with locks.holding(target, command="backtest", exclusive=False, wait=wait):
             run = load_run(target)
-            refuse_panel(run.experiment.data.is_panel, "backtest")
+            _refuse_panel_plot(run.is_panel, plot)
             select_device(device or "auto")
-            result, run_dir = backtest_run(run, run.experiment.backtest), run.run_dir
+            result, run_dir = _train_once(run, run.experiment.backtest), run.run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
-        refuse_panel(experiment.data.is_panel, "backtest")
+        _refuse_panel_plot(experiment.data.is_panel, plot)
         result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
     else:
         raise ArtifactError(
@@ -62,15 +65,27 @@ def run_backtest(
         _write(result, folder, plot)
     warnings = [
         f"intervals: the {level}% band is unbounded (too few calibration windows for it)"
-        for level, scores in result.intervals.items()
-        if not math.isfinite(scores["width"])
+        for level in result.unbounded
     ]
     return BacktestResult(result, folder, warnings)
 
 
+def _refuse_panel_plot(is_panel: bool, plot: Path | None) -> None:
+    if is_panel and plot is not None:
+        raise ConfigError("--plot: not drawn for many-series backtests; forecasts.csv has them")
+
+
+def _train_once(run: Run, section: BacktestSection) -> Backtest | PanelBacktest:
+    if run.is_panel:
+        from lstmcast.panels.backtest import backtest_panel
+
+        return backtest_panel(run, section)
+    return backtest_run(run, section)
+
+
 def _from_config(
     target: Path, experiment: Experiment, tell: Callable[[str], None] | None
-) -> Backtest:
+) -> Backtest | PanelBacktest:
     section = experiment.backtest
     if section.refit_every == 0:
         from lstmcast.runtime import select_device
@@ -78,7 +93,13 @@ def _from_config(
         run = load_run(experiment.run_dir)
         check_agreement(target, experiment, run)
         select_device(experiment.training.device)
-        return backtest_run(run, section)
+        return _train_once(run, section)
+    if experiment.data.is_panel:
+        raise ConfigError(
+            "backtest: refits are not built for many-series runs yet; train the panel and "
+            "backtest its run folder (train once, move the origin over every series' test "
+            "part), or set backtest.refit_every: 0"
+        )
     from lstmcast.training.backtest import backtest_refit
 
     return backtest_refit(experiment, tell=tell)
@@ -91,7 +112,7 @@ def _with_device(experiment: Experiment, device: str | None) -> Experiment:
     return experiment.model_copy(update={"training": training})
 
 
-def _write(result: Backtest, folder: Path, plot: Path | None) -> None:
+def _write(result: Backtest | PanelBacktest, folder: Path, plot: Path | None) -> None:
     with artifacts.staged_run_dir(folder, overwrite=True) as staging:
         with artifacts.replace_atomic(staging / FORECASTS_FILE) as temporary:
             result.frame.to_csv(temporary, index=False, lineterminator="\n")  # exact floats

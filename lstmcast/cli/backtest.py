@@ -69,7 +69,7 @@ def backtest(
     once, using the config's run folder).
     """
     from lstmcast.backtesting import run_backtest
-    from lstmcast.cli.render import backtest_tables, verdict
+    from lstmcast.cli.render import backtest_tables, panel_table, verdict
     from lstmcast.cli.targets import device_choice
 
     configure(verbose=verbose, debug=debug)
@@ -90,11 +90,21 @@ def backtest(
     if json_output:
         print_json({**summary, "output": str(result.output)})
         return
-    for table in backtest_tables(summary):
-        print_table(table)
+    if "per_series" in summary:
+        title = (
+            f"{summary['target']}: backtest, {summary['series']} series, {summary['folds']} "
+            f"folds each, {summary['windows']:,} origins x {summary['horizon']} steps"
+        )
+        print_table(panel_table(summary, title=title))
+    else:
+        for table in backtest_tables(summary):
+            print_table(table)
     for message in result.warnings:
         warn(message)
-    say(verdict(summary, what="backtest"), quiet=quiet)
+    if "per_series" in summary:
+        say(f"{summary['mode']}; per-series scores in {result.output}", quiet=quiet)
+    else:
+        say(verdict(summary, what="backtest"), quiet=quiet)
     say(
         f"{summary['windows']:,} forecasts predicted in {summary['predict_seconds']:.2f}s "
         f"({summary['windows_per_second']:,.0f} windows/s), {summary['seconds']:.1f}s in all "

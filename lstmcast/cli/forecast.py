@@ -128,6 +128,7 @@ def forecast(
     from lstmcast.data.forecast_log import append_log, log_rows
     from lstmcast.data.freshness import parse_as_of
     from lstmcast.forecasting import forecast_run
+    from lstmcast.panels.forecast import forecast_panel
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -142,9 +143,14 @@ def forecast(
         with target as opened:
             if opened.is_panel:
                 wanted = _series_wanted(series, series_file)
-                _forecast_panel(opened, input_csv, wanted, output, json_output, quiet, extra={
-                    "--as-of": as_of, "--max-staleness": max_staleness, "--log": log,
-                    "--plot": plot})  # fmt: skip
+                if log is not None or plot is not None:
+                    option = "--log" if log is not None else "--plot"
+                    raise ConfigError(f"{option}: not available for many-series runs yet")
+                frame, notes, warnings = forecast_panel(
+                    opened, input_path=input_csv, series=wanted, as_of=anchor,
+                    max_staleness=max_staleness,
+                )  # fmt: skip
+                _write_panel(frame, opened, notes, warnings, output, json_output, quiet)
                 return
             if series or series_file:
                 raise ConfigError("--series: this run forecasts one series; drop --series")
@@ -195,21 +201,18 @@ def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[s
     return wanted or None
 
 
-def _forecast_panel(
-    run: Any, input_csv: Path | None, series: list[str] | None, output: str, json_output: bool,
-    quiet: bool, *, extra: dict[str, object],
+def _write_panel(
+    frame: Any, run: Any, notes: list[str], warnings: list[str], output: str, json_output: bool,
+    quiet: bool,
 ) -> None:  # fmt: skip
     """Every series (or --series) of a many-series run, one long CSV."""
-    from lstmcast.panels.forecast import forecast_panel
-
-    asked = [option for option, value in extra.items() if value is not None]
-    if asked:
-        raise ConfigError(f"{asked[0]}: not available for many-series runs yet")
-    frame, notes = forecast_panel(run, input_path=input_csv, series=series)
+    for message in warnings:
+        warn(message)
     if json_output and output == "-":
         print_json(
-            {"run_id": run.run_id, "notes": notes, "forecast": frame.to_dict(orient="records")}
-        )
+            {"run_id": run.run_id, "notes": notes, "warnings": warnings,
+             "forecast": frame.to_dict(orient="records")}
+        )  # fmt: skip
         where = "stdout (JSON)"
     else:
         where = write_csv(frame, output, option="--output")

@@ -156,9 +156,10 @@ def _live_table(
     return table
 
 
-def panel_table(evaluation: dict[str, Any]) -> Table:
-    """A panel's test scores: mean and median MASE per method, and the verdict on the series."""
-    title = (
+def panel_table(evaluation: dict[str, Any], *, title: str | None = None) -> Table:
+    """A panel's scores (test, or a backtest's): mean and median MASE per method, and the
+    verdict on the series."""
+    title = title or (
         f"{evaluation['target']}: {evaluation['series']} series, {evaluation['test_windows']:,} "
         f"test windows x {evaluation['horizon']} steps"
     )
@@ -170,6 +171,11 @@ def panel_table(evaluation: dict[str, Any]) -> Table:
         f"beats seasonal naive on {evaluation['beats_seasonal_naive']:.0%} of the series; "
         f"worst against it: {worst}. MASE per series on its own training part's seasonal-naive "
         f"MAE, m={evaluation['season_length']}."
+        + "".join(
+            f" The {level}% band held {scores['coverage']:.3g}% of the cells (lowest "
+            f"series {scores['lowest_series_coverage']:.3g}%)."
+            for level, scores in evaluation.get("intervals", {}).items()
+        )
     )
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for column in ("method", "mean MASE", "median MASE"):

@@ -134,9 +134,13 @@ def _train_panel(
             experiment, overwrite=overwrite, report=report, warn=warn,
             tell=lambda message: say(message, quiet=quiet), wait=wait,
         )  # fmt: skip
-    wrote(summary.run_dir)
+    if summary.evaluation is not None:
+        wrote(summary.run_dir)
     if json_output:
         print_json(summary.to_dict())
+        return
+    if summary.evaluation is None:
+        _worker_done(summary, quiet=quiet)
         return
     say(
         f"trained {summary.architecture} on {summary.device}: one model over {summary.series} "
@@ -170,15 +174,19 @@ def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) 
     return verdict
 
 
+def _worker_done(summary: Any, *, quiet: bool) -> None:
+    say(
+        f"worker {summary.worker} of {summary.workers} finished {summary.epochs_run} epochs "
+        "in step with the others; worker 0 scores the model and writes the run folder",
+        quiet=quiet,
+    )
+
+
 def _show_training(summary: Any, result: dict[str, Any], *, quiet: bool) -> None:
     from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
 
     if result["evaluation"] is None:
-        say(
-            f"worker {summary.worker} of {summary.workers} finished {summary.epochs_run} epochs "
-            "in step with the others; worker 0 scores the model and writes the run folder",
-            quiet=quiet,
-        )
+        _worker_done(summary, quiet=quiet)
         return
     say(
         f"trained {summary.architecture} on {summary.device}: {summary.num_params:,} parameters, "

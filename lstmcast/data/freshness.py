@@ -42,30 +42,44 @@ def rows_until(frame: pd.DataFrame, timestamp: str, as_of: pd.Timestamp, source:
     stamps = parse_timestamps(frame[timestamp], source, timestamp)
     kept = int(stamps.searchsorted(in_zone_of(as_of, stamps), side="right"))
     if kept == 0:
-        raise ConfigError(
-            f"--as-of {as_of.isoformat()}: {source} has no rows at or before it (its first is "
-            f"{format_timestamps(stamps[:1])[0]})"
-        )
+        raise nothing_before(as_of, source, stamps.min())
     return kept
+
+
+def nothing_before(as_of: pd.Timestamp, source: Path, first: pd.Timestamp) -> ConfigError:
+    return ConfigError(
+        f"--as-of {as_of.isoformat()}: {source} has no rows at or before it (its first is "
+        f"{format_timestamps(pd.DatetimeIndex([first]))[0]})"
+    )
 
 
 def check_fresh(
     last: pd.Timestamp, *, max_staleness: str, as_of: pd.Timestamp | None, source: Path
 ) -> None:
     """Refuse input whose last row is older than `max_staleness` before `as_of` (or now)."""
+    problem = staleness(last, max_staleness=max_staleness, as_of=as_of, source=source)
+    if problem is not None:
+        raise StaleInputError(f"{problem}; the feed may have stopped; nothing was forecast")
+
+
+def staleness(
+    last: pd.Timestamp, *, max_staleness: str, as_of: pd.Timestamp | None, source: Path
+) -> str | None:
+    """What is wrong when the last row is older than `max_staleness` before `as_of` (or
+    now); None when it is fresh."""
     now = in_zone_of(as_of if as_of is not None else _now(), pd.DatetimeIndex([last]))
     age = (now - last).total_seconds()
-    if age > parse_duration(max_staleness):
-        when = (
-            f"--as-of {as_of.isoformat()}"
-            if as_of is not None
-            else f"now ({now.isoformat(timespec='minutes')})"
-        )
-        raise StaleInputError(
-            f"{source}: the last row is {last.isoformat()}, {_readable(age)} before {when}, "
-            f"more than the allowed {max_staleness}; the feed may have stopped; nothing was "
-            "forecast"
-        )
+    if age <= parse_duration(max_staleness):
+        return None
+    when = (
+        f"--as-of {as_of.isoformat()}"
+        if as_of is not None
+        else f"now ({now.isoformat(timespec='minutes')})"
+    )
+    return (
+        f"{source}: the last row is {last.isoformat()}, {_readable(age)} before {when}, more "
+        f"than the allowed {max_staleness}"
+    )
 
 
 def _now() -> pd.Timestamp:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from lstmcast.config.schema import DataSection
 from lstmcast.data.calendar import calendar_features
+from lstmcast.data.freshness import in_zone_of, nothing_before
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SplitBounds, split_bounds
@@ -42,14 +43,17 @@ class Panel:
 
 def load_panel(
     data: DataSection, *, path: Path | None = None, frequency: str | None = None,
-    role: str = "data.path",
+    role: str = "data.path", as_of: pd.Timestamp | None = None,
 ) -> Panel:  # fmt: skip
-    """Read and validate every series; errors name the series and the file's line."""
+    """Read and validate every series (only its rows at or before `as_of`, when given);
+    errors name the series and the file's line."""
     source = path or data.path
     frame = _long_frame(data, source, role)
     stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
     values = {name: numeric_column(frame[name], source, name) for name in data.columns}
     groups = frame.groupby("__series", sort=True).indices  # id -> its rows, in file order
+    if as_of is not None:
+        groups = _until(groups, stamps, as_of, source)
     series, static = {}, {}
     for sid, rows in groups.items():
         _check_order(stamps[rows], rows, source, sid)
@@ -68,6 +72,19 @@ def load_panel(
         static[str(sid)] = {name: str(frame[name].iloc[rows[0]]) for name in data.static}
     _check_one_frequency(series, source)
     return Panel(series, static)
+
+
+def _until(
+    groups: dict[str, np.ndarray], stamps: pd.DatetimeIndex, as_of: pd.Timestamp, source: Path
+) -> dict[str, np.ndarray]:
+    """Each series' rows at or before `as_of` (the series with none are dropped), keeping the
+    row numbers so errors still name the file's lines."""
+    early = np.asarray(stamps <= in_zone_of(as_of, stamps))
+    kept = {sid: rows[early[rows]] for sid, rows in groups.items()}
+    kept = {sid: rows for sid, rows in kept.items() if len(rows)}
+    if not kept:
+        raise nothing_before(as_of, source, stamps.min())
+    return kept
 
 
 def _long_frame(data: DataSection, source: Path, role: str) -> pd.DataFrame:

@@ -42,6 +42,12 @@ class ConformalIntervals:
             named[f"lower_{level}"], named[f"upper_{level}"] = lower, upper
         return named
 
+    def scaled(self, factor: float) -> ConformalIntervals:
+        """The same bands in other units: a panel calibrates once in the per-series scaled
+        units the model works in, and each series' band is that times its own scale."""
+        radius = {level: values * factor for level, values in self.radius.items()}
+        return ConformalIntervals(self.levels, radius, self.calibration_windows, self.source)
+
     def warnings(self) -> list[str]:
         return [
             f"intervals: {self.calibration_windows} calibration windows are too few for a "

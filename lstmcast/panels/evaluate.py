@@ -12,7 +12,9 @@ from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.windows import target_windows
-from lstmcast.evaluation.scoring import Scales, baseline_forecasts, score, skill
+from lstmcast.evaluation.evaluate import calibrate_intervals
+from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.evaluation.scoring import Scales, baseline_forecasts, score, score_intervals, skill
 from lstmcast.panels.prepare import PanelData
 from lstmcast.prediction import forecast_at_origins
 
@@ -22,8 +24,11 @@ if TYPE_CHECKING:
 WORST = 5
 
 
-def evaluate_panel(model: keras.Model, data: PanelData) -> dict[str, Any]:
-    """Per-series metrics on every test window (stride 1), in each series' own units."""
+def evaluate_panel(
+    model: keras.Model, data: PanelData, intervals: ConformalIntervals | None = None
+) -> dict[str, Any]:
+    """Per-series metrics on every test window (stride 1), in each series' own units; with
+    intervals, their coverage per series and pooled over every test cell of every series."""
     experiment, layout = data.experiment, data.layout
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origins = data.starts["test"] + lookback - 1
@@ -37,8 +42,10 @@ def evaluate_panel(model: keras.Model, data: PanelData) -> dict[str, Any]:
     for index, sid in enumerate(layout.ids):
         mine = owner == index
         local = origins[mine] - layout.offsets[index]
+        scaler = layout.scalers[index]
+        bands = intervals.scaled(float(scaler.scale[0])) if intervals is not None else None
         per_series[sid] = _score_series(
-            data, sid, index, local, layout.scalers[index].inverse_target(scaled[mine]), label
+            data, sid, index, local, scaler.inverse_target(scaled[mine]), label, bands
         )
     return {
         "model": label,
@@ -49,12 +56,19 @@ def evaluate_panel(model: keras.Model, data: PanelData) -> dict[str, Any]:
         "test_windows": int(len(origins)),
         "skipped": layout.skipped,
         **summarise(per_series, label),
+        "intervals": pooled_coverage(per_series),
         "per_series": per_series,
     }
 
 
 def _score_series(
-    data: PanelData, sid: str, index: int, origins: np.ndarray, forecast: np.ndarray, label: str
+    data: PanelData,
+    sid: str,
+    index: int,
+    origins: np.ndarray,
+    forecast: np.ndarray,
+    label: str,
+    intervals: ConformalIntervals | None,
 ) -> dict[str, Any]:
     series, bounds = data.panel.series[sid], data.layout.bounds[index]
     horizon, lookback = data.experiment.windows.horizon, data.experiment.windows.lookback
@@ -68,7 +82,37 @@ def _score_series(
     }
     scales = Scales.of(target[: bounds.validation_start], data.season_length)
     overall, _ = score(actual, methods, scales)
-    return {"windows": int(len(origins)), "overall": overall, "skill": skill(overall, label)}
+    bands = intervals.bounds(forecast) if intervals is not None else {}
+    return series_scores(len(origins), overall, label, score_intervals(actual, bands))
+
+
+def series_scores(
+    windows: int, overall: dict[str, dict[str, float]], label: str, intervals: dict[str, Any]
+) -> dict[str, Any]:
+    """One series' entry in a panel's per_series: its windows, scores and band coverage."""
+    return {
+        "windows": int(windows),
+        "overall": overall,
+        "skill": skill(overall, label),
+        "intervals": {level: {"coverage": s["coverage"]} for level, s in intervals.items()},
+    }
+
+
+def pooled_coverage(per_series: dict[str, dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """level -> the share of every test cell of every series inside its band (what a
+    calibration pooled over series promises), and the lowest coverage of any one series."""
+    scored = [(s["windows"], s["intervals"]) for s in per_series.values() if s["intervals"]]
+    if not scored:
+        return {}
+    weights = np.array([windows for windows, _ in scored], dtype=np.float64)
+    pooled = {}
+    for level in scored[0][1]:
+        coverage = np.array([bands[level]["coverage"] for _, bands in scored])
+        pooled[level] = {
+            "coverage": _round(float(np.average(coverage, weights=weights))),
+            "lowest_series_coverage": _round(float(coverage.min())),
+        }
+    return pooled
 
 
 def summarise(per_series: dict[str, dict[str, Any]], label: str) -> dict[str, Any]:
@@ -99,6 +143,17 @@ def _round(value: float) -> float:
     return float(f"{float(value):.7g}") if np.isfinite(value) else float("nan")
 
 
+def calibrate_panel(model: keras.Model, data: PanelData) -> ConformalIntervals | None:
+    """Split-conformal half-widths from the validation windows of every series pooled, in
+    the per-series scaled units the model works in (a series has too few validation windows
+    for a band of its own); each series' band is that times its own scale."""
+    pooled = calibrate_intervals(model, data.for_fitting())
+    if pooled is None:
+        return None
+    source = "validation windows of every series, pooled in per-series scaled units"
+    return ConformalIntervals(pooled.levels, pooled.radius, pooled.calibration_windows, source)
+
+
 def rescore_panel(run: Run) -> dict[str, Any]:
     """`evaluate RUN` for a panel run: re-score on the test split, rewrite metrics.json."""
     from lstmcast.panels.prepare import prepare_panel
@@ -106,6 +161,6 @@ def rescore_panel(run: Run) -> dict[str, Any]:
 
     data = prepare_panel(run.experiment)
     select_device(run.experiment.training.device)  # TensorFlow loads quietly, on the device asked
-    evaluation = evaluate_panel(run.load_model(), data)
+    evaluation = evaluate_panel(run.load_model(), data, ConformalIntervals.of_run(run))
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation)
     return evaluation

@@ -12,11 +12,13 @@ import pandas as pd
 
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps
+from lstmcast.data.freshness import staleness
 from lstmcast.data.panel import Panel, load_panel, series_table
 from lstmcast.data.prepare import timeline_of
 from lstmcast.data.scaling import Scaler, fit_scaler
-from lstmcast.errors import DataError
-from lstmcast.prediction import forecast_at_origins
+from lstmcast.errors import DataError, StaleInputError
+from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.prediction import forecast_with_quantiles, quantile_column
 
 if TYPE_CHECKING:
     import keras
@@ -27,15 +29,23 @@ def forecast_panel(
     *,
     input_path: Path | None = None,
     series: list[str] | None = None,
+    as_of: pd.Timestamp | None = None,
+    max_staleness: str | None = None,
     model: keras.Model | None = None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """(the forecasts, notes) for `series` (default: every series in the input)."""
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """(the forecasts, notes, warnings) for `series` (default: every series in the input),
+    each from its rows at or before `as_of`; series older than `max_staleness` are left out
+    and warned about (all of them stale: exit 8)."""
     from lstmcast.runtime import select_device
 
     state, experiment = run.preprocessing, run.experiment
     role = "--input" if input_path is not None else "data.path"
-    panel = load_panel(experiment.data, path=input_path, frequency=state["frequency"], role=role)
+    panel = load_panel(
+        experiment.data, path=input_path, frequency=state["frequency"], role=role, as_of=as_of
+    )
     wanted, notes = _chosen(panel, series, state, experiment.windows.lookback)
+    allowed = max_staleness or experiment.forecast.max_staleness
+    wanted, warnings = _fresh(panel, wanted, allowed, as_of) if allowed else (wanted, [])
     scalers = [_scaler(panel, sid, state, experiment.scaling.method) for sid in wanted]
     unseen = [sid for sid in wanted if sid not in state["series"]]
     embedded = experiment.model.series_embedding > 0
@@ -59,8 +69,36 @@ def forecast_panel(
     notes.append(f"predicted on {select_device(experiment.training.device).describe()}")
     columns = table.shape[1]
     identity = Scaler("none", np.zeros(columns), np.ones(columns))
-    scaled = forecast_at_origins(model or run.load_model(), experiment, table, origins, identity)
-    return _frame(panel, wanted, scalers, scaled, run), notes
+    point, quantiles = forecast_with_quantiles(
+        model or run.load_model(), experiment, table, origins, identity
+    )
+    return _frame(panel, wanted, scalers, (point, quantiles), run), notes, warnings
+
+
+def _fresh(
+    panel: Panel, wanted: list[str], allowed: str, as_of: pd.Timestamp | None
+) -> tuple[list[str], list[str]]:
+    """The series whose last row is recent enough, and a warning naming the others."""
+    problems = {
+        sid: staleness(
+            panel.series[sid].timestamps[-1],
+            max_staleness=allowed,
+            as_of=as_of,
+            source=panel.series[sid].source,
+        )
+        for sid in wanted
+    }
+    stale = [sid for sid, problem in problems.items() if problem is not None]
+    if stale and len(stale) == len(wanted):
+        raise StaleInputError(
+            f"every series is stale, e.g. {problems[stale[0]]}; the feed may have stopped; "
+            "nothing was forecast"
+        )
+    warnings = (
+        [f"{len(stale)} stale series left out of the forecast, e.g. {problems[stale[0]]}"]
+        if stale else []
+    )  # fmt: skip
+    return [sid for sid in wanted if problems[sid] is None], warnings
 
 
 def _chosen(
@@ -120,22 +158,35 @@ def _inputs(
 
 
 def _frame(
-    panel: Panel, wanted: list[str], scalers: list[Scaler], scaled: np.ndarray, run: Run
+    panel: Panel,
+    wanted: list[str],
+    scalers: list[Scaler],
+    scaled: tuple[np.ndarray, np.ndarray | None],
+    run: Run,
 ) -> pd.DataFrame:
+    """series_id, timestamp, step, <target>, then the interval bounds (each series' band is
+    the pooled calibration times its own scale) and quantiles, in each series' units."""
     experiment = run.experiment
     horizon, target = experiment.windows.horizon, experiment.data.target
     timeline = timeline_of(experiment.data, run.preprocessing["frequency"])
+    intervals = ConformalIntervals.of_run(run)
+    point, quantiles = scaled
     parts = []
     for index, (sid, scaler) in enumerate(zip(wanted, scalers, strict=True)):
         future = timeline.future(panel.series[sid].timestamps[-1], horizon)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "series_id": sid,
-                    "timestamp": format_timestamps(future) if future is not None else "",
-                    "step": np.arange(1, horizon + 1),
-                    target: scaler.inverse_target(scaled[index]),
-                }
-            )
-        )
+        predicted = scaler.inverse_target(point[index])
+        bands = intervals.scaled(float(scaler.scale[0])) if intervals is not None else None
+        columns = {
+            "series_id": sid,
+            "timestamp": format_timestamps(future) if future is not None else "",
+            "step": np.arange(1, horizon + 1),
+            target: predicted,
+            **(bands.columns(predicted) if bands is not None else {}),
+            **{
+                quantile_column(q): scaler.inverse_target(quantiles[index, :, i])
+                for i, q in enumerate(experiment.model.quantiles or [])
+                if quantiles is not None
+            },
+        }
+        parts.append(pd.DataFrame(columns))
     return pd.concat(parts, ignore_index=True)

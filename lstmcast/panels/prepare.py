@@ -91,11 +91,6 @@ def prepare_panel(experiment: Experiment) -> PanelData:
     part, and index the windows of the series long enough for them."""
     if experiment.model.stateful:
         raise ConfigError("model.stateful: a stateful model reads one series; not for panels")
-    if experiment.training.distribution == "multi_worker":
-        raise ConfigError(
-            "training.distribution: multi_worker is not built for many-series runs yet; use "
-            "mirrored (several devices on one machine) or none"
-        )
     panel = load_panel(experiment.data)
     season_length = experiment.data.season_length or season_length_for(panel.frequency)
     experiment = with_lookback(experiment, season_length)

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstmcast import artifacts, locks
 from lstmcast.config.schema import Experiment
-from lstmcast.panels.evaluate import evaluate_panel
+from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import seed_everything
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.placement import place
+from lstmcast.training.placement import place, worker_rank
 from lstmcast.training.run import (
     Notes,
     TrainingSetup,
@@ -23,11 +23,16 @@ from lstmcast.training.run import (
     write_history,
 )
 
+if TYPE_CHECKING:
+    from lstmcast.training.fit import TrainingResult
+
 
 @dataclass(frozen=True)
 class PanelTrainSummary:
     run_dir: str
     device: str
+    worker: int
+    workers: int
     architecture: str
     num_params: int
     series: int
@@ -37,7 +42,8 @@ class PanelTrainSummary:
     best_epoch: int
     seconds: float
     samples_per_second: float
-    evaluation: dict[str, Any]
+    evaluation: dict[str, Any] | None
+    """None on a worker other than the chief: the chief scores and writes the run folder."""
     versions: dict[str, str]
     warnings: list[str]
 
@@ -56,12 +62,20 @@ def train_panel(
 ) -> PanelTrainSummary:
     """Train, score each series on its test split, write the run folder atomically."""
     notes = Notes(warn, tell)
+    if worker_rank(experiment) != 0:  # multi-worker: only the chief writes, so only it locks
+        return _train(experiment, notes, overwrite=overwrite, report=report)
     with locks.holding(experiment.run_dir, command="train", wait=wait, tell=notes.tell):
-        check_outputs(experiment, overwrite=overwrite)
-        data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
-        if data.layout.skipped:
-            notes.warning(_skipped_note(data))
-        return _fit_and_write(data, notes, overwrite=overwrite, report=report)
+        return _train(experiment, notes, overwrite=overwrite, report=report)
+
+
+def _train(
+    experiment: Experiment, notes: Notes, *, overwrite: bool, report: EpochReport | None
+) -> PanelTrainSummary:
+    check_outputs(experiment, overwrite=overwrite)
+    data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
+    if data.layout.skipped:
+        notes.warning(_skipped_note(data))
+    return _fit_and_write(data, notes, overwrite=overwrite, report=report)
 
 
 def _fit_and_write(
@@ -75,14 +89,43 @@ def _fit_and_write(
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
     data_sha256 = artifacts.file_sha256(experiment.data.path)
-    checkpoint = checkpoints.open_checkpoint(experiment, data_sha256, notes.tell, worker=0)
+    checkpoint = checkpoints.open_checkpoint(
+        experiment, data_sha256, notes.tell, worker=placement.worker
+    )
 
     from lstmcast.training.fit import fit_model
 
     result = fit_model(
         data.for_fitting(), report=report, checkpoint=checkpoint, placement=placement
     )
-    evaluation = evaluate_panel(result.model, data)
+    evaluation = None
+    if placement.is_chief:  # the chief scores and writes; the other workers only train
+        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
+        evaluation = _score_and_write(data, result, notes, manifest, overwrite=overwrite)
+    checkpoints.remove_checkpoint(checkpoint)
+    return PanelTrainSummary(
+        str(experiment.run_dir), placement.describe(), placement.worker, placement.workers,
+        experiment.model.architecture, result.num_params, len(data.layout.ids),
+        data.layout.skipped, int(len(data.starts["train"])), result.epochs_run,
+        result.best_epoch, result.seconds, result.samples_per_second, evaluation,
+        setup.versions, notes.warnings,
+    )  # fmt: skip
+
+
+def _score_and_write(
+    data: PanelData,
+    result: TrainingResult,
+    notes: Notes,
+    manifest: dict[str, Any],
+    *,
+    overwrite: bool,
+) -> dict[str, Any]:
+    """Calibrate the bands, score every series, write the run folder; the evaluation."""
+    experiment = data.experiment
+    intervals = calibrate_panel(result.model, data)
+    for message in intervals.warnings() if intervals is not None else []:
+        notes.warning(message)
+    evaluation = evaluate_panel(result.model, data, intervals)
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
@@ -91,16 +134,11 @@ def _fit_and_write(
         if plotting_available():
             plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
         artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation)
+        if intervals is not None:
+            artifacts.write_json(staging / artifacts.INTERVALS_FILE, intervals.to_dict())
         model = {"architecture": experiment.model.architecture, "parameters": result.num_params}
-        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
         artifacts.write_manifest(staging, model=model, **manifest)
-    checkpoints.remove_checkpoint(checkpoint)
-    return PanelTrainSummary(
-        str(experiment.run_dir), placement.describe(), experiment.model.architecture,
-        result.num_params, len(data.layout.ids), data.layout.skipped,
-        int(len(data.starts["train"])), result.epochs_run, result.best_epoch, result.seconds,
-        result.samples_per_second, evaluation, setup.versions, notes.warnings,
-    )  # fmt: skip
+    return evaluation
 
 
 def _skipped_note(data: PanelData) -> str:

@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from tests.cli.test_panels import tiny_panel_config
+from tests.data.test_panel import long_panel
 from tests.helpers.data import synthetic_frame, tiny_experiment
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
@@ -73,18 +75,14 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def test_two_workers_on_loopback_train_one_model_and_the_chief_writes_it(config, tmp_path):
-    single = trained(config, tmp_path, "single")
+def two_workers(config, tmp_path, run_dir: str) -> list[tuple[int, dict, str]]:
+    """`lstmcast train` started twice at once with a TF_CONFIG each, on loopback ports:
+    (exit code, --json summary, stderr) per worker."""
     cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+    settings = ["--set", f"output.run_dir={run_dir}", "--set", "training.distribution=multi_worker"]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "lstmcast", "train", str(config), "--json"]
-            + [
-                "--set",
-                "output.run_dir=runs/workers",
-                "--set",
-                "training.distribution=multi_worker",
-            ],
+            [sys.executable, "-m", "lstmcast", "train", str(config), "--json", *settings],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -108,10 +106,18 @@ def test_two_workers_on_loopback_train_one_model_and_the_chief_writes_it(config,
     for worker, (_, stderr) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, stderr
         assert not any(noise in stderr for noise in TF_NOISE), stderr
-    chief, other = (json.loads(stdout) for stdout, _ in outputs)
+    return [
+        (worker.returncode, json.loads(stdout), stderr)
+        for worker, (stdout, stderr) in zip(workers, outputs, strict=True)
+    ]
+
+
+def test_two_workers_on_loopback_train_one_model_and_the_chief_writes_it(config, tmp_path):
+    single = trained(config, tmp_path, "single")
+    (_, chief, chief_log), (_, other, other_log) = two_workers(config, tmp_path, "runs/workers")
     assert (chief["worker"], chief["workers"], chief["replicas"]) == (0, 2, 2)
     assert other["worker"] == 1 and other["evaluation"] is None
-    assert "worker 0 of 2" in outputs[0][1] and "worker 1 of 2" in outputs[1][1]
+    assert "worker 0 of 2" in chief_log and "worker 1 of 2" in other_log
     assert_same_model(chief, single)
     run_dir = tmp_path / "runs" / "workers"
     manifest = json.loads((run_dir / "manifest.json").read_text())
@@ -123,3 +129,20 @@ def test_two_workers_on_loopback_train_one_model_and_the_chief_writes_it(config,
     assert folders == ["single", "workers"]
     forecast = lstmcast("forecast", "runs/workers", "-o", "-", cwd=tmp_path)
     assert forecast.returncode == 0, forecast.stderr
+
+
+def test_two_workers_train_one_many_series_model(tmp_path):
+    """A panel under multi_worker: the same global model as one process, written by the
+    chief only, forecasting every series."""
+    long_panel([40, 40, 30]).to_csv(tmp_path / "long.csv", index=False)
+    config = tiny_panel_config(tmp_path, "long.csv", series_id="series_id")
+    single = lstmcast("train", config, "--json", cwd=tmp_path)
+    assert single.returncode == 0, single.stderr
+    expected = json.loads(single.stdout)["evaluation"]["mean_mase"]
+    (_, chief, _), (_, other, _) = two_workers(config, tmp_path, "runs/workers")
+    assert other["evaluation"] is None and (chief["worker"], chief["workers"]) == (0, 2)
+    for method, value in expected.items():
+        assert chief["evaluation"]["mean_mase"][method] == pytest.approx(value, rel=1e-4)
+    forecast = lstmcast("forecast", "runs/workers", cwd=tmp_path)
+    assert forecast.returncode == 0, forecast.stderr
+    assert forecast.stdout.count("\n") == 1 + 3 * 3  # a header, 3 series x horizon 3
