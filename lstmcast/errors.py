@@ -174,12 +174,3 @@ class GateError(LstmcastError):
     """A retrained run failed its quality gate: not good enough to replace production."""
 
     exit_code = ExitCode.GATE
-
-
-def refuse_panel(is_panel: bool, command: str) -> None:
-    """The commands not yet built for many-series runs say so, instead of failing inside."""
-    if is_panel:
-        raise ConfigError(
-            f"{command}: not available for many-series runs yet (data.series_id or layout: "
-            "wide); evaluate --json has the per-series test scores"
-        )

@@ -18,7 +18,6 @@ from lstmcast.cli.options import (
     WaitOption,
 )
 from lstmcast.cli.output import configure, print_json, reported_errors, say, warn, wrote
-from lstmcast.errors import refuse_panel
 
 ReportPath = Annotated[
     Path | None,
@@ -55,7 +54,6 @@ def report(
     with reported_errors(debug=debug, json_output=json_output):
         target = opened_run(run, overrides or [], command="report", device=device, wait=wait)
         with target as opened:
-            refuse_panel(opened.is_panel, "report")
             result = write_report(opened, output=output)
     wrote(result.path)
     for note in result.notes:

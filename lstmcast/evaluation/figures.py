@@ -113,6 +113,25 @@ def plot_backtest(backtest: Backtest, path: Path) -> None:
         bottom.grid(alpha=0.25)
 
 
+def plot_series_spread(ratios: np.ndarray, path: Path, *, label: str) -> None:
+    """How the model fares against seasonal naive across a panel: the histogram of each
+    series' MASE ratio, with 1 (as good as seasonal naive) marked."""
+    finite = ratios[np.isfinite(ratios)]
+    with figure_to(path, size=(9, 3.2)) as (_, axes):
+        bins = min(max(len(finite) // 3, 5), 40)
+        axes.hist(finite, bins=bins, color=MODEL_COLOUR, alpha=0.8)
+        axes.axvline(1.0, color=BASELINE_COLOURS["seasonal_naive"], lw=1.5)
+        axes.set_xlabel(f"MASE {label} / MASE seasonal naive, per series (left of 1: better)")
+        axes.set_ylabel("series")
+        better = float(np.mean(finite < 1)) if len(finite) else float("nan")
+        axes.set_title(
+            f"{len(finite)} series; {better:.0%} better than seasonal naive",
+            loc="left",
+            fontsize=10,
+        )
+        axes.grid(alpha=0.25)
+
+
 def plot_splits(series: pd.Series, bounds: Any, path: Path) -> None:
     """The target over time with the training, validation and test parts shaded."""
     with figure_to(path, size=(9, 2.8)) as (_, axes):

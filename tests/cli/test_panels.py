@@ -1,6 +1,6 @@
 """Many series through the real program: every shipped panel config trained, validated,
-evaluated per series, forecast for every series and for a subset, and the commands not yet
-built for panels refusing in one line."""
+evaluated per series, forecast for every series and for a subset (and in shards), backtested
+and reported."""
 
 from __future__ import annotations
 
@@ -44,8 +44,16 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
     assert "a global model over" in forecast.stderr and "without per-series" in forecast.stderr
     frame = pd.read_csv(io.StringIO(forecast.stdout))
     target, horizon = config["data"]["target"], config["windows"]["horizon"]
-    assert list(frame.columns) == ["series_id", "timestamp", "step", target]
+    bands = ["lower_80", "upper_80", "lower_95", "upper_95"]
+    assert list(frame.columns) == ["series_id", "timestamp", "step", target, *bands]
     assert len(frame) == series * horizon and frame[target].notna().all()
+    assert (frame.lower_95 <= frame.lower_80).all() and (frame.lower_80 <= frame[target]).all()
+    radius = json.loads((run_dir / "intervals.json").read_text())["radius"]["80"]
+    scalers = json.loads((run_dir / "preprocessing.json").read_text())["series"]
+    for sid, rows in frame.groupby("series_id"):  # one pooled band, in each series' units
+        scale = scalers[sid]["scaler"]["scale"][0]
+        half = (rows.upper_80 - rows[target]).to_numpy()
+        np.testing.assert_allclose(half, np.array(radius) * scale, rtol=1e-5)
     ordered = frame.sort_values(["series_id", "step"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, ordered)  # series by id, steps in order
 
@@ -61,14 +69,86 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
     unknown = lstmcast("forecast", run_dir, "--series", "no such series", cwd=tmp_path)
     assert unknown.returncode == 3 and "--series: no such series not in the input" in unknown.stderr
 
-    for command in ("backtest", "report"):
-        refused = lstmcast(command, run_dir, cwd=tmp_path)
-        assert refused.returncode == 2
-        assert f"{command}: not available for many-series runs yet" in refused.stderr
+    _check_backtest(run_dir, config, tmp_path)
+    _check_as_of_and_staleness(run_dir, config, frame, tmp_path)
+    refit = lstmcast("backtest", CONFIGS / f"{name}.yaml", *settings, cwd=tmp_path)
+    assert refit.returncode == 2 and "refits are not built for many-series" in refit.stderr
+    logged = lstmcast("forecast", run_dir, "--log", "log.csv", cwd=tmp_path)
+    assert logged.returncode == 2 and "--log: not available for many-series" in logged.stderr
+    reported = lstmcast("report", run_dir, "-o", "panel.html", cwd=tmp_path)
+    assert reported.returncode == 0, reported.stderr
+    page = (tmp_path / "panel.html").read_text()
+    assert f"{series} series, one model" in page and "Where it does worst" in page
+    assert page.count("<img") >= 3 and "<script" not in page
     described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
     assert described.returncode == 0 and json.loads(described.stdout)["test_mase"]["lstm"] > 0
     kind = json.loads(described.stdout)["panel"]
     assert kind["series"] == series and kind["per_series_parameters"] is False
+
+
+def _check_backtest(run_dir, config: dict, tmp_path) -> None:
+    """The panel backtest's file has a series_id column, its scores recompute from the file,
+    and a backtest forecast is exactly what `forecast` makes from the rows up to its origin
+    (nothing after the origin reached it)."""
+    done = lstmcast("backtest", run_dir, "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    rows = pd.read_csv(tmp_path / "runs" / f"{run_dir.name}-backtest" / "forecasts.csv")
+    assert list(rows.columns[:5]) == ["series_id", "fold", "origin", "timestamp", "step"]
+    assert (
+        rows.series_id.nunique() == summary["series"]
+        and len(rows) == summary["windows"] * (summary["horizon"])
+    )
+    sid = rows.series_id.iloc[-1]
+    mine = rows[rows.series_id == sid]
+    mase = (mine.y_true - mine.y_pred).abs().mean() / mine.mase_scale.iloc[0]
+    assert mase == pytest.approx(summary["per_series"][sid]["overall"]["lstm"]["mase"], rel=1e-5)
+
+    data = config["data"]
+    source = pd.read_csv(CONFIGS / data["path"])
+    origin = mine.origin.iloc[-1]
+    key = source[data["series_id"]] == sid
+    source[key & (pd.to_datetime(source[data["timestamp"]]) <= origin)].to_csv(
+        tmp_path / "until_origin.csv", index=False
+    )
+    alone = lstmcast("forecast", run_dir, "--input", "until_origin.csv", cwd=tmp_path)
+    assert alone.returncode == 0, alone.stderr
+    expected = mine[mine.origin == origin].y_pred.to_numpy()
+    got = pd.read_csv(io.StringIO(alone.stdout))[data["target"]].to_numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+
+
+def _check_as_of_and_staleness(run_dir, config: dict, frame: pd.DataFrame, tmp_path) -> None:
+    """--as-of cuts every series; a stale series is left out with a warning; a panel whose
+    every series is stale exits 8 and writes nothing."""
+    data = config["data"]
+    source = pd.read_csv(CONFIGS / data["path"])
+    stamps = np.sort(pd.to_datetime(source[data["timestamp"]]).unique())
+    earlier = lstmcast("forecast", run_dir, "--as-of", str(stamps[-3])[:10], cwd=tmp_path)
+    assert earlier.returncode == 0, earlier.stderr
+    first_steps = pd.read_csv(io.StringIO(earlier.stdout)).query("step == 1")
+    assert set(pd.to_datetime(first_steps.timestamp)) == {pd.Timestamp(stamps[-2])}
+
+    stopped = sorted(frame.series_id.unique())[0]
+    key = source[data["series_id"]] == stopped
+    last = source[key].index[-4:]
+    source.drop(index=last).to_csv(tmp_path / "one_stopped.csv", index=False)
+    end = str(stamps[-1])[:10]
+    args = ("--input", "one_stopped.csv", "--as-of", end, "--max-staleness", "100 days")
+    partial = lstmcast("forecast", run_dir, *args, cwd=tmp_path)
+    assert partial.returncode == 0, partial.stderr
+    assert "1 stale series left out of the forecast" in partial.stderr
+    kept = pd.read_csv(io.StringIO(partial.stdout))
+    assert (
+        stopped not in set(kept.series_id)
+        and kept.series_id.nunique() == len(frame.series_id.unique()) - 1
+    )
+    late = str(pd.Timestamp(stamps[-1]) + pd.Timedelta(days=400))[:10]
+    dead = lstmcast(
+        "forecast", run_dir, "--as-of", late, "--max-staleness", "30d", "-o", "x.csv", cwd=tmp_path
+    )
+    assert dead.returncode == 8 and "every series is stale" in dead.stderr
+    assert not (tmp_path / "x.csv").exists()
 
 
 def _sharded_forecast(run_dir, ids: list[str], tmp_path) -> pd.DataFrame:
