@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import Tick
 
 from lstmcast.config.schema import DataSection
 from lstmcast.data.calendar import calendar_features
@@ -54,24 +56,105 @@ def load_panel(
     groups = frame.groupby("__series", sort=True).indices  # id -> its rows, in file order
     if as_of is not None:
         groups = _until(groups, stamps, as_of, source)
-    series, static = {}, {}
-    for sid, rows in groups.items():
-        _check_order(stamps[rows], rows, source, sid)
-        part = pd.DataFrame({data.timestamp: stamps[rows]})
-        for name in data.columns:
-            part[name] = values[name][rows]
-        series[str(sid)] = validate_frame(
-            part,
-            source=Path(f"{source} [series {sid}]"),
-            timestamp=data.timestamp,
-            columns=data.columns,
-            frequency=frequency or data.frequency,
-            missing=data.missing,
-            max_filled=data.max_filled,
-        )
-        static[str(sid)] = {name: str(frame[name].iloc[rows[0]]) for name in data.static}
+    series = _validated(groups, stamps, values, data, source, frequency or data.frequency)
+    static = {
+        str(sid): {name: str(frame[name].iloc[rows[0]]) for name in data.static}
+        for sid, rows in groups.items()
+    }
     _check_one_frequency(series, source)
     return Panel(series, static)
+
+
+def _validated(
+    groups: dict[str, np.ndarray],
+    stamps: pd.DatetimeIndex,
+    values: dict[str, np.ndarray],
+    data: DataSection,
+    source: Path,
+    frequency: str | None,
+) -> dict[str, Series]:
+    """Every series through validate_frame, except those the first one shows to be already
+    regular: its fixed step throughout, no empty cell (checked for all series at once, in
+    numpy), which validate_frame would pass through unchanged."""
+    ids = list(groups)
+    first = _validate_one(ids[0], groups[ids[0]], stamps, values, data, source, frequency)
+    series = {str(ids[0]): first}
+    regular = _regular(groups, stamps, values, first.frequency)
+    for index, sid in enumerate(ids[1:], start=1):
+        rows = groups[sid]
+        series[str(sid)] = (
+            Series(
+                pd.DatetimeIndex(stamps[rows]),
+                np.column_stack([values[name][rows] for name in data.columns]),
+                list(data.columns), first.frequency, Path(f"{source} [series {sid}]"),
+            )
+            if regular[index]
+            else _validate_one(sid, rows, stamps, values, data, source, frequency)
+        )  # fmt: skip
+    return series
+
+
+def _validate_one(
+    sid: str,
+    rows: np.ndarray,
+    stamps: pd.DatetimeIndex,
+    values: dict[str, np.ndarray],
+    data: DataSection,
+    source: Path,
+    frequency: str | None,
+) -> Series:
+    """One series' rows through the single-series validation (gaps, frequency, missing)."""
+    _check_order(stamps[rows], rows, source, sid)
+    part = pd.DataFrame({data.timestamp: stamps[rows]})
+    for name in data.columns:
+        part[name] = values[name][rows]
+    return validate_frame(
+        part,
+        source=Path(f"{source} [series {sid}]"),
+        timestamp=data.timestamp,
+        columns=data.columns,
+        frequency=frequency,
+        missing=data.missing,
+        max_filled=data.max_filled,
+    )
+
+
+def _regular(
+    groups: dict[str, np.ndarray],
+    stamps: pd.DatetimeIndex,
+    values: dict[str, np.ndarray],
+    frequency: str,
+) -> np.ndarray:
+    """Per series: True when its rows step by exactly `frequency` (a fixed step; a daily one
+    over at least a week, so that it cannot be read as business days) with no empty cell."""
+    lengths = np.array([len(rows) for rows in groups.values()])
+    step = _fixed_step_ns(frequency)
+    if step is None:
+        return np.zeros(len(lengths), dtype=bool)
+    order = np.concatenate(list(groups.values()))
+    owner = np.repeat(np.arange(len(lengths)), lengths)
+    nanoseconds = stamps.as_unit("ns").asi8[order]
+    off_grid = (np.diff(nanoseconds) != step) & (owner[1:] == owner[:-1])
+    empty = np.zeros(len(order), dtype=bool)
+    for column in values.values():
+        empty |= np.isnan(column[order])
+    bad = np.zeros(len(lengths), dtype=bool)
+    bad[owner[1:][off_grid]] = True
+    bad[owner[empty]] = True
+    return ~bad & (lengths >= (7 if step == DAY_NS else 3))
+
+
+DAY_NS = 86_400_000_000_000
+
+
+def _fixed_step_ns(frequency: str) -> int | None:
+    """The step of a fixed frequency in nanoseconds ('h', '30min', 'D'); None for calendar
+    steps (months, business days, weeks anchored to a weekday) and for 'none'."""
+    try:
+        offset = to_offset(frequency)
+    except ValueError:
+        return None
+    return int(offset.nanos) if isinstance(offset, Tick) else None
 
 
 def _until(

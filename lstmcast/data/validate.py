@@ -117,11 +117,9 @@ def _line(row: int) -> int:
 def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
     if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
         return pd.DatetimeIndex(column)  # parsed already (one series of a panel)
-    text = column.astype("string").str.strip()
-    try:
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-    except (ValueError, TypeError):
-        parsed = pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+    parsed = _iso8601(column)
+    if parsed.isna().any():  # padded cells: parse again without the spaces (slower)
+        parsed = _iso8601(column.astype("string").str.strip())
     _refuse_rows(
         parsed.isna().to_numpy(),
         source,
@@ -132,6 +130,13 @@ def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeI
         ),
     )
     return pd.DatetimeIndex(parsed)
+
+
+def _iso8601(text: pd.Series) -> pd.Series:
+    try:
+        return pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):  # mixed offsets: one instant each, in UTC
+        return pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
 
 
 def _refuse_rows(bad: np.ndarray, source: Path, describe: Callable[[int, int], str]) -> None:

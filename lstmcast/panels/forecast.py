@@ -165,28 +165,43 @@ def _frame(
     run: Run,
 ) -> pd.DataFrame:
     """series_id, timestamp, step, <target>, then the interval bounds (each series' band is
-    the pooled calibration times its own scale) and quantiles, in each series' units."""
+    the pooled calibration times its own scale) and quantiles, in each series' units; built
+    column by column for all series at once."""
     experiment = run.experiment
     horizon, target = experiment.windows.horizon, experiment.data.target
-    timeline = timeline_of(experiment.data, run.preprocessing["frequency"])
-    intervals = ConformalIntervals.of_run(run)
     point, quantiles = scaled
-    parts = []
-    for index, (sid, scaler) in enumerate(zip(wanted, scalers, strict=True)):
-        future = timeline.future(panel.series[sid].timestamps[-1], horizon)
-        predicted = scaler.inverse_target(point[index])
-        bands = intervals.scaled(float(scaler.scale[0])) if intervals is not None else None
-        columns = {
-            "series_id": sid,
-            "timestamp": format_timestamps(future) if future is not None else "",
-            "step": np.arange(1, horizon + 1),
-            target: predicted,
-            **(bands.columns(predicted) if bands is not None else {}),
-            **{
-                quantile_column(q): scaler.inverse_target(quantiles[index, :, i])
-                for i, q in enumerate(experiment.model.quantiles or [])
-                if quantiles is not None
-            },
-        }
-        parts.append(pd.DataFrame(columns))
-    return pd.concat(parts, ignore_index=True)
+    scale = np.array([s.scale[0] for s in scalers])[:, None]
+    center = np.array([s.center[0] for s in scalers])[:, None]
+    predicted = point * scale + center
+    columns = {
+        "series_id": np.repeat(np.array(wanted, dtype=object), horizon),
+        "timestamp": _future_stamps(panel, wanted, run),
+        "step": np.tile(np.arange(1, horizon + 1), len(wanted)),
+        target: predicted.ravel(),
+    }
+    intervals = ConformalIntervals.of_run(run)
+    for level in intervals.levels if intervals is not None else []:
+        radius = intervals.radius[level][None, :] * scale  # type: ignore[union-attr]
+        columns[f"lower_{level}"] = (predicted - radius).ravel()
+        columns[f"upper_{level}"] = (predicted + radius).ravel()
+    for i, q in enumerate(experiment.model.quantiles or []):
+        if quantiles is not None:
+            columns[quantile_column(q)] = (quantiles[:, :, i] * scale + center).ravel()
+    return pd.DataFrame(columns)
+
+
+def _future_stamps(panel: Panel, wanted: list[str], run: Run) -> np.ndarray:
+    """The `horizon` timestamps after each series' last row, as text, computed once per
+    distinct last row (most series of a feed end together)."""
+    horizon = run.experiment.windows.horizon
+    timeline = timeline_of(run.experiment.data, run.preprocessing["frequency"])
+    lasts = [panel.series[sid].timestamps[-1] for sid in wanted]
+    text: dict[pd.Timestamp, np.ndarray] = {}
+    for last in set(lasts):
+        future = timeline.future(last, horizon)
+        text[last] = (
+            np.asarray(format_timestamps(future), dtype=object)
+            if future is not None
+            else np.full(horizon, "", dtype=object)
+        )
+    return np.concatenate([text[last] for last in lasts])

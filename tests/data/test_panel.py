@@ -148,3 +148,41 @@ def test_a_wide_file_holds_series_of_different_lengths(tmp_path):
     (tmp_path / "wide.yaml").write_text(yaml.safe_dump(config))
     data = prepare_panel(load_experiment(tmp_path / "wide.yaml"))
     assert [data.panel.series[sid].num_rows for sid in data.layout.ids] == [30, 24, 18]
+
+
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_the_fast_path_for_regular_series_gives_what_validation_gives(tmp_path, monkeypatch, zone):
+    """Regular series skip validate_frame; each must come out exactly as validate_frame makes
+    it, beside series that need it (a gap filled, an empty cell, a short one)."""
+    from lstmcast.data import panel as panel_module
+
+    end = pd.Timestamp("2024-03-31 04:00", tz="UTC")  # just after Berlin's change to summer
+    parts = []
+    for index, rows in enumerate([30, 30, 30, 30, 2]):
+        stamps = pd.date_range(end=end, periods=rows, freq="h")
+        stamps = stamps.tz_convert(zone) if zone else stamps.tz_localize(None)
+        parts.append(pd.DataFrame({
+            "timestamp": [stamp.isoformat() for stamp in stamps], "series_id": f"s{index}",
+            "y": 100.0 * (index + 1) + np.sin(np.arange(rows)),
+        }))  # fmt: skip
+    frame = pd.concat(parts, ignore_index=True)
+    frame = frame.drop(index=frame.index[(frame.series_id == "s1")][10])  # a gap
+    frame.loc[frame.index[(frame.series_id == "s2")][5], "y"] = np.nan  # an empty cell
+    data = experiment(tmp_path, frame, missing="interpolate").data
+    found = []
+    regular = panel_module._regular
+    monkeypatch.setattr(panel_module, "_regular", lambda *a: found.append(regular(*a)) or found[0])
+    fast = panel_module.load_panel(data)
+    assert found[0].tolist() == [True, False, False, True, False]  # s0 and s3 are regular
+    monkeypatch.setattr(panel_module, "_regular", lambda groups, *_: np.zeros(len(groups), bool))
+    slow = panel_module.load_panel(data)
+    assert list(fast.series) == list(slow.series)
+    for sid, expected in slow.series.items():
+        got = fast.series[sid]
+        pd.testing.assert_index_equal(got.timestamps, expected.timestamps, exact=True)
+        np.testing.assert_array_equal(got.values, expected.values)
+        assert (got.columns, got.frequency, got.source) == (
+            expected.columns,
+            expected.frequency,
+            expected.source,
+        )
