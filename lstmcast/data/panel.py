@@ -126,22 +126,32 @@ def _regular(
     frequency: str,
 ) -> np.ndarray:
     """Per series: True when its rows step by exactly `frequency` (a fixed step; a daily one
-    over at least a week, so that it cannot be read as business days) with no empty cell."""
+    over at least a week, so that it cannot be read as business days) with no empty cell.
+    Temporaries are a few arrays of one number per row."""
     lengths = np.array([len(rows) for rows in groups.values()])
     step = _fixed_step_ns(frequency)
+    bad = lengths < (7 if step == DAY_NS else 3)
     if step is None:
         return np.zeros(len(lengths), dtype=bool)
+    ends = np.cumsum(lengths)
     order = np.concatenate(list(groups.values()))
-    owner = np.repeat(np.arange(len(lengths)), lengths)
-    nanoseconds = stamps.as_unit("ns").asi8[order]
-    off_grid = (np.diff(nanoseconds) != step) & (owner[1:] == owner[:-1])
-    empty = np.zeros(len(order), dtype=bool)
+    ticks = stamps.asi8[order]  # in the index's own unit
+    del order
+    per_tick = pd.Timedelta(1, unit=stamps.unit).value
+    off_grid = ticks[1:] != ticks[:-1] + step // per_tick
+    off_grid[ends[:-1] - 1] = False  # from one series' last row to the next one's first
+    bad[np.searchsorted(ends, np.flatnonzero(off_grid), side="right")] = True
+    del ticks, off_grid
+    empty = np.zeros(len(stamps), dtype=bool)
     for column in values.values():
-        empty |= np.isnan(column[order])
-    bad = np.zeros(len(lengths), dtype=bool)
-    bad[owner[1:][off_grid]] = True
-    bad[owner[empty]] = True
-    return ~bad & (lengths >= (7 if step == DAY_NS else 3))
+        empty |= np.isnan(column)
+    if empty.any():  # rows no series keeps (after --as-of) have no owner
+        owner = np.full(len(stamps), -1, dtype=np.int32)
+        for index, rows in enumerate(groups.values()):
+            owner[rows] = index
+        owners = owner[empty]
+        bad[owners[owners >= 0]] = True
+    return ~bad
 
 
 DAY_NS = 86_400_000_000_000

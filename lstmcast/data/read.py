@@ -51,8 +51,8 @@ def read_csv_frame(path: Path, *, role: str = "CSV") -> pd.DataFrame:
         raise DataError(f"{path}: cannot parse the CSV: {err}") from None
 
 
-CHUNK = 1 << 26
-"""Bytes per block of the fast row-width check (64 MiB: a few hundred MB of index arrays)."""
+CHUNK = 1 << 24
+"""Bytes per block of the fast row-width check (16 MiB: some 60 MB of temporaries)."""
 
 
 def _check_row_widths(path: Path, width: int) -> None:

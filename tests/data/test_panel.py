@@ -186,3 +186,18 @@ def test_the_fast_path_for_regular_series_gives_what_validation_gives(tmp_path, 
             expected.frequency,
             expected.source,
         )
+
+
+def test_as_of_keeps_each_series_rows_up_to_it_and_ignores_cells_after_it(tmp_path):
+    from lstmcast.data.panel import load_panel
+
+    frame = long_panel([30, 30, 20])
+    frame.loc[frame.index[-1], "y"] = np.nan  # after the cut: never read
+    data = experiment(tmp_path, frame).data
+    cut = pd.Timestamp("2020-06-15")
+    panel = load_panel(data, as_of=cut)
+    full = load_panel(data.model_copy(update={"missing": "interpolate"}))
+    for sid, series in panel.series.items():
+        assert series.timestamps[-1] == pd.Timestamp("2020-06-01")
+        kept = full.series[sid].timestamps <= cut
+        np.testing.assert_array_equal(series.values, full.series[sid].values[kept])
