@@ -48,7 +48,7 @@ def holding(
         _acquire(handle, target, exclusive=exclusive, wait=wait)
         previous = _holder(path)
         if exclusive:
-            if previous and not _alive(previous.get("pid")) and tell is not None:
+            if previous and not alive(previous.get("pid")) and tell is not None:
                 tell(
                     f"taking over the lock of {target} left by pid {previous.get('pid')} "
                     f"(lstmcast {previous.get('command')}, started {previous.get('started')}), "
@@ -86,7 +86,7 @@ def _acquire(handle: int, target: Path, *, exclusive: bool, wait: float) -> None
 def _held_message(target: Path, wait: float) -> str:
     holder = _holder(lock_path(target))
     who = "another lstmcast process"
-    if holder and _alive(holder.get("pid")):
+    if holder and alive(holder.get("pid")):
         who = (
             f"another lstmcast {holder.get('command')} (pid {holder.get('pid')}, started "
             f"{holder.get('started')})"
@@ -113,7 +113,8 @@ def _holder(path: Path) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def _alive(pid: object) -> bool:
+def alive(pid: object) -> bool:
+    """Whether a process of this machine with that id still runs."""
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:

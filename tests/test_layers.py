@@ -22,7 +22,7 @@ LAYERS = [
     {"lstmcast.forecasting"},
     {"lstmcast.training"},
     {"lstmcast.promotion", "lstmcast.panels"},
-    {"lstmcast.backtesting"},
+    {"lstmcast.backtesting", "lstmcast.tuning"},
     {"lstmcast.reporting"},
     {"lstmcast.cli"},
     {"lstmcast.__main__"},

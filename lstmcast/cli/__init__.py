@@ -20,6 +20,7 @@ from lstmcast.cli.promote import promote
 from lstmcast.cli.report import report
 from lstmcast.cli.schema import schema
 from lstmcast.cli.train import train
+from lstmcast.cli.tune import tune
 from lstmcast.cli.validate import validate
 from lstmcast.errors import STOP_SIGNALS, ExitCode, Interrupted, exit_codes_help
 
@@ -27,8 +28,8 @@ app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
     "init CSV -> validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest "
-    "RUN|CONFIG; report RUN; promote RUN --as NAME. --json on every command; cron contract "
-    f"in docs/production.md. Exit codes: {exit_codes_help()}.",
+    "RUN|CONFIG; report RUN; promote RUN --as NAME; tune CONFIG. --json on every command; "
+    f"cron contract in docs/production.md. Exit codes: {exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
     add_completion=True,
@@ -75,6 +76,7 @@ app.command("forecast")(forecast)
 app.command("backtest")(backtest)
 app.command("report")(report)
 app.command("promote")(promote)
+app.command("tune")(tune)
 app.command("info")(info)
 app.command("schema")(schema)
 

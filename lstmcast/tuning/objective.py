@@ -1,0 +1,74 @@
+"""One trial: the config with the trial's values, trained as `train` would (same seed, same
+data), scored by the study's objective."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lstmcast.config.load import load_experiment
+from lstmcast.config.schema import Experiment, TuneSection
+from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.errors import ConfigError
+from lstmcast.runtime import seed_everything
+
+if TYPE_CHECKING:
+    import optuna
+
+    from lstmcast.training import EpochReport
+
+
+def score_trial(
+    config: Path, overrides: Sequence[str], section: TuneSection, trial: optuna.Trial
+) -> float:
+    """The objective's value for the config under `overrides` (lower is better); raises
+    optuna.TrialPruned when the pruner stops it after an epoch."""
+    experiment = load_experiment(config, overrides)
+    if section.objective == "backtest_mase":
+        return _backtest_mase(experiment, section)
+    from lstmcast.training.fit import fit_model
+
+    data = prepared_data(experiment)
+    training = data.experiment.training
+    seed_everything(training.seed, deterministic_ops=not training.jit_compile)
+    report = _pruning_report(trial) if section.pruning else None
+    return float(fit_model(data, report=report).best_val_loss)
+
+
+def prepared_data(experiment: Experiment) -> PreparedData:
+    """The windows a fit of this experiment trains on (a panel's stacked table too)."""
+    if experiment.data.is_panel:
+        from lstmcast.panels.prepare import prepare_panel
+
+        return prepare_panel(experiment).for_fitting()
+    return prepare_data(experiment)
+
+
+def _backtest_mase(experiment: Experiment, section: TuneSection) -> float:
+    """Time-series cross-validation: a refit per fold on the rows before it, MASE over all."""
+    from lstmcast.training.backtest import backtest_refit
+
+    if experiment.data.is_panel:
+        raise ConfigError(
+            "tune.objective: backtest_mase refits per fold, which many-series runs do not do "
+            "yet; use validation_loss"
+        )
+    backtest = experiment.backtest.model_copy(update={"folds": section.folds, "refit_every": 1})
+    result = backtest_refit(experiment.model_copy(update={"backtest": backtest}))
+    return float(result.overall[result.model]["mase"])
+
+
+def _pruning_report(trial: optuna.Trial) -> EpochReport:
+    """Each epoch's validation loss to the study; stops the fit when the pruner says so."""
+    import optuna
+
+    def report(epoch: int, epochs: int, logs: dict[str, Any], seconds: float) -> None:
+        value = logs.get("val_loss")
+        if value is None:
+            return
+        trial.report(float(value), epoch)
+        if trial.should_prune():
+            raise optuna.TrialPruned(f"validation loss {value:.5g} after epoch {epoch}")
+
+    return report

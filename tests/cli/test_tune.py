@@ -1,0 +1,114 @@
+"""`lstmcast tune` as users run it: a space checked before any trial, a study whose best config
+`train` accepts unchanged, two workers sharing one study, a killed study resumed."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+
+import optuna
+import pytest
+
+from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.program import ENV, lstmcast
+
+SPACE = {
+    "model.dropout": {"low": 0.0, "high": 0.3},
+    "training.learning_rate": {"low": 0.001, "high": 0.03, "log": True},
+    "model.units": {"choices": [[4], [8]]},
+}
+
+
+@pytest.fixture
+def config(tmp_path, write_csv, write_config):
+    csv = write_csv(synthetic_frame(240))
+    experiment = tiny_experiment(csv, tmp_path / "runs" / "tiny", tune={"space": SPACE})
+    return write_config(experiment, name="tiny.yaml")
+
+
+def finished(tmp_path, name: str = "tiny") -> list[optuna.trial.FrozenTrial]:
+    study = optuna.load_study(study_name=name, storage=f"sqlite:///{tmp_path / name}.tune.db")
+    return study.get_trials(deepcopy=False)
+
+
+@pytest.mark.parametrize(
+    ("tune", "expected"),
+    [
+        ({"space": {"model.unitz": {"low": 1, "high": 2}}}, "tune.space.model.unitz: 1 does not"),
+        ({"space": {"model.dropout": {"low": 0.0, "high": 1.5}}}, "tune.space.model.dropout: 1.5"),
+        ({"space": {"model.dropout": {"low": 0.3, "high": 0.1}}}, "low (0.3) must be below high"),
+        ({"space": {"model.cell": {"choices": ["lstm", "rnn"]}}}, "model.cell: 'rnn' does not"),
+        ({"space": {}}, "tune.space is empty"),
+        ({"space": SPACE, "trials": None}, "set tune.trials, tune.timeout or both"),
+    ],
+)
+def test_a_bad_space_is_refused_before_any_trial(tmp_path, write_csv, write_config, tune, expected):
+    csv = write_csv(synthetic_frame(240))
+    write_config(tiny_experiment(csv, tmp_path / "runs" / "tiny", tune=tune), name="tiny.yaml")
+    refused = lstmcast("tune", "tiny.yaml", cwd=tmp_path)
+    assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "tiny.tune.db").exists()
+
+
+@pytest.mark.slow
+def test_a_study_writes_a_best_config_that_trains_unchanged(config, tmp_path):
+    done = lstmcast("tune", config, "--trials", "3", "--json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert sum(result["counts"].values()) == 3 and result["trials"][0]["as_written"]
+    best = result["best"]
+    assert best["value"] == min(t["value"] for t in result["trials"] if t["state"] == "complete")
+    again = lstmcast("tune", config, "--trials", "4", "-q", cwd=tmp_path)  # resumes: one more
+    assert again.returncode == 0, again.stderr
+    assert [t.number for t in finished(tmp_path)] == [0, 1, 2, 3]
+    trained = lstmcast("train", "tiny.best.yaml", "--json", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    assert json.loads(trained.stdout)["run_dir"].endswith("tiny-tuned")
+
+
+def _worker(config, tmp_path, trials: int) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "lstmcast", "tune", str(config), "--trials", str(trials), "-q"],
+        cwd=tmp_path, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_two_workers_finish_one_study_without_duplicates(config, tmp_path):
+    workers = [_worker(config, tmp_path, 5) for _ in range(2)]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=300)
+        assert worker.returncode == 0, stderr
+    trials = finished(tmp_path)
+    numbers = [t.number for t in trials]
+    assert numbers == list(range(5))  # each trial once, none lost
+    assert {t.state for t in trials} <= {
+        optuna.trial.TrialState.COMPLETE,
+        optuna.trial.TrialState.PRUNED,
+    }
+    hosts = {t.user_attrs["worker"] for t in trials}
+    assert len(hosts) == 2  # both took part
+
+
+@pytest.mark.slow
+def test_a_killed_study_resumes_and_loses_nothing(config, tmp_path):
+    worker = _worker(config, tmp_path, 6)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:  # kill it mid-study, with a trial running
+        if (tmp_path / "tiny.tune.db").exists():
+            states = [t.state for t in finished(tmp_path)]
+            if states.count(optuna.trial.TrialState.COMPLETE) >= 1 and states[-1].name == "RUNNING":
+                break
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGKILL)
+    worker.communicate()
+    resumed = lstmcast("tune", config, "--trials", "6", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert "was interrupted" in resumed.stderr
+    trials = finished(tmp_path)
+    states = [t.state.name for t in trials]
+    assert states.count("COMPLETE") + states.count("PRUNED") == 6 and states.count("FAIL") == 1
