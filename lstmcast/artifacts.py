@@ -270,7 +270,7 @@ def check_agreement(config: Path, experiment: Experiment, run: Run) -> None:
         wanted = getattr(experiment, section).model_dump(mode="json")
         trained = getattr(run.experiment, section).model_dump(mode="json")
         for key, value in wanted.items():
-            if value is None or value == trained.get(key):
+            if value in (None, "auto") or value == trained.get(key):
                 continue  # left to a default the run resolved (lookback), or the same
             differences.append(f"{section}.{key} {value!r} (the run: {trained.get(key)!r})")
     if differences:

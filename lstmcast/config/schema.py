@@ -253,10 +253,12 @@ class DataSection(Strict):
 
 
 class WindowSection(Strict):
-    lookback: PositiveInt | None = Field(
+    lookback: PositiveInt | Literal["auto"] | None = Field(
         None,
         description="Input steps per window; left out, max(2 x horizon, 2 x season length), "
-        "the rule the accuracy benchmark chose (bench/ACCURACY.md).",
+        "the rule the accuracy benchmark chose (bench/ACCURACY.md); 'auto': the last "
+        "significant seasonal peak of the autocorrelation of the differenced training part "
+        "(whole seasons, at most 7), stated by train.",
     )
     horizon: PositiveInt = Field(description="Steps forecast at once.")
     stride: PositiveInt = Field(1, description="Steps between consecutive training windows.")

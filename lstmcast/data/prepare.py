@@ -11,6 +11,7 @@ import pandas as pd
 from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
 from lstmcast.data.calendar import calendar_columns, calendar_features
 from lstmcast.data.frequency import season_length_for
+from lstmcast.data.profile import acf_lookback
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
@@ -90,7 +91,11 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
     """Validate, split, scale (fitting on the training rows unless a fitted scaler is given)."""
     series = load_series(experiment.data)
     season_length = experiment.data.season_length or season_length_for(series.frequency)
-    experiment = with_lookback(experiment, season_length)
+    bounds = split_bounds(
+        series.timestamps, validation=experiment.split.validation, test=experiment.split.test
+    )
+    training_target = series.values[: bounds.validation_start, 0]
+    experiment = with_lookback(experiment, season_length, training=training_target)
     lookback = experiment.windows.lookback
     windows = experiment.windows
     needed = lookback + windows.horizon
@@ -100,9 +105,6 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
             f"{lookback} + horizon {windows.horizon} and three splits; "
             "use more data or a shorter windows.lookback"
         )
-    bounds = split_bounds(
-        series.timestamps, validation=experiment.split.validation, test=experiment.split.test
-    )
     starts = split_window_starts(
         bounds, lookback=lookback, horizon=windows.horizon, stride=windows.stride
     )
@@ -181,13 +183,27 @@ def model_inputs(
     return np.concatenate([scaled, calendar_features(timestamps, calendar)], axis=1)
 
 
-def with_lookback(experiment: Experiment, season_length: int) -> ResolvedExperiment:
+def with_lookback(
+    experiment: Experiment, season_length: int, *, training: np.ndarray | None = None
+) -> ResolvedExperiment:
     """The experiment resolved: windows.lookback set by the default rule when the config left
-    it out."""
-    lookback = experiment.windows.lookback or default_lookback(
-        experiment.windows.horizon, season_length
-    )
+    it out, or read from the autocorrelation of the `training` target for 'auto'."""
+    given = experiment.windows.lookback
+    if given == "auto":
+        if training is None:
+            raise ConfigError(
+                "windows.lookback: auto reads one series' autocorrelation; give a number for "
+                "many-series runs"
+            )
+        return ResolvedExperiment.of(experiment, lookback=auto_lookback(training, season_length)[0])
+    lookback = given or default_lookback(experiment.windows.horizon, season_length)
     return ResolvedExperiment.of(experiment, lookback=lookback)
+
+
+def auto_lookback(training: np.ndarray, season_length: int) -> tuple[int, str]:
+    """windows.lookback: auto, and why: from the training rows only, so no later value
+    decides how far back a window reads."""
+    return acf_lookback(training, season_length)
 
 
 def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:

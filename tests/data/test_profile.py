@@ -41,3 +41,26 @@ def test_day_first_dates_are_refused_with_the_fix(tmp_path):
     (tmp_path / "d.csv").write_text("date,y\n31/01/2024,1\n01/02/2024,2\n")
     with pytest.raises(DataError, match="not ISO 8601"):
         profile_csv(tmp_path / "d.csv")
+
+
+def test_lookback_auto_reads_only_the_training_rows(tmp_path, write_csv, write_config):
+    """windows.lookback: auto is the ACF rule on the training part: whatever the validation
+    and test rows hold, the lookback is the same (no later value decides it)."""
+    from lstmcast.config.load import load_experiment
+    from lstmcast.data.prepare import prepare_data
+    from tests.helpers.data import synthetic_frame, tiny_experiment
+
+    frame = synthetic_frame(480)
+    lookbacks = []
+    for later in (0.0, 1.0):
+        changed = frame.copy()
+        changed.loc[336:, "load"] += later * np.random.default_rng(3).normal(0, 50, 144)
+        csv = write_csv(changed, name=f"s{later}.csv")
+        config = tiny_experiment(csv, tmp_path / "runs" / "x", windows={"lookback": "auto"})
+        config["split"] = {"validation": 72, "test": 72}
+        data = prepare_data(load_experiment(write_config(config, name=f"c{later}.yaml")))
+        assert data.bounds.validation_start == 336
+        expected = acf_lookback(changed["load"].to_numpy()[:336], 24)[0]
+        assert data.experiment.windows.lookback == expected
+        lookbacks.append(expected)
+    assert lookbacks[0] == lookbacks[1] == 24 * round(lookbacks[0] / 24)
