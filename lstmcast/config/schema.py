@@ -263,6 +263,18 @@ class WindowSection(Strict):
     horizon: PositiveInt = Field(description="Steps forecast at once.")
     stride: PositiveInt = Field(1, description="Steps between consecutive training windows.")
 
+    @field_validator("lookback", mode="before")
+    @classmethod
+    def _steps_or_auto(cls, value: Any) -> Any:
+        """One message for a bad lookback, not one per member of the union."""
+        if value is None or value == "auto":
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError("Input should be a whole number of steps or 'auto'")
+        if value <= 0:
+            raise ValueError("Input should be greater than 0")
+        return value
+
 
 class SplitSection(Strict):
     validation: SplitSize = Field(

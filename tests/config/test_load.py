@@ -56,7 +56,11 @@ def test_unknown_section_is_rejected(write_config):
     [
         ("lookback: 8", "lookback: 0", "windows.lookback: Input should be greater than 0 (got 0)"),
         ("horizon: 2", "horizon: 0", "windows.horizon: Input should be greater than 0 (got 0)"),
-        ("lookback: 8", "lookback: eight", "windows.lookback: Input should be a valid integer"),
+        (
+            "lookback: 8",
+            "lookback: eight",
+            "windows.lookback: Input should be a whole number of steps or 'auto'",
+        ),
     ],
 )
 def test_impossible_values_name_key_and_value(write_config, old, new, expected):
