@@ -399,6 +399,13 @@ class ModelSection(Strict):
         "required) is the point forecast. forecast writes quantile_10, quantile_50, ... "
         "(direct and seq2seq outputs).",
     )
+    ensemble: PositiveInt = Field(
+        1,
+        description="Train this many copies of the network at once, each from its own initial "
+        "weights (drawn one after another from training.seed), and forecast their median per "
+        "step: one model file; intervals are calibrated on the median. Costs about N times "
+        "the training time (direct and seq2seq outputs).",
+    )
     stateful: bool = Field(
         False,
         description="Carry the recurrent state from one window to the next, so the model "
@@ -447,6 +454,11 @@ class ModelSection(Strict):
             )
         if self.quantiles is not None:
             self._check_quantiles(self.quantiles)
+        if self.ensemble > 1 and (self.stateful or self.output == "recursive"):
+            raise ValueError(
+                "ensemble: members are built for direct and seq2seq models; a stateful or "
+                "recursive model is one network (set ensemble: 1)"
+            )
         if self.stateful:
             if self.bidirectional:
                 raise ValueError(
@@ -491,7 +503,10 @@ class ModelSection(Strict):
             "stateful" if self.stateful else "",
             f"quantiles {self.quantiles}" if self.quantiles else "",
         ]
-        return ", ".join([encoder, *[extra for extra in extras if extra], f"{self.output} output"])
+        described = [encoder, *[extra for extra in extras if extra], f"{self.output} output"]
+        if self.ensemble > 1:
+            described.append(f"median of {self.ensemble} members")
+        return ", ".join(described)
 
     @property
     def heads(self) -> int:

@@ -50,7 +50,12 @@ def build_model(
         else None,
     )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
-    return builders[experiment.model.output](spec)
+    builder = builders[experiment.model.output]
+    if experiment.model.ensemble > 1:
+        from lstmcast.models.ensemble import build_ensemble
+
+        return build_ensemble(lambda name: builder(spec, name=name), experiment.model.ensemble)
+    return builder(spec)
 
 
 def load_model(path: str) -> keras.Model:
@@ -59,6 +64,7 @@ def load_model(path: str) -> keras.Model:
 
     # Imported for their registrations of lstmcast's layers and initialisers.
     from lstmcast.models import (  # noqa: F401
+        ensemble,
         initializers,
         quantiles,
         recursive,

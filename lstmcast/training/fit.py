@@ -118,7 +118,8 @@ def compile_model(
     data: PreparedData, plan: EpochPlan, placement: Placement
 ) -> tuple[keras.Model, keras.Model, int]:
     """(the model to save, the model to fit, the fitted model's horizon): a recursive model
-    fits its one-step model, which shares its weights, on one-step targets."""
+    fits its one-step model, which shares its weights, on one-step targets; an ensemble fits
+    its members' stacked outputs, each member on its own loss."""
     from lstmcast.models import build_model
     from lstmcast.models.recursive import one_step_model
     from lstmcast.models.spec import dtype_policy
@@ -134,11 +135,17 @@ def compile_model(
             use_cudnn=True if training.require_cudnn else "auto",
         )
         trained, horizon = model, experiment.windows.horizon
+        loss = optim.loss(training, experiment.model.quantiles)
         if experiment.model.output == "recursive":
             trained, horizon = one_step_model(model), 1
+        if experiment.model.ensemble > 1:
+            from lstmcast.models.ensemble import MembersLoss, members_model
+
+            trained = members_model(model)
+            loss = MembersLoss(loss, experiment.model.ensemble)
         trained.compile(
             optimizer=optim.optimizer(training, plan.steps),
-            loss=optim.loss(training, experiment.model.quantiles),
+            loss=loss,
             jit_compile=training.jit_compile,
         )
     return model, trained, horizon
