@@ -78,8 +78,16 @@ class FoldForecasts:
     """Refits: the rows [first, end) its model trained and validated on."""
 
 
+class FrameAside:
+    """A result whose `frame` (every forecast) goes to a CSV and the rest to JSON."""
+
+    def to_dict(self) -> dict[str, Any]:
+        fields = self.__dataclass_fields__  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in fields if name != "frame"}
+
+
 @dataclass(frozen=True)
-class Backtest:
+class Backtest(FrameAside):
     mode: str
     model: str
     target: str
@@ -98,9 +106,6 @@ class Backtest:
     windows_per_second: float
     seconds: float
     frame: pd.DataFrame = field(repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "frame"}
 
     @property
     def unbounded(self) -> list[int]:

@@ -18,6 +18,7 @@ from lstmcast.data.scaling import Scaler
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.backtest import (
     Backtest,
+    FrameAside,
     assemble,
     split_into_folds,
     test_part_folds,
@@ -34,7 +35,7 @@ MODE = "train once, move the origin over each series' test part"
 
 
 @dataclass(frozen=True)
-class PanelBacktest:
+class PanelBacktest(FrameAside):
     mode: str
     model: str
     target: str
@@ -56,9 +57,6 @@ class PanelBacktest:
     windows_per_second: float
     seconds: float
     frame: pd.DataFrame = field(repr=False, compare=False)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "frame"}
 
 
 def backtest_panel(

@@ -7,19 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lstmcast import artifacts, locks
+from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import seed_everything
 from lstmcast.training import EpochReport, checkpoints
-from lstmcast.training.placement import place, worker_rank
+from lstmcast.training.placement import place
 from lstmcast.training.run import (
     Notes,
     TrainingSetup,
     check_outputs,
     placement_warnings,
+    run_dir_lock,
     write_history,
 )
 
@@ -62,9 +63,7 @@ def train_panel(
 ) -> PanelTrainSummary:
     """Train, score each series on its test split, write the run folder atomically."""
     notes = Notes(warn, tell)
-    if worker_rank(experiment) != 0:  # multi-worker: only the chief writes, so only it locks
-        return _train(experiment, notes, overwrite=overwrite, report=report)
-    with locks.holding(experiment.run_dir, command="train", wait=wait, tell=notes.tell):
+    with run_dir_lock(experiment, wait=wait, tell=notes.tell):
         return _train(experiment, notes, overwrite=overwrite, report=report)
 
 

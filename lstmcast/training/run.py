@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 from collections.abc import Callable
@@ -71,10 +72,18 @@ def train_experiment(
     are known (before training), and the summary keeps them; `tell` hears notes such as
     resuming from a checkpoint."""
     notes = Notes(warn, tell)
-    if worker_rank(experiment) != 0:  # multi-worker: only the chief writes, so only it locks
+    with run_dir_lock(experiment, wait=wait, tell=notes.tell):
         return _train(experiment, notes, overwrite=overwrite, report=report)
-    with locks.holding(experiment.run_dir, command="train", wait=wait, tell=notes.tell):
-        return _train(experiment, notes, overwrite=overwrite, report=report)
+
+
+def run_dir_lock(
+    experiment: Experiment, *, wait: float, tell: Callable[[str], None]
+) -> contextlib.AbstractContextManager[None]:
+    """The run folder's lock for `train`; under multi_worker only the chief writes the folder,
+    so only it locks."""
+    if worker_rank(experiment) != 0:
+        return contextlib.nullcontext()
+    return locks.holding(experiment.run_dir, command="train", wait=wait, tell=tell)
 
 
 def _train(
