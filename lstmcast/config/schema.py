@@ -848,8 +848,8 @@ class TuneSection(Strict):
     objective: Literal["validation_loss", "backtest_mase"] = Field(
         "validation_loss",
         description="What a trial minimises: the best epoch's validation loss (one fit), or "
-        "the MASE of a refitting backtest over tune.folds folds (time-series cross-validation, "
-        "one fit per fold).",
+        "the MASE of a refitting backtest over tune.folds folds before the test split "
+        "(time-series cross-validation, one fit per fold).",
     )
     folds: PositiveInt = Field(3, description="backtest_mase: folds, each refit once.")
     pruning: bool = Field(

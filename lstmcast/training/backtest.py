@@ -32,14 +32,17 @@ def backtest_refit(
     experiment: Experiment,
     *,
     tell: Callable[[str], None] | None = None,
+    before_test: bool = False,
 ) -> Backtest:
-    """Refit and forecast fold by fold; `tell` hears one line per refit."""
+    """Refit and forecast fold by fold; `tell` hears one line per refit. `before_test` lays
+    the folds over the rows before the test split (tuning chooses on them, so the test part
+    stays unseen)."""
     started = time.perf_counter()
     data = prepare_data(experiment)
     section = data.experiment.backtest
     model_horizon = data.experiment.windows.horizon
     folds = plan_folds(
-        data.series.num_rows,
+        data.bounds.test_start if before_test else data.series.num_rows,
         horizon=model_horizon,
         folds=section.folds,
         spacing=section.spacing or model_horizon,

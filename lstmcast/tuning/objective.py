@@ -46,7 +46,8 @@ def prepared_data(experiment: Experiment) -> PreparedData:
 
 
 def _backtest_mase(experiment: Experiment, section: TuneSection) -> float:
-    """Time-series cross-validation: a refit per fold on the rows before it, MASE over all."""
+    """Time-series cross-validation over the rows before the test split: a refit per fold on
+    the rows before it, MASE over all (the test part stays unseen, as `evaluate` needs)."""
     from lstmcast.training.backtest import backtest_refit
 
     if experiment.data.is_panel:
@@ -55,7 +56,7 @@ def _backtest_mase(experiment: Experiment, section: TuneSection) -> float:
             "yet; use validation_loss"
         )
     backtest = experiment.backtest.model_copy(update={"folds": section.folds, "refit_every": 1})
-    result = backtest_refit(experiment.model_copy(update={"backtest": backtest}))
+    result = backtest_refit(experiment.model_copy(update={"backtest": backtest}), before_test=True)
     return float(result.overall[result.model]["mase"])
 
 

@@ -178,8 +178,9 @@ def _optuna() -> Any:
 def prepared(
     config: Path, overrides: Sequence[str], **replaced: Any
 ) -> tuple[Experiment, TuneSection]:
-    """The experiment and its tune section with the command line's replacements, the search
-    space checked against the schema."""
+    """The experiment, resolved on its data (so the config's own values, defaults included,
+    can be the first trial), and its tune section with the command line's replacements, the
+    search space checked against the schema."""
     experiment = load_experiment(config, overrides)
     section = experiment.tune.model_copy(
         update={k: v for k, v in replaced.items() if v is not None}
@@ -187,5 +188,5 @@ def prepared(
     if section.trials is None and section.timeout is None:
         raise ConfigError("tune: set tune.trials, tune.timeout or both; the study needs an end")
     check_space(config, section.space, overrides)
-    prepared_data(experiment)  # the data's own errors, once, before any trial
-    return experiment, section
+    resolved = prepared_data(experiment).experiment  # the data's errors, once, before any trial
+    return resolved, section

@@ -112,3 +112,19 @@ def test_a_killed_study_resumes_and_loses_nothing(config, tmp_path):
     trials = finished(tmp_path)
     states = [t.state.name for t in trials]
     assert states.count("COMPLETE") + states.count("PRUNED") == 6 and states.count("FAIL") == 1
+
+
+@pytest.mark.slow
+def test_the_backtest_objective_never_reaches_the_test_split(config):
+    """Tuning on backtest_mase chooses on folds before the test split: its last forecast
+    target is the row just before it, so evaluate stays an honest score."""
+    import pandas as pd
+
+    from lstmcast.config.load import load_experiment
+    from lstmcast.data.prepare import prepare_data
+    from lstmcast.training.backtest import backtest_refit
+
+    experiment = load_experiment(config, ["backtest.folds=2", "backtest.refit_every=1"])
+    data = prepare_data(experiment)
+    targets = pd.to_datetime(backtest_refit(experiment, before_test=True).frame["timestamp"])
+    assert targets.max() == data.series.timestamps[data.bounds.test_start - 1]
