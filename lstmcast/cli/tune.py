@@ -110,13 +110,15 @@ def _note(config: Path, found: dict[str, Any]) -> str:
     )
 
 
-def _best_table(found: dict[str, Any], shown: int = 5) -> Table:
+def _best_table(found: dict[str, Any], rows: int = 5) -> Table:
+    from lstmcast.tuning.space import shown
+
     complete = sorted((t for t in found["trials"] if t["state"] == "complete"), key=_value)
     table = Table(title=f"best of {len(found['trials'])} trials", title_justify="left")
     for column in ("trial", "value", "seconds", "params"):
         table.add_column(column, justify="left" if column == "params" else "right")
-    for trial in complete[:shown]:
-        params = ", ".join(f"{key}={value}" for key, value in trial["params"].items())
+    for trial in complete[:rows]:
+        params = shown(trial["params"])
         mark = " (as written)" if trial["as_written"] else ""
         table.add_row(
             str(trial["number"]), f"{trial['value']:.5g}", f"{trial['seconds']:.1f}", params + mark

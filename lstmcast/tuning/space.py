@@ -90,3 +90,11 @@ def as_written(experiment: Experiment, space: dict[str, SearchDimension]) -> dic
         else:
             params[key] = value
     return params
+
+
+def shown(params: dict[str, Any]) -> str:
+    """key=value, ... for people: floats to four significant digits."""
+    return ", ".join(
+        f"{key}={value:.4g}" if isinstance(value, float) else f"{key}={value}"
+        for key, value in params.items()
+    )

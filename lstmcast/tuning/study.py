@@ -20,7 +20,7 @@ from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment, TuneSection, parse_duration
 from lstmcast.errors import ConfigError, DataError
 from lstmcast.tuning.objective import prepared_data, score_trial
-from lstmcast.tuning.space import as_written, check_space, override, suggest
+from lstmcast.tuning.space import as_written, check_space, override, shown, suggest
 
 if TYPE_CHECKING:
     import optuna
@@ -105,8 +105,9 @@ def run_trials(
                 f"{trial.user_attrs.get('error')}; fix the config or narrow tune.space"
             )
         if tell is not None:
-            shown = f"{value:.5g}" if value is not None else state.name.lower()
-            tell(f"trial {trial.number}: {shown} in {time.perf_counter() - started:.1f}s  {params}")
+            outcome = f"{value:.5g}" if value is not None else state.name.lower()
+            seconds = time.perf_counter() - started
+            tell(f"trial {trial.number}: {outcome} in {seconds:.1f}s: {shown(params)}")
 
 
 def _run_one(
