@@ -21,7 +21,7 @@ demo: $(STAMP)
 	@cat runs/air_passengers-forecast.csv
 
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python bench/windows_memory.py
