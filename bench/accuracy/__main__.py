@@ -25,7 +25,7 @@ from bench.accuracy import report
 from bench.accuracy.baselines import baseline
 from bench.accuracy.ett import HORIZONS
 from bench.accuracy.scoring import score, seasonal_naive_scale
-from bench.accuracy.suite import REPO, SUITE, load_task
+from bench.accuracy.suite import EXTRA, REPO, SUITE, load_task
 from bench.accuracy.worker import PEER_METHODS
 from lstmcast.data.windows import default_lookback
 
@@ -63,7 +63,7 @@ def run_worker(method: str, series: str, args: argparse.Namespace, lookback: int
 
 def run_suite(args: argparse.Namespace, reused: dict[str, Any], results: dict[str, Any]) -> None:
     """Fill results["suite"], saving after every method so a stopped run keeps what it did."""
-    for spec in SUITE:
+    for spec in (*SUITE, *EXTRA):
         if spec.name not in args.series:
             continue
         task = load_task(spec)
@@ -126,6 +126,15 @@ def _names(text: str, known: tuple[str, ...], option: str) -> list[str]:
     return names
 
 
+def _series(text: str) -> list[str]:
+    """'all': the suite the defaults were chosen on; 'extra': the series added to check they
+    generalise (held-out ones among them); or names from either."""
+    groups = {"all": SUITE, "extra": EXTRA}
+    if text in groups:
+        return [spec.name for spec in groups[text]]
+    return _names(text, tuple(spec.name for spec in (*SUITE, *EXTRA)), "--series")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         prog="python -m bench.accuracy",
@@ -149,7 +158,7 @@ def main() -> None:
         "--reuse", type=Path, help="an earlier results JSON whose peer and Keras results to keep"
     )
     args = parser.parse_args()
-    args.series = _names(args.series, tuple(spec.name for spec in SUITE), "--series")
+    args.series = _series(args.series)
     args.methods = _names(args.methods, METHODS, "--methods")
     args.ett = (
         []

@@ -37,6 +37,8 @@ class SeriesSpec:
     last_row: int | None = None
     """Rows first_row .. last_row-1 of the file are the series (None: to the end)."""
     note: str = ""
+    held_out: bool = False
+    """Never used to choose a default: the check that the defaults generalise."""
 
 
 SUITE: tuple[SeriesSpec, ...] = (
@@ -132,7 +134,59 @@ SUITE: tuple[SeriesSpec, ...] = (
         note="electricity demand, the last 393 days (a year of history + 4 test weeks)",
     ),
 )
-BY_NAME = {spec.name: spec for spec in SUITE}
+EXTRA: tuple[SeriesSpec, ...] = (
+    SeriesSpec(
+        "lynx",
+        "bench/data/pelt_lynx_annual.csv",
+        "lynx",
+        "YS",
+        1,
+        5,
+        2,
+        10,
+        note="annual Canadian lynx trappings, 1845-1935: a ~10-year cycle, no calendar season",
+    ),
+    SeriesSpec(
+        "aus_beer",
+        "bench/data/aus_beer_quarterly.csv",
+        "beer",
+        "QS",
+        4,
+        8,
+        3,
+        16,
+        note="Australian beer production, quarterly 1956-2010: strong season, trend that turns",
+    ),
+    SeriesSpec(
+        "canadian_gas",
+        "bench/data/canadian_gas_monthly.csv",
+        "volume",
+        "MS",
+        12,
+        12,
+        4,
+        24,
+        note="Canadian gas production, monthly 1960-2005: trend and season that change",
+        held_out=True,
+    ),
+    SeriesSpec(
+        "pbs_safety_net_s",
+        "bench/data/pbs_safety_net_s_monthly.csv",
+        "scripts",
+        "MS",
+        12,
+        12,
+        2,
+        24,
+        note="Australian PBS scripts (general, safety net, sensory organs), monthly 1991-2008: "
+        "low counts, a quarter of the months zero",
+        held_out=True,
+    ),
+)
+"""Kinds the suite lacks (an annual cycle, a quarterly season, breaks, intermittent counts),
+added for issue 15; the held-out two never decide a default."""
+
+BY_NAME = {spec.name: spec for spec in (*SUITE, *EXTRA)}
 
 
 @dataclass(frozen=True)

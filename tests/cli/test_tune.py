@@ -11,6 +11,7 @@ import time
 
 import optuna
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from tests.helpers.data import synthetic_frame, tiny_experiment
 from tests.helpers.program import ENV, lstmcast
@@ -94,18 +95,28 @@ def test_two_workers_finish_one_study_without_duplicates(config, tmp_path):
     assert len(hosts) == 2  # both took part
 
 
+def _wait_for_a_running_trial(tmp_path) -> None:
+    """Until the study has a finished trial and is running the next one."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            states = [t.state.name for t in finished(tmp_path)]
+        except (KeyError, OperationalError):  # the study is not created yet, or the file busy
+            states = []
+        if "COMPLETE" in states and states[-1] == "RUNNING":
+            return
+        time.sleep(0.2)
+    raise AssertionError("the study never had a trial running after a finished one")
+
+
 @pytest.mark.slow
 def test_a_killed_study_resumes_and_loses_nothing(config, tmp_path):
     worker = _worker(config, tmp_path, 6)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # kill it mid-study, with a trial running
-        if (tmp_path / "tiny.tune.db").exists():
-            states = [t.state for t in finished(tmp_path)]
-            if states.count(optuna.trial.TrialState.COMPLETE) >= 1 and states[-1].name == "RUNNING":
-                break
-        time.sleep(0.2)
-    worker.send_signal(signal.SIGKILL)
-    worker.communicate()
+    try:
+        _wait_for_a_running_trial(tmp_path)
+    finally:  # kill it mid-study, with a trial running
+        worker.send_signal(signal.SIGKILL)
+        worker.communicate()
     resumed = lstmcast("tune", config, "--trials", "6", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
     assert "was interrupted" in resumed.stderr
