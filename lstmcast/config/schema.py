@@ -399,6 +399,13 @@ class ModelSection(Strict):
         "required) is the point forecast. forecast writes quantile_10, quantile_50, ... "
         "(direct and seq2seq outputs).",
     )
+    anchor: Literal["none", "seasonal_naive"] = Field(
+        "none",
+        description="'seasonal_naive': the network predicts a correction to the last season "
+        "of the window (the seasonal-naive forecast), so a network that learned nothing "
+        "forecasts seasonal naive; needs lookback >= the season length (direct and seq2seq "
+        "outputs).",
+    )
     ensemble: PositiveInt = Field(
         1,
         description="Train this many copies of the network at once, each from its own initial "
@@ -454,6 +461,11 @@ class ModelSection(Strict):
             )
         if self.quantiles is not None:
             self._check_quantiles(self.quantiles)
+        if self.anchor != "none" and self.output == "recursive":
+            raise ValueError(
+                "anchor: a recursive model forecasts one step at a time; anchor direct or "
+                "seq2seq outputs"
+            )
         if self.ensemble > 1 and (self.stateful or self.output == "recursive"):
             raise ValueError(
                 "ensemble: members are built for direct and seq2seq models; a stateful or "
@@ -504,6 +516,8 @@ class ModelSection(Strict):
             f"quantiles {self.quantiles}" if self.quantiles else "",
         ]
         described = [encoder, *[extra for extra in extras if extra], f"{self.output} output"]
+        if self.anchor != "none":
+            described.append(f"anchored on {self.anchor.replace('_', ' ')}")
         if self.ensemble > 1:
             described.append(f"median of {self.ensemble} members")
         return ", ".join(described)

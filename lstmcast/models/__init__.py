@@ -22,10 +22,12 @@ def build_model(
     batch_size: int | None = None,
     use_cudnn: bool | Literal["auto"] = "auto",
     series_count: int = 0,
+    season_length: int = 1,
 ) -> keras.Model:
     """The configured architecture for windows of `num_features` columns (observed columns,
     then those known in advance). A stateful model needs its `batch_size` (default: the
-    training batch size); `use_cudnn=True` makes Keras raise instead of leaving cuDNN."""
+    training batch size); `use_cudnn=True` makes Keras raise instead of leaving cuDNN;
+    `season_length` is what model.anchor: seasonal_naive repeats."""
     from lstmcast.data.prepare import known_column_count
     from lstmcast.models.direct import build_direct
     from lstmcast.models.recursive import build_recursive
@@ -45,10 +47,18 @@ def build_model(
         use_cudnn=use_cudnn,
         # a panel's static columns are observed but constant: never shift them per window
         normalised=experiment.data.observed_columns if experiment.data.is_panel else None,
+        season_length=season_length,
         series_embedding=(series_count, experiment.model.series_embedding)
         if experiment.model.series_embedding
         else None,
     )
+    if experiment.model.anchor != "none" and season_length > experiment.windows.lookback:
+        from lstmcast.errors import ConfigError
+
+        raise ConfigError(
+            f"model.anchor: the window must hold a whole season ({season_length} steps) to "
+            f"repeat it; set windows.lookback to at least {season_length}"
+        )
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     builder = builders[experiment.model.output]
     if experiment.model.ensemble > 1:

@@ -13,7 +13,11 @@ import keras
 from lstmcast.config.schema import ModelSection
 from lstmcast.models.quantiles import QuantileSpread
 from lstmcast.models.series_embedding import SeriesEmbedding
-from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
+from lstmcast.models.window_norm import (
+    SeasonalAnchor,
+    TargetDenormalization,
+    WindowNormalization,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,8 @@ class ModelSpec:
     series_embedding: tuple[int, int] | None = None
     """(series, size) for a learned vector per series, read from the last observed column
     (the series' number, 1-based; 0 is a series the model never saw)."""
+    season_length: int = 1
+    """The series' season: what a model anchored on seasonal naive repeats."""
     normalised: int | None = None
     """Leading columns per-window normalisation shifts (target + features); default: the
     observed ones. A panel's static one-hot columns are observed but must not be shifted,
@@ -63,6 +69,8 @@ class Framed:
     """(batch, horizon, known columns) or None when nothing is known in advance."""
     center: Any | None
     scale: Any | None
+    raw: Any = None
+    """The window as given (globally scaled), before any per-window normalisation."""
 
     def output(self, forecast: Any, spec: ModelSpec, *, name: str) -> keras.Model:
         """The model from its (normalised) forecast: adds the linear skip when configured, maps
@@ -87,6 +95,9 @@ class Framed:
             if quantiles:  # shifts every quantile alike
                 skip = keras.layers.Reshape((spec.horizon, 1), name="skip_per_step")(skip)
             forecast = keras.layers.Add(name="forecast_plus_skip")([forecast, skip])
+        if spec.config.anchor == "seasonal_naive":  # a correction to the last season
+            given = [forecast, self.raw] + ([self.scale] if self.scale is not None else [])
+            return SeasonalAnchor(spec.season_length, name="seasonal_anchor")(given)
         if self.center is not None:
             forecast = TargetDenormalization(name="window_denorm")(
                 [forecast, self.center, self.scale]
@@ -114,7 +125,9 @@ def frame_inputs(spec: ModelSpec) -> Framed:
         hidden = SeriesEmbedding(spec.observed - 1, count, size, name="series_embedding")(hidden)
     if spec.config.input_noise:  # active in training only
         hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
-    return Framed(inputs=inputs, window=hidden, future=future, center=center, scale=scale)
+    return Framed(
+        inputs=inputs, window=hidden, future=future, center=center, scale=scale, raw=window
+    )
 
 
 @contextlib.contextmanager

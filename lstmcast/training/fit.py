@@ -132,6 +132,7 @@ def compile_model(
             experiment,
             num_features=data.scaled.shape[1],
             series_count=data.series_count,
+            season_length=data.season_length,
             use_cudnn=True if training.require_cudnn else "auto",
         )
         trained, horizon = model, experiment.windows.horizon
@@ -282,7 +283,10 @@ def portable_model(model: keras.Model, data: PreparedData, placement: Placement)
     from lstmcast.models import build_model
 
     portable = build_model(
-        experiment, num_features=data.scaled.shape[1], series_count=data.series_count
+        experiment,
+        num_features=data.scaled.shape[1],
+        series_count=data.series_count,
+        season_length=data.season_length,
     )
     portable.set_weights(model.get_weights())
     return portable
