@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag, VerboseFlag
-from lstmcast.cli.output import configure, print_json, print_table, reported_errors, say, wrote
+from lstmcast.cli.output import (
+    checked_destination,
+    configure,
+    print_json,
+    print_table,
+    reported_errors,
+    say,
+    wrote,
+)
 from lstmcast.errors import ConfigError
 
 Trials = Annotated[
@@ -59,7 +67,7 @@ def tune(
     """
     from lstmcast.config.schema import parse_duration
     from lstmcast.tuning.result import summarise, write_best
-    from lstmcast.tuning.study import open_study, prepared, run_trials
+    from lstmcast.tuning.study import default_database, open_study, prepared, run_trials
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -68,19 +76,21 @@ def tune(
                 parse_duration(timeout)
             except ValueError as err:
                 raise ConfigError(f"--timeout: {err}") from None
+        best_path = output or config.with_name(f"{config.stem}.best.yaml")
+        checked_destination(str(best_path), option="--output")  # before hours of trials
         settings = overrides or []
         experiment, section = prepared(
             config, settings, trials=trials, timeout=timeout, storage=storage
         )
         opened = open_study(config, experiment, section)
-        say(f"study '{opened.study.study_name}': {_where(config, section)}", quiet=quiet)
+        storage = section.storage or str(default_database(config))
+        say(f"study '{opened.study.study_name}': {_where(section, storage)}", quiet=quiet)
         ran = run_trials(config, settings, opened, tell=lambda line: say(line, quiet=quiet))
         found = summarise(opened.study, section.space)
         if found["best"] is None:
             raise ConfigError(
                 f"tune: no trial finished ({found['counts']}); see the trials' errors in --json"
             )
-        best_path = output or config.with_name(f"{config.stem}.best.yaml")
         note = _note(config, found)
         write_best(config, settings, found["best"], best_path, note=note)
         wrote(best_path)
@@ -94,9 +104,8 @@ def tune(
     say(f"{note}\nbest config -> {best_path}", quiet=quiet)
 
 
-def _where(config: Path, section: Any) -> str:
+def _where(section: Any, storage: str) -> str:
     ends = [f"{section.trials} trials" if section.trials else "", section.timeout or ""]
-    storage = section.storage or str(config.with_name(f"{config.stem}.tune.db"))
     return f"{section.objective}, until {' or '.join(e for e in ends if e)}; stored in {storage}"
 
 

@@ -128,11 +128,11 @@ def _regular(
     """Per series: True when its rows step by exactly `frequency` (a fixed step; a daily one
     over at least a week, so that it cannot be read as business days) with no empty cell.
     Temporaries are a few arrays of one number per row."""
-    lengths = np.array([len(rows) for rows in groups.values()])
     step = _fixed_step_ns(frequency)
-    bad = lengths < (7 if step == DAY_NS else 3)
     if step is None:
-        return np.zeros(len(lengths), dtype=bool)
+        return np.zeros(len(groups), dtype=bool)
+    lengths = np.array([len(rows) for rows in groups.values()])
+    bad = lengths < (7 if step == DAY_NS else 3)
     ends = np.cumsum(lengths)
     order = np.concatenate(list(groups.values()))
     ticks = stamps.asi8[order]  # in the index's own unit

@@ -187,7 +187,8 @@ def with_lookback(
     experiment: Experiment, season_length: int, *, training: np.ndarray | None = None
 ) -> ResolvedExperiment:
     """The experiment resolved: windows.lookback set by the default rule when the config left
-    it out, or read from the autocorrelation of the `training` target for 'auto'."""
+    it out, or for 'auto' read from the autocorrelation of the `training` target (the rows
+    before the validation split only, so no later value decides how far back a window reads)."""
     given = experiment.windows.lookback
     if given == "auto":
         if training is None:
@@ -195,15 +196,9 @@ def with_lookback(
                 "windows.lookback: auto reads one series' autocorrelation; give a number for "
                 "many-series runs"
             )
-        return ResolvedExperiment.of(experiment, lookback=auto_lookback(training, season_length)[0])
+        return ResolvedExperiment.of(experiment, lookback=acf_lookback(training, season_length)[0])
     lookback = given or default_lookback(experiment.windows.horizon, season_length)
     return ResolvedExperiment.of(experiment, lookback=lookback)
-
-
-def auto_lookback(training: np.ndarray, season_length: int) -> tuple[int, str]:
-    """windows.lookback: auto, and why: from the training rows only, so no later value
-    decides how far back a window reads."""
-    return acf_lookback(training, season_length)
 
 
 def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:

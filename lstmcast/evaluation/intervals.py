@@ -42,19 +42,24 @@ class ConformalIntervals:
             named[f"lower_{level}"], named[f"upper_{level}"] = lower, upper
         return named
 
-    def scaled(self, factor: float) -> ConformalIntervals:
+    def scaled(self, factor: float | np.ndarray) -> ConformalIntervals:
         """The same bands in other units: a panel calibrates once in the per-series scaled
-        units the model works in, and each series' band is that times its own scale."""
+        units the model works in, and each series' band is that times its own scale (a
+        column of factors, (series, 1), gives every series' radius at once)."""
         radius = {level: values * factor for level, values in self.radius.items()}
         return ConformalIntervals(self.levels, radius, self.calibration_windows, self.source)
+
+    @property
+    def unbounded(self) -> list[int]:
+        """Levels with too few calibration windows for a finite band."""
+        return [level for level in self.levels if not np.isfinite(self.radius[level]).all()]
 
     def warnings(self) -> list[str]:
         return [
             f"intervals: {self.calibration_windows} calibration windows are too few for a "
             f"{level}% interval (it needs {math.ceil(100 / (100 - level)) - 1}); its band is "
             "unbounded: give more validation rows or lower the level"
-            for level in self.levels
-            if not np.isfinite(self.radius[level]).all()
+            for level in self.unbounded
         ]
 
     def to_dict(self) -> dict[str, Any]:

@@ -167,11 +167,7 @@ def _summary(
         skipped={**data.layout.skipped, **skipped},
         **summarise(per_series, label),
         intervals=pooled_coverage(per_series),
-        unbounded=[
-            level for level in intervals.levels if not np.isfinite(intervals.radius[level]).all()
-        ]
-        if intervals is not None
-        else [],
+        unbounded=intervals.unbounded if intervals is not None else [],
         per_series=per_series,
         windows=windows,
         predict_seconds=round(predict_seconds, 3),

@@ -32,15 +32,17 @@ def forecast_panel(
     as_of: pd.Timestamp | None = None,
     max_staleness: str | None = None,
     model: keras.Model | None = None,
+    panel: Panel | None = None,
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """(the forecasts, notes, warnings) for `series` (default: every series in the input),
     each from its rows at or before `as_of`; series older than `max_staleness` are left out
-    and warned about (all of them stale: exit 8)."""
+    and warned about (all of them stale: exit 8). `model` and `panel` (the training data,
+    already read), when a caller has them (report), spare reading them again."""
     from lstmcast.runtime import select_device
 
     state, experiment = run.preprocessing, run.experiment
     role = "--input" if input_path is not None else "data.path"
-    panel = load_panel(
+    panel = panel or load_panel(
         experiment.data, path=input_path, frequency=state["frequency"], role=role, as_of=as_of
     )
     wanted, notes = _chosen(panel, series, state, experiment.windows.lookback)
@@ -180,10 +182,9 @@ def _frame(
         target: predicted.ravel(),
     }
     intervals = ConformalIntervals.of_run(run)
-    for level in intervals.levels if intervals is not None else []:
-        radius = intervals.radius[level][None, :] * scale  # type: ignore[union-attr]
-        columns[f"lower_{level}"] = (predicted - radius).ravel()
-        columns[f"upper_{level}"] = (predicted + radius).ravel()
+    if intervals is not None:  # every series' band at once: its radius is the pooled one x scale
+        bands = intervals.scaled(scale).columns(predicted)
+        columns.update({name: values.ravel() for name, values in bands.items()})
     for i, q in enumerate(experiment.model.quantiles or []):
         if quantiles is not None:
             columns[quantile_column(q)] = (quantiles[:, :, i] * scale + center).ravel()

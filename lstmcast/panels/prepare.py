@@ -57,6 +57,12 @@ class PanelData:
             self.starts, self.season_length, series_count=count,
         )  # fmt: skip
 
+    @property
+    def span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The first and the last timestamp of any series."""
+        series = self.panel.series.values()
+        return min(s.timestamps[0] for s in series), max(s.timestamps[-1] for s in series)
+
     def state(self) -> dict[str, Any]:
         """What forecasting needs, as JSON (the run folder's preprocessing.json)."""
         return {
@@ -81,8 +87,8 @@ class PanelData:
             "skipped": self.layout.skipped,
             "validation_starts": str(self.cut_offs[0]),
             "test_starts": str(self.cut_offs[1]),
-            "first_timestamp": str(min(s.timestamps[0] for s in self.panel.series.values())),
-            "last_timestamp": str(max(s.timestamps[-1] for s in self.panel.series.values())),
+            "first_timestamp": str(self.span[0]),
+            "last_timestamp": str(self.span[1]),
         }
 
 

@@ -52,7 +52,7 @@ def panel_page(run: Run) -> tuple[str, list[str]]:
     except ConfigError as error:
         backtest = None
         notes.append(f"no backtest: {error}")
-    forecast, _, stale = forecast_panel(run, model=model)
+    forecast, _, stale = forecast_panel(run, model=model, panel=data.panel)
     notes += stale
     with tempfile.TemporaryDirectory() as folder:
         images = _draw(run, data, evaluation, forecast, Path(folder))
@@ -224,14 +224,15 @@ def _series_table(evaluation: dict[str, Any], label: str) -> str:
 
 
 def _data_table(run: Run, data: PanelData) -> str:
-    experiment, state = run.experiment, data.state()
+    experiment = run.experiment
+    (first, last), (validation, test) = data.span, data.cut_offs
     facts = [
         ("file", str(experiment.data.path)),
         ("series", f"{len(data.layout.ids):,} modelled, {len(data.layout.skipped):,} too short"),
         ("rows", f"{sum(s.num_rows for s in data.panel.series.values()):,}"),
-        ("from .. to", f"{state['first_timestamp']} .. {state['last_timestamp']}"),
+        ("from .. to", f"{first} .. {last}"),
         ("frequency, season length", f"{data.panel.frequency}, {data.season_length}"),
-        ("validation, test from", f"{state['validation_starts']}, {state['test_starts']}"),
+        ("validation, test from", f"{validation}, {test}"),
         ("lookback, horizon", f"{experiment.windows.lookback}, {experiment.windows.horizon}"),
         ("static columns", ", ".join(experiment.data.static) or "none"),
         ("learned vector per series", str(experiment.model.series_embedding or "no")),

@@ -14,7 +14,8 @@ import numpy as np
 
 from lstmcast import artifacts, locks
 from lstmcast.config.schema import Experiment, TrainingSection
-from lstmcast.data.prepare import PreparedData, auto_lookback, prepare_data
+from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.data.profile import acf_lookback
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, calibrate_intervals, evaluate_model
 from lstmcast.evaluation.intervals import ConformalIntervals
@@ -93,7 +94,7 @@ def _train(
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
     if experiment.windows.lookback == "auto":
         training_target = data.series.values[: data.bounds.validation_start, 0]
-        why = auto_lookback(training_target, data.season_length)[1]
+        why = acf_lookback(training_target, data.season_length)[1]
         notes.tell(f"windows.lookback auto: {data.experiment.windows.lookback}, because {why}")
     experiment, training = data.experiment, data.experiment.training
     placement = place(experiment)

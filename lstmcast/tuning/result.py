@@ -13,7 +13,6 @@ import yaml
 from lstmcast import artifacts
 from lstmcast.config.load import apply_override, load_experiment
 from lstmcast.config.schema import SearchDimension
-from lstmcast.errors import ConfigError
 from lstmcast.tuning.space import decoded, override
 
 if TYPE_CHECKING:
@@ -88,8 +87,6 @@ def write_best(
     if output.parent.resolve() != config.parent.resolve():
         relative = os.path.relpath(experiment.data.path, output.parent.resolve())
         raw["data"]["path"] = relative
-    if not output.parent.is_dir():
-        raise ConfigError(f"--output: folder {output.parent} does not exist")
     text = f"# {note}\n" + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
     artifacts.write_text_atomic(output, text)
     load_experiment(output)  # what train will read

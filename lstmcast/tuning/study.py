@@ -43,10 +43,15 @@ class Study:
     """The SQLite file whose lock serialises asking for trials; None for a server storage."""
 
 
+def default_database(config: Path) -> Path:
+    """Where a study lives without tune.storage: CONFIG.tune.db beside the config."""
+    return config.with_name(f"{config.stem}.tune.db")
+
+
 def open_study(config: Path, experiment: Experiment, section: TuneSection) -> Study:
     """Create or load the study (the config's values as its first trial when new)."""
     optuna = _optuna()
-    database = config.with_name(f"{config.stem}.tune.db").resolve()
+    database = default_database(config).resolve()
     url = section.storage or f"sqlite:///{database}"
     lock = database if section.storage is None else None
     with _holding(lock):
