@@ -196,9 +196,22 @@ def with_lookback(
                 "windows.lookback: auto reads one series' autocorrelation; give a number for "
                 "many-series runs"
             )
-        return ResolvedExperiment.of(experiment, lookback=acf_lookback(training, season_length)[0])
-    lookback = given or default_lookback(experiment.windows.horizon, season_length)
-    return ResolvedExperiment.of(experiment, lookback=lookback)
+        lookback = acf_lookback(training, season_length)[0]
+    else:
+        lookback = given or default_lookback(experiment.windows.horizon, season_length)
+    resolved = ResolvedExperiment.of(experiment, lookback=lookback)
+    check_anchor_fits(resolved, season_length)
+    return resolved
+
+
+def check_anchor_fits(experiment: ResolvedExperiment, season_length: int) -> None:
+    """model.anchor: seasonal_naive repeats the window's last season: the window must hold one
+    (checked with the data, before TensorFlow loads, and again where the model is built)."""
+    if experiment.model.anchor != "none" and season_length > experiment.windows.lookback:
+        raise ConfigError(
+            f"model.anchor: the window must hold a whole season ({season_length} steps) to "
+            f"repeat it; set windows.lookback to at least {season_length}"
+        )
 
 
 def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:

@@ -28,7 +28,7 @@ def build_model(
     then those known in advance). A stateful model needs its `batch_size` (default: the
     training batch size); `use_cudnn=True` makes Keras raise instead of leaving cuDNN;
     `season_length` is what model.anchor: seasonal_naive repeats."""
-    from lstmcast.data.prepare import known_column_count
+    from lstmcast.data.prepare import check_anchor_fits, known_column_count
     from lstmcast.models.direct import build_direct
     from lstmcast.models.recursive import build_recursive
     from lstmcast.models.seq2seq import build_seq2seq
@@ -52,13 +52,7 @@ def build_model(
         if experiment.model.series_embedding
         else None,
     )
-    if experiment.model.anchor != "none" and season_length > experiment.windows.lookback:
-        from lstmcast.errors import ConfigError
-
-        raise ConfigError(
-            f"model.anchor: the window must hold a whole season ({season_length} steps) to "
-            f"repeat it; set windows.lookback to at least {season_length}"
-        )
+    check_anchor_fits(experiment, season_length)
     builders = {"direct": build_direct, "seq2seq": build_seq2seq, "recursive": build_recursive}
     builder = builders[experiment.model.output]
     if experiment.model.ensemble > 1:

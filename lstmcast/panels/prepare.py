@@ -65,6 +65,7 @@ class PanelData:
 
     def state(self) -> dict[str, Any]:
         """What forecasting needs, as JSON (the run folder's preprocessing.json)."""
+        first, last = self.span
         return {
             "panel": True,
             "frequency": self.panel.frequency,
@@ -87,8 +88,8 @@ class PanelData:
             "skipped": self.layout.skipped,
             "validation_starts": str(self.cut_offs[0]),
             "test_starts": str(self.cut_offs[1]),
-            "first_timestamp": str(self.span[0]),
-            "last_timestamp": str(self.span[1]),
+            "first_timestamp": str(first),
+            "last_timestamp": str(last),
         }
 
 

@@ -231,3 +231,14 @@ def test_a_learned_vector_per_series_trains_reloads_and_refuses_new_series(tmp_p
     assert "s3 (and 0 more) was not among the series this run learned a vector for" in (
         refused.stderr
     )
+
+
+def test_lookback_auto_is_refused_for_a_panel(tmp_path):
+    """auto reads one series' autocorrelation: a panel says so in one line, before any work."""
+    refused = lstmcast(
+        "validate", CONFIGS / "tourism_panel.yaml", "--set", "windows.lookback=auto", "--json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    expected = "windows.lookback: auto reads one series' autocorrelation"
+    assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
+    assert json.loads(refused.stdout)["error"]["key"] == "windows.lookback"

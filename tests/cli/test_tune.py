@@ -139,3 +139,69 @@ def test_the_backtest_objective_never_reaches_the_test_split(config):
     data = prepare_data(experiment)
     targets = pd.to_datetime(backtest_refit(experiment, before_test=True).frame["timestamp"])
     assert targets.max() == data.series.timestamps[data.bounds.test_start - 1]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--output", "no/such/folder/best.yaml"], "--output: folder no/such/folder does not"),
+        (["--timeout", "soon"], "--timeout: 'soon' is not a duration"),
+        (["--storage", "nosuchdb://x"], "tune.storage: cannot open nosuchdb://x"),
+    ],
+)
+def test_bad_command_line_values_fail_before_any_trial(config, tmp_path, args, expected):
+    refused = lstmcast("tune", config, *args, "--json", cwd=tmp_path)
+    assert refused.returncode == 2, refused.stderr
+    document = json.loads(refused.stdout)
+    assert document["status"] == "error" and expected in document["error"]["message"]
+    assert expected in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+    assert not list(tmp_path.glob("*.best.yaml"))
+
+
+@pytest.mark.slow
+def test_the_shipped_tuning_config_end_to_end(tmp_path):
+    """configs/air_passengers.yaml's own tune section, one short trial (the config as written),
+    its best config trained, evaluated and forecast; the study kept out of the repository."""
+    from tests.helpers.data import CONFIGS
+
+    study = f"sqlite:///{tmp_path / 'study.db'}"
+    quick = ["--set", "training.epochs=1", "--set", "tune.folds=2"]
+    done = lstmcast(
+        "tune", CONFIGS / "air_passengers.yaml", *quick, "--trials", "1", "--storage", study,
+        "-o", "best.yaml", "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["trials"][0]["as_written"] and result["best_config"] == "best.yaml"
+    assert not list(CONFIGS.glob("*.tune.db")) and not list(CONFIGS.glob("*.best.yaml"))
+    trained = lstmcast("train", "best.yaml", "--set", "output.run_dir=runs/best", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    evaluated = lstmcast("evaluate", "runs/best", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0 and json.loads(evaluated.stdout)["num_windows"] > 0
+    forecast = lstmcast("forecast", "runs/best", "--json", cwd=tmp_path)
+    assert forecast.returncode == 0 and len(json.loads(forecast.stdout)["forecast"]) == 12
+
+
+@pytest.mark.slow
+def test_an_anchored_ensemble_runs_through_the_commands(config, tmp_path):
+    """model.anchor and model.ensemble as users set them: train, evaluate, forecast as real
+    processes; a lookback shorter than the season is refused in one line, before TensorFlow."""
+    settings = ["--set", "model.anchor=seasonal_naive", "--set", "model.ensemble=2"]
+    trained = lstmcast("train", config, *settings, "--set", "windows.lookback=24", "--json",
+                       cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    summary = json.loads(trained.stdout)
+    assert "anchored on seasonal naive" in summary["architecture"]
+    assert "median of 2 members" in summary["architecture"]
+    evaluated = lstmcast("evaluate", "runs/tiny", "--json", cwd=tmp_path)
+    assert json.loads(evaluated.stdout)["overall"] == summary["evaluation"]["overall"]
+    forecast = lstmcast("forecast", "runs/tiny", "--json", cwd=tmp_path)
+    assert forecast.returncode == 0 and len(json.loads(forecast.stdout)["forecast"]) == 2
+    short = lstmcast(
+        "train", config, *settings, "--set", "windows.lookback=8", "--set",
+        "data.season_length=24", "--set", "output.run_dir=runs/short", "--json", cwd=tmp_path,
+    )  # fmt: skip
+    assert short.returncode == 2 and len(short.stderr.strip().splitlines()) == 1
+    assert "model.anchor: the window must hold a whole season (24 steps)" in short.stderr
+    assert json.loads(short.stdout)["status"] == "error"
+    assert not (tmp_path / "runs" / "short").exists()
