@@ -64,6 +64,7 @@ def run_lstmcast(
         "params": trained["num_params"],
         "epochs": trained["epochs_run"],
         "train_seconds": round(trained["seconds"], 1),
+        "blend_share": (trained.get("blend") or {}).get("share"),
     }
     return frame, info
 

@@ -44,6 +44,13 @@ def info(
         f" (skill {summary['skill']})",
         f"intervals  {', '.join(f'{level}%' for level in summary['intervals']) or 'none'}",
     ]
+    if training.get("blend"):
+        blend = training["blend"]
+        lines.insert(
+            4,
+            f"blend      {blend['share']:.2f} x network + {1 - blend['share']:.2f} x seasonal "
+            f"naive (chosen on {blend['windows']} validation windows)",
+        )
     if summary["panel"]:
         panel = summary["panel"]
         lines.append(

@@ -406,6 +406,15 @@ class ModelSection(Strict):
         "forecasts seasonal naive; needs lookback >= the season length (direct and seq2seq "
         "outputs).",
     )
+    blend: Literal["auto", "seasonal_naive", "none"] = Field(
+        "auto",
+        description="'seasonal_naive': after training, the forecast becomes w * network + "
+        "(1 - w) * seasonal naive (the window's last season repeated), with w in 0, 0.05, "
+        "..., 1 chosen by the mean absolute error on the validation windows (ties keep the "
+        "network), before the intervals are calibrated; train says the weight. 'auto' (the "
+        "default): the same wherever the model can (direct and seq2seq outputs whose "
+        "lookback holds a whole season); 'none': the network alone.",
+    )
     ensemble: PositiveInt = Field(
         1,
         description="Train this many copies of the network at once, each from its own initial "
@@ -465,6 +474,11 @@ class ModelSection(Strict):
             raise ValueError(
                 "anchor: a recursive model forecasts one step at a time; anchor direct or "
                 "seq2seq outputs"
+            )
+        if self.blend == "seasonal_naive" and self.output == "recursive":
+            raise ValueError(
+                "blend: a recursive model forecasts one step at a time; blend direct or "
+                "seq2seq outputs (or set blend: auto, which leaves recursive models alone)"
             )
         if self.ensemble > 1 and (self.stateful or self.output == "recursive"):
             raise ValueError(

@@ -200,18 +200,31 @@ def with_lookback(
     else:
         lookback = given or default_lookback(experiment.windows.horizon, season_length)
     resolved = ResolvedExperiment.of(experiment, lookback=lookback)
-    check_anchor_fits(resolved, season_length)
+    check_season_fits(resolved, season_length)
     return resolved
 
 
-def check_anchor_fits(experiment: ResolvedExperiment, season_length: int) -> None:
-    """model.anchor: seasonal_naive repeats the window's last season: the window must hold one
-    (checked with the data, before TensorFlow loads, and again where the model is built)."""
-    if experiment.model.anchor != "none" and season_length > experiment.windows.lookback:
-        raise ConfigError(
-            f"model.anchor: the window must hold a whole season ({season_length} steps) to "
-            f"repeat it; set windows.lookback to at least {season_length}"
-        )
+def check_season_fits(experiment: ResolvedExperiment, season_length: int) -> None:
+    """model.anchor and model.blend: seasonal_naive repeat the window's last season: the
+    window must hold one (checked with the data, before TensorFlow loads, and again where the
+    model is built)."""
+    model = experiment.model
+    for key, value in (("anchor", model.anchor), ("blend", model.blend)):
+        if value == "seasonal_naive" and season_length > experiment.windows.lookback:
+            raise ConfigError(
+                f"model.{key}: the window must hold a whole season ({season_length} steps) to "
+                f"repeat it; set windows.lookback to at least {season_length}"
+            )
+
+
+def blends_seasonal_naive(experiment: ResolvedExperiment, season_length: int) -> bool:
+    """Whether the model ends in a blend with seasonal naive: model.blend 'seasonal_naive', or
+    'auto' where it applies (a direct or seq2seq model whose window holds a whole season)."""
+    blend = experiment.model.blend
+    if blend == "auto":
+        fits = season_length <= experiment.windows.lookback
+        return fits and experiment.model.output != "recursive"
+    return blend == "seasonal_naive"
 
 
 def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:

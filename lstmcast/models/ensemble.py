@@ -38,15 +38,25 @@ class MemberMedian(keras.layers.Layer):
         return shape[:-1]
 
 
-def build_ensemble(build_member: Callable[[str], keras.Model], count: int) -> keras.Model:
-    """`count` members from `build_member(name)` over shared inputs, their median out."""
+def build_ensemble(
+    build_member: Callable[[str], keras.Model],
+    count: int,
+    *,
+    blend: keras.layers.Layer | None = None,
+) -> keras.Model:
+    """`count` members from `build_member(name)` over shared inputs, their median out (then
+    blended with seasonal naive by `blend`, when given)."""
     members = [build_member(f"member_{index}") for index in range(1, count + 1)]
     inputs = keras.tree.map_structure(
         lambda tensor: keras.Input(shape=tensor.shape[1:], dtype=tensor.dtype, name=tensor.name),
         members[0].input,
     )
     stacked = StackMembers(name=STACKED)([member(inputs) for member in members])
-    return keras.Model(inputs, MemberMedian(name="median")(stacked), name="ensemble")
+    forecast = MemberMedian(name="median")(stacked)
+    if blend is not None:
+        window = inputs["window"] if isinstance(inputs, dict) else inputs
+        forecast = blend([forecast, window])
+    return keras.Model(inputs, forecast, name="ensemble")
 
 
 def members_model(model: keras.Model) -> keras.Model:

@@ -12,12 +12,9 @@ import keras
 
 from lstmcast.config.schema import ModelSection
 from lstmcast.models.quantiles import QuantileSpread
+from lstmcast.models.seasonal import SeasonalAnchor, SeasonalBlend
 from lstmcast.models.series_embedding import SeriesEmbedding
-from lstmcast.models.window_norm import (
-    SeasonalAnchor,
-    TargetDenormalization,
-    WindowNormalization,
-)
+from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
 
 
 @dataclass(frozen=True)
@@ -38,7 +35,9 @@ class ModelSpec:
     """(series, size) for a learned vector per series, read from the last observed column
     (the series' number, 1-based; 0 is a series the model never saw)."""
     season_length: int = 1
-    """The series' season: what a model anchored on seasonal naive repeats."""
+    """The series' season: what a model anchored on or blended with seasonal naive repeats."""
+    blend: bool = False
+    """End in a SeasonalBlend, whose share training sets (model.blend)."""
     normalised: int | None = None
     """Leading columns per-window normalisation shifts (target + features); default: the
     observed ones. A panel's static one-hot columns are observed but must not be shifted,
@@ -97,12 +96,22 @@ class Framed:
             forecast = keras.layers.Add(name="forecast_plus_skip")([forecast, skip])
         if spec.config.anchor == "seasonal_naive":  # a correction to the last season
             given = [forecast, self.raw] + ([self.scale] if self.scale is not None else [])
-            return SeasonalAnchor(spec.season_length, name="seasonal_anchor")(given)
-        if self.center is not None:
+            forecast = SeasonalAnchor(spec.season_length, name="seasonal_anchor")(given)
+        elif self.center is not None:
             forecast = TargetDenormalization(name="window_denorm")(
                 [forecast, self.center, self.scale]
             )
-        return forecast
+        blend = seasonal_blend(spec)
+        return forecast if blend is None else blend([forecast, self.raw])
+
+
+def seasonal_blend(spec: ModelSpec) -> SeasonalBlend | None:
+    """The layer that ends a model with model.blend, or None."""
+    if not spec.blend:
+        return None
+    quantiles = spec.config.quantiles
+    median = quantiles.index(0.5) if quantiles else None
+    return SeasonalBlend(spec.season_length, median, name="seasonal_blend")
 
 
 def frame_inputs(spec: ModelSpec) -> Framed:

@@ -43,11 +43,18 @@ def replay_at_origins(
     table must also hold the `horizon` rows after the last origin. Called through
     prediction.predict_scaled, the one way lstmcast predicts."""
     from lstmcast.models import build_model
+    from lstmcast.models.seasonal import blend_layers, season_of
 
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origin_phase = (origins + 1) % lookback
     phases = np.unique(origin_phase)
-    inference = build_model(experiment, num_features=table.shape[1], batch_size=len(phases))
+    inference = build_model(
+        experiment,
+        num_features=table.shape[1],
+        batch_size=len(phases),
+        season_length=season_of(model),
+        blend=bool(blend_layers(model)),
+    )
     inference.set_weights(model.get_weights())
     reset_states(inference)
     origin_chunk = (origins + 1 - origin_phase) // lookback - 1

@@ -72,31 +72,3 @@ class TargetDenormalization(keras.layers.Layer):
 
     def compute_output_shape(self, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
         return input_shapes[0]
-
-
-@keras.saving.register_keras_serializable(package="lstmcast")
-class SeasonalAnchor(keras.layers.Layer):
-    """[correction (batch, horizon) or (batch, horizon, quantiles), raw window (batch,
-    lookback, columns), and the per-window scale (batch, 1, columns) when there is one] -> the
-    seasonal-naive forecast (the window's last `season` target values, repeated over the
-    horizon) + correction * scale."""
-
-    def __init__(self, season: int, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.season = season
-
-    def call(self, inputs: list[Any]) -> Any:
-        correction, window = inputs[0], inputs[1]
-        horizon, lookback = correction.shape[1], window.shape[1]
-        rows = [lookback - self.season + step % self.season for step in range(horizon)]
-        anchor = ops.take(window[:, :, 0], ops.convert_to_tensor(rows, dtype="int32"), axis=1)
-        scale = inputs[2][:, 0, :1] if len(inputs) > 2 else ops.ones_like(anchor[:, :1])
-        if len(correction.shape) == 3:  # quantiles: each corrects the same anchor
-            anchor, scale = anchor[:, :, None], scale[:, :, None]
-        return anchor + correction * scale
-
-    def compute_output_shape(self, input_shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-        return input_shapes[0]
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "season": self.season}

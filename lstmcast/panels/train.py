@@ -97,9 +97,11 @@ def _fit_and_write(
     result = fit_model(
         data.for_fitting(), report=report, checkpoint=checkpoint, placement=placement
     )
+    if result.blend is not None:
+        notes.tell(result.blend.describe())
     evaluation = None
     if placement.is_chief:  # the chief scores and writes; the other workers only train
-        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
+        manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
         evaluation = _score_and_write(data, result, notes, manifest, overwrite=overwrite)
     checkpoints.remove_checkpoint(checkpoint)
     return PanelTrainSummary(

@@ -19,6 +19,7 @@ from lstmcast.data.windows import window_dataset
 from lstmcast.errors import Interrupted, TrainingError
 from lstmcast.runtime import Device
 from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.blend import BlendChoice, choose_blend
 from lstmcast.training.placement import Placement, build_before_fit
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ class TrainingResult:
     num_params: int
     xla: bool = False
     """Whether the training step ran XLA-compiled (Keras may refuse jit_compile)."""
+    blend: BlendChoice | None = None
+    """The share of seasonal naive chosen on the validation windows (model.blend)."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +104,9 @@ def fit_model(
     history = epoch_history(fitted.history, checkpoint)
     best = best_epoch(history, experiment.training.early_stopping, resumed_after=resumed_after)
     epochs_run = len(history.get("loss", []))
+    portable = portable_model(model, data, placement)
     return TrainingResult(
-        model=portable_model(model, data, placement),
+        model=portable,
         history=history,
         epochs_run=epochs_run,
         best_epoch=best or epochs_run,
@@ -111,6 +115,7 @@ def fit_model(
         samples_per_second=plan.windows * timed / seconds,
         num_params=int(model.count_params()),
         xla=bool(trained.jit_compile),
+        blend=choose_blend(portable, data),
     )
 
 

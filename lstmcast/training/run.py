@@ -51,6 +51,8 @@ class TrainSummary:
     evaluation: Evaluation | None
     """None on a worker other than the chief: the chief scores and writes the run folder."""
     warnings: list[str]
+    blend: dict[str, Any] | None = None
+    """The network's share against seasonal naive and its validation errors (model.blend)."""
 
     def to_dict(self) -> dict[str, Any]:
         summary = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -111,6 +113,8 @@ def _train(
     from lstmcast.training.fit import fit_model
 
     result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
+    if result.blend is not None:
+        notes.tell(result.blend.describe())
     if training.jit_compile and not result.xla:
         notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None
@@ -119,7 +123,7 @@ def _train(
         for message in intervals.warnings() if intervals is not None else []:
             notes.warning(message)
         evaluation = evaluate_model(result.model, data, intervals)
-        manifest = setup.manifest(training, data_sha256=data_sha256, xla=result.xla)
+        manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
         _write_run_folder(
             data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest
         )
@@ -174,8 +178,11 @@ class TrainingSetup:
             f"{training.precision}" + (", XLA" if training.jit_compile else "")
         )
 
-    def manifest(self, training: TrainingSection, *, data_sha256: str, xla: bool) -> dict[str, Any]:
+    def manifest(
+        self, training: TrainingSection, *, data_sha256: str, result: TrainingResult
+    ) -> dict[str, Any]:
         placement = self.placement
+        blend = result.blend.to_dict() if result.blend is not None else None
         return {
             "seed": training.seed,
             "device": placement.describe(),
@@ -184,10 +191,11 @@ class TrainingSetup:
             "training": {
                 "recurrent_kernel": self.kernel,
                 "precision": training.precision,
-                "xla": xla,
+                "xla": result.xla,
                 "distribution": training.distribution,
                 "replicas": placement.replicas,
                 "workers": placement.workers,
+                "blend": blend,
             },
         }
 
@@ -221,6 +229,7 @@ def summarize(
         samples_per_second=result.samples_per_second,
         evaluation=evaluation,
         warnings=warnings,
+        blend=result.blend.to_dict() if result.blend is not None else None,
     )
 
 

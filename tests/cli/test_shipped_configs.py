@@ -112,6 +112,9 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
     described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
     assert described.returncode == 0, described.stderr
     assert json.loads(described.stdout)["windows"]["horizon"] == quick_horizon(config)
+    blend = json.loads(described.stdout)["training"]["blend"]  # what train said it chose
+    assert (blend is not None) == ("model.blend:" in trained.stderr), trained.stderr
+    assert (blend is None) == (config.get("model", {}).get("output") == "recursive")
 
     run = load_run(run_dir)  # the saved config goes through the schema again...
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text())

@@ -146,7 +146,7 @@ def test_parameter_count_matches_the_formula(model, expected):
                 "data": {"path": "x.csv", "target": "y"},
                 "windows": {"lookback": 6, "horizon": 3},
                 "scaling": {"per_window": "none"},
-                "model": model,
+                "model": {"blend": "none", **model},  # a blend adds one non-trained weight
             }
         ),
         num_features=2,

@@ -139,6 +139,7 @@ def test_train_reports_and_records_device_kernel_and_versions(write_csv, write_c
         "distribution": "none",
         "replicas": 1,
         "workers": 1,
+        "blend": summary["blend"],
     }
     assert manifest["versions"].items() <= summary["versions"].items()  # --json adds lstmcast's
 

@@ -1,0 +1,82 @@
+"""model.blend: after the network has trained, choose how much of its forecast to keep
+against seasonal naive, on the validation windows it never fitted.
+
+A network that learned little from a short or changing series forecasts worse than repeating
+the last season; the blend lets the validation windows say so, and by how much, before the
+test split ever does. The share lives in the model (models/seasonal.py), so evaluate,
+forecast and backtest use it without knowing it exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.windows import target_windows
+from lstmcast.prediction import predict_scaled
+
+if TYPE_CHECKING:
+    import keras
+
+SHARES = np.round(np.linspace(1.0, 0.0, 21), 2)
+"""The network's shares tried, from 1 down: the first best wins, so a tie keeps the network."""
+
+
+@dataclass(frozen=True)
+class BlendChoice:
+    share: float
+    """The network's weight in the forecast; seasonal naive has the rest."""
+    windows: int
+    network_mae: float
+    seasonal_naive_mae: float
+    blend_mae: float
+    """Validation mean absolute errors in the scaled units the model works in."""
+
+    def describe(self) -> str:
+        counted = f"on {self.windows} validation windows"
+        if self.share == 1.0:
+            return f"model.blend: the network alone (seasonal naive did not help {counted})"
+        gain = 100 * (1 - self.blend_mae / self.network_mae)
+        return (
+            f"model.blend: forecast = {self.share:.2f} x network + {1 - self.share:.2f} x "
+            f"seasonal naive, chosen {counted} (MAE {gain:.1f} % below the network's alone)"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def choose_blend(model: keras.Model, data: PreparedData) -> BlendChoice | None:
+    """Set the model's blend share to the one with the lowest validation MAE; None (and the
+    model left as it is) for a model without a blend or a run without validation windows."""
+    from lstmcast.models.seasonal import blend_layers, set_blend_share
+
+    experiment = data.experiment
+    starts = data.starts["validation"]
+    if not blend_layers(model) or len(starts) == 0:
+        return None
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
+    origins = starts + lookback - 1
+    network = _point(predict_scaled(model, experiment, data.scaled, origins), experiment)
+    set_blend_share(model, 0.0)
+    naive = _point(predict_scaled(model, experiment, data.scaled, origins), experiment)
+    errors = [float(np.mean(np.abs(s * network + (1 - s) * naive - actual))) for s in SHARES]
+    best = int(np.argmin(errors))
+    set_blend_share(model, float(SHARES[best]))
+    return BlendChoice(
+        share=float(SHARES[best]),
+        windows=len(starts),
+        network_mae=errors[0],
+        seasonal_naive_mae=errors[-1],
+        blend_mae=errors[best],
+    )
+
+
+def _point(outputs: np.ndarray, experiment: Any) -> np.ndarray:
+    """(windows, horizon): the forecast, or a quantile model's median."""
+    quantiles = experiment.model.quantiles
+    return outputs[:, :, quantiles.index(0.5)] if quantiles else outputs

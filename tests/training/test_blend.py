@@ -1,0 +1,76 @@
+"""Choosing the blend: the share training keeps is the one with the lowest validation MAE
+among 0, 0.05, ..., 1 (brute force over the validation windows, built by hand), and a
+network that learned nothing gives way to seasonal naive on the test split too."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lstmcast.config.load import experiment_from_dict
+from lstmcast.data.prepare import prepare_data
+from lstmcast.evaluation.evaluate import evaluate_model
+from lstmcast.training.fit import fit_model
+from tests.helpers.data import synthetic_frame, tiny_experiment
+
+
+def _prepared(write_csv, tmp_path, frame, **training):
+    config = tiny_experiment(
+        write_csv(frame),
+        tmp_path / "run",
+        windows={"lookback": 24, "horizon": 6},
+        data={"season_length": 12},
+        training=training,
+    )
+    return prepare_data(experiment_from_dict(config, tmp_path / "experiment.yaml"))
+
+
+def _by_hand(data, model, share):
+    """Validation forecasts for a share, from windows sliced by hand off the scaled table."""
+    from lstmcast.models.seasonal import set_blend_share
+
+    starts = data.starts["validation"]
+    windows = np.stack([data.scaled[s : s + 24] for s in starts])
+    set_blend_share(model, share)
+    forecast = np.asarray(model.predict(windows, verbose=0), dtype=np.float64)
+    actual = np.stack([data.scaled[s + 24 : s + 30, 0] for s in starts])
+    naive = np.stack([data.scaled[s + 12 : s + 18, 0] for s in starts])  # the last 12, then 6
+    return forecast, actual, naive
+
+
+def test_the_share_kept_is_the_best_on_the_validation_windows(write_csv, tmp_path):
+    data = _prepared(write_csv, tmp_path, synthetic_frame(400), epochs=2)
+    result = fit_model(data)
+    choice = result.blend
+    network, actual, naive = _by_hand(data, result.model, 1.0)
+    errors = {
+        share / 20: np.mean(np.abs(share / 20 * network + (1 - share / 20) * naive - actual))
+        for share in range(21)
+    }
+    best = min(errors.values())
+    assert errors[choice.share] == np.float64(best) or np.isclose(errors[choice.share], best)
+    assert np.isclose(choice.network_mae, errors[1.0], rtol=1e-5)
+    assert np.isclose(choice.seasonal_naive_mae, errors[0.0], rtol=1e-5)
+    assert choice.windows == len(data.starts["validation"])
+    blended, _, _ = _by_hand(data, result.model, choice.share)
+    np.testing.assert_allclose(
+        blended, choice.share * network + (1 - choice.share) * naive, rtol=1e-5, atol=1e-5
+    )
+
+
+def test_a_network_that_learned_nothing_gives_way_to_seasonal_naive(write_csv, tmp_path):
+    steps = np.arange(400)
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=400, freq="h").strftime(
+                "%Y-%m-%dT%H:%M:%S"
+            ),
+            "load": 50 + 0.5 * steps + 10 * np.sin(2 * np.pi * steps / 12) ** 3,
+        }
+    )
+    data = _prepared(write_csv, tmp_path, frame, epochs=1, learning_rate=1e-6)
+    result = fit_model(data)
+    assert result.blend.share == 0.0, result.blend
+    assert "0.00 x network + 1.00 x seasonal naive" in result.blend.describe()
+    overall = evaluate_model(result.model, data).overall
+    assert np.isclose(overall["lstm"]["mae"], overall["seasonal_naive"]["mae"], rtol=1e-4)
