@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-cron-week bench-panels bench-panels-accuracy lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,10 @@ bench-calendars: $(STAMP)
 # Start-up of the commands that never import TensorFlow, beside `import typer` (a few seconds).
 bench-startup: $(STAMP)
 	$(BIN)/python -m bench.startup
+
+# `lstmcast forecast` with Keras and with the run's ONNX export, stage by stage (a minute).
+bench-forecast-latency: $(STAMP)
+	$(BIN)/python -m bench.forecast_latency
 
 # A week of hourly cron (forecast + log + evaluate --history, an outage, a gated retrain) on the
 # Taylor series as real subprocesses; summary in bench/results/cron-week.md (about 12 minutes).

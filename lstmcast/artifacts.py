@@ -28,6 +28,7 @@ from lstmcast.config.load import experiment_from_dict
 from lstmcast.config.schema import Experiment, ResolvedExperiment
 from lstmcast.data.scaling import Scaler
 from lstmcast.errors import ArtifactError, ConfigError
+from lstmcast.models.onnx import OnnxModel, onnx_runtime_available
 
 if TYPE_CHECKING:
     import keras
@@ -35,14 +36,15 @@ if TYPE_CHECKING:
 CONFIG_FILE = "config.yaml"
 MANIFEST_FILE = "manifest.json"
 MODEL_FILE = "model.keras"
+ONNX_FILE = "model.onnx"
 PREPROCESSING_FILE = "preprocessing.json"
 HISTORY_FILE = "history.csv"
 LOSS_PLOT_FILE = "loss.png"
 METRICS_FILE = "metrics.json"
 INTERVALS_FILE = "intervals.json"
-CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, PREPROCESSING_FILE, INTERVALS_FILE)
-"""Files whose checksums the manifest records (intervals.json when the run has intervals);
-metrics.json is rewritten by `evaluate`."""
+CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, ONNX_FILE, PREPROCESSING_FILE, INTERVALS_FILE)
+"""Files whose checksums the manifest records (model.onnx and intervals.json when the run has
+them); metrics.json is rewritten by `evaluate`."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,24 @@ class Run:
         of its manifest, so a retrain into the same folder gets a new id."""
         digest = file_sha256(self.run_dir / MANIFEST_FILE)[:8]
         return f"{self.run_dir.resolve().name}-{digest}"
+
+    def onnx_model(self, engine: str = "auto") -> OnnxModel | None:
+        """The ONNX export under ONNX Runtime, for engine auto or onnx, when the folder has one
+        and onnxruntime is installed; None means Keras (engine onnx refuses instead)."""
+        exported = self.run_dir / ONNX_FILE
+        if engine != "keras" and exported.is_file() and onnx_runtime_available():
+            try:
+                return OnnxModel(exported)
+            except Exception as err:  # onnxruntime raises its own types for a damaged file
+                raise ArtifactError(f"{exported} cannot be loaded: {err}") from None
+        if engine == "onnx":
+            why = (
+                "onnxruntime is not installed: pip install 'lstmcast[onnx]'"
+                if exported.is_file()
+                else f"{self.run_dir} has no {ONNX_FILE} (train with the onnx extra installed)"
+            )
+            raise ConfigError(f"--engine onnx: {why}")
+        return None
 
     def load_model(self) -> keras.Model:
         from lstmcast.models import load_model

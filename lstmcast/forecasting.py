@@ -14,8 +14,9 @@ from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.freshness import check_fresh, refuse_older_than_training, rows_until
 from lstmcast.data.known_future import load_history_and_known_future
 from lstmcast.data.prepare import model_inputs, read_columns, timeline_of, validated
-from lstmcast.errors import DataError
+from lstmcast.errors import ConfigError, DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.models.onnx import OnnxModel
 from lstmcast.prediction import forecast_with_quantiles, history_rows, quantile_column
 
 if TYPE_CHECKING:
@@ -41,16 +42,15 @@ def forecast_run(
     run: Run,
     *,
     input_path: Path | None = None,
-    model: keras.Model | None = None,
+    model: keras.Model | OnnxModel | None = None,
     as_of: pd.Timestamp | None = None,
     max_staleness: str | None = None,
+    engine: str = "auto",
 ) -> Forecast:
     """Forecast from the last `lookback` rows of `input_path` (default: the training CSV) at or
     before `as_of` (default: all of them), refusing input older than `max_staleness` (default:
     the run's forecast.max_staleness); `model`, when the caller has loaded it already
-    (report), is not loaded again."""
-    from lstmcast.runtime import select_device
-
+    (report), is not loaded again; `engine` (auto, keras, onnx) as for forecast_predictor."""
     experiment = run.experiment
     data = experiment.data
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
@@ -95,10 +95,10 @@ def forecast_run(
         scaler,
         data.calendar,
     )
-    device = select_device(experiment.training.device).describe()
+    predictor, device = forecast_predictor(run, engine=engine, model=model)
     origin_row = len(series.values[history]) - 1
     point, quantiles = forecast_with_quantiles(
-        model or run.load_model(), experiment, table, np.array([origin_row]), scaler
+        predictor, experiment, table, np.array([origin_row]), scaler
     )
     predicted = point[0]
     intervals = ConformalIntervals.of_run(run)
@@ -127,3 +127,22 @@ def forecast_run(
     index = series.timestamps[-keep:] if timestamps is not None else None
     history = pd.Series(series.values[-keep:, 0], index=index, name=series.target)
     return Forecast(frame, origin, device, notes, series.target, history)
+
+
+def forecast_predictor(
+    run: Run, *, engine: str = "auto", model: keras.Model | OnnxModel | None = None
+) -> tuple[keras.Model | OnnxModel, str]:
+    """(what predicts, where it runs, for people): `model` when given, else the run's ONNX
+    export under ONNX Runtime when engine is auto or onnx and it can (TensorFlow is then
+    never imported), else the run's Keras model, on the configured device. Asking for a GPU
+    (--device gpu) asks for TensorFlow: ONNX Runtime runs on the CPU here."""
+    from lstmcast.runtime import select_device
+
+    wants_gpu = run.experiment.training.device == "gpu"
+    if wants_gpu and engine == "onnx":
+        raise ConfigError("--engine onnx runs on the CPU; drop --device gpu or use --engine keras")
+    exported = model if model is not None or wants_gpu else run.onnx_model(engine)
+    if isinstance(exported, OnnxModel):
+        return exported, exported.device
+    device = select_device(run.experiment.training.device).describe()
+    return model or run.load_model(), device

@@ -4,8 +4,9 @@ read from the same run at once.
 A lock is an advisory `flock` on a hidden file beside the folder (`runs/.NAME.lock`).
 Writers (train, evaluate, backtest's output) take it exclusively, readers (forecast, report)
 shared. The kernel releases it when its process dies, however it dies, so a lock left by a
-killed job is simply free; the file keeps who held it last, which is how a waiting job can
-name the one it waits for, and how a job taking over after a crash can say so.
+killed job is simply free; the file keeps who holds it (emptied when the holder lets go), which
+is how a waiting job can name the one it waits for, and how a job taking over after a crash
+can say so.
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def holding(
             _remove_if_only_lock(path)
         raise
     finally:
+        if exclusive:  # a holder that lets go forgets itself: only a killed one is named after
+            os.ftruncate(handle, 0)
         os.close(handle)  # closing releases the flock
 
 

@@ -5,7 +5,8 @@ validation loss all come through here; backtests, intervals and many-series fore
 An origin is the row index of the last observed row before a forecast: its window is rows
 origin-lookback+1 .. origin, and known-in-advance columns are read over origin+1 .. origin+horizon.
 Stateless models gather every window lazily from the one table (tf.data, no copies, no Python
-per origin); a stateful model replays the history before its origins (models/stateful.py).
+per origin); a stateful model replays the history before its origins (models/stateful.py); a
+run's ONNX export (models/onnx.py) reads windows gathered in numpy, without TensorFlow.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import pandas as pd
 from lstmcast.config.schema import ResolvedExperiment
 from lstmcast.data.prepare import known_column_count
 from lstmcast.data.scaling import Scaler
-from lstmcast.data.windows import window_dataset
+from lstmcast.data.windows import window_arrays, window_dataset
+from lstmcast.models.onnx import OnnxModel
 
 if TYPE_CHECKING:
     import keras
@@ -28,7 +30,7 @@ PREDICT_BATCH = 256
 
 
 def predict_scaled(
-    model: keras.Model,
+    model: keras.Model | OnnxModel,
     experiment: ResolvedExperiment,
     table: np.ndarray,
     origins: np.ndarray,
@@ -44,6 +46,10 @@ def predict_scaled(
     known = known_column_count(experiment)
     origins = np.asarray(origins, dtype=np.int64)
     _check_origins(origins, rows=len(table), lookback=lookback, ahead=horizon if known else 0)
+    if isinstance(model, OnnxModel):  # a few windows, no TensorFlow: gathered in numpy
+        starts = origins - lookback + 1
+        windows = window_arrays(table, starts, lookback=lookback, horizon=horizon, known=known)
+        return np.asarray(model.predict(windows), dtype=np.float64)
     if experiment.model.stateful:
         from lstmcast.models.stateful import replay_at_origins
 
@@ -61,7 +67,7 @@ def predict_scaled(
 
 
 def forecast_at_origins(
-    model: keras.Model,
+    model: keras.Model | OnnxModel,
     experiment: ResolvedExperiment,
     table: np.ndarray,
     origins: np.ndarray,
@@ -73,7 +79,7 @@ def forecast_at_origins(
 
 
 def forecast_with_quantiles(
-    model: keras.Model,
+    model: keras.Model | OnnxModel,
     experiment: ResolvedExperiment,
     table: np.ndarray,
     origins: np.ndarray,

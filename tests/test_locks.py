@@ -73,6 +73,25 @@ def test_the_lock_of_a_dead_process_is_taken_over_with_a_note(tmp_path):
     ]
 
 
+def test_a_holder_that_finished_is_not_taken_over(tmp_path):
+    """Only a killed holder is named: a process that let go (any exit it could act on) leaves
+    an empty record, so the next cron run says nothing."""
+    import subprocess
+    import sys
+
+    run_dir = tmp_path / "runs" / "x"
+    code = (
+        "from pathlib import Path\nfrom lstmcast import locks\n"
+        f"with locks.holding(Path({str(run_dir)!r}), command='train'): pass"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert locks.lock_path(run_dir).read_text() == ""
+    notes: list[str] = []
+    with locks.holding(run_dir, command="train", tell=notes.append):
+        pass
+    assert notes == []
+
+
 @pytest.mark.slow
 def test_two_trainings_of_one_run_at_once(tmp_path, write_csv, write_config):
     """The second `lstmcast train` of a run being trained fails at once, exit 7, naming the

@@ -91,6 +91,15 @@ SeriesFile = Annotated[
         show_default=False,
     ),
 ]
+ENGINES = ("auto", "keras", "onnx")
+EngineOption = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        help="auto, keras or onnx: what runs the model. auto: the run's model.onnx under ONNX "
+        "Runtime when both are there (no TensorFlow import), else Keras.",
+    ),
+]
 OutputPath = Annotated[
     str,
     typer.Option("--output", "-o", help="Where to write the forecast CSV; '-' for stdout."),
@@ -111,6 +120,7 @@ def forecast(
     wait: WaitOption = 0.0,
     overrides: Overrides = None,
     device: DeviceOption = None,
+    engine: EngineOption = "auto",
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
     debug: DebugFlag = False,
@@ -138,6 +148,8 @@ def forecast(
             checked_destination(output, option="--output")
         if max_staleness is not None:
             _checked("--max-staleness", parse_duration, max_staleness)
+        if engine not in ENGINES:
+            raise ConfigError(f"--engine: '{engine}' is not one of {', '.join(ENGINES)}")
         anchor = parse_as_of(as_of) if as_of is not None else None
         target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
         with target as opened:
@@ -148,14 +160,18 @@ def forecast(
                     raise ConfigError(f"{option}: not available for many-series runs yet")
                 frame, notes, warnings = forecast_panel(
                     opened, input_path=input_csv, series=wanted, as_of=anchor,
-                    max_staleness=max_staleness,
+                    max_staleness=max_staleness, engine=engine,
                 )  # fmt: skip
                 _write_panel(frame, opened, notes, warnings, output, json_output, quiet)
                 return
             if series or series_file:
                 raise ConfigError("--series: this run forecasts one series; drop --series")
             result = forecast_run(
-                opened, input_path=input_csv, as_of=anchor, max_staleness=max_staleness
+                opened,
+                input_path=input_csv,
+                as_of=anchor,
+                max_staleness=max_staleness,
+                engine=engine,
             )
             run_id = opened.run_id
         if json_output and output == "-":

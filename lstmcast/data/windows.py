@@ -113,6 +113,19 @@ def window_dataset(
     return dataset.prefetch(tf.data.AUTOTUNE)
 
 
+def window_arrays(
+    values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int, known: int = 0
+) -> np.ndarray | dict[str, np.ndarray]:
+    """The inputs window_dataset gathers, as float32 numpy arrays in one piece: (windows,
+    lookback, columns), or {"window", "future"} with known columns. For a runtime other than
+    TensorFlow, and for a few windows (a forecast) where a dataset is all overhead."""
+    window = np.asarray(values[starts[:, None] + np.arange(lookback)], dtype=np.float32)
+    if not known:
+        return window
+    future_rows = starts[:, None] + lookback + np.arange(horizon)
+    return {"window": window, "future": np.asarray(values[future_rows, -known:], np.float32)}
+
+
 def target_windows(
     values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int
 ) -> np.ndarray:

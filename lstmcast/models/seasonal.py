@@ -54,16 +54,18 @@ class SeasonalBlend(keras.layers.Layer):
     trains, and training then sets it from the validation windows (training/blend.py); the
     saved model keeps it like any weight."""
 
-    def __init__(self, season: int, median: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, season: int, horizon: int, median: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.season, self.median = season, median
+        self.season, self.horizon, self.median = season, horizon, median
 
     def build(self, input_shapes: list[tuple[int, ...]]) -> None:
         self.share = self.add_weight(shape=(), initializer="ones", trainable=False, name="share")
 
     def call(self, inputs: list[Any]) -> Any:
         forecast, window = inputs
-        naive = last_season(window, self.season, forecast.shape[1])
+        # the horizon is the layer's own: an ensemble's median loses its static shape when
+        # traced for export
+        naive = last_season(window, self.season, self.horizon)
         if len(forecast.shape) == 3:
             shift = (1.0 - self.share) * (naive - forecast[:, :, self.median])
             return forecast + shift[:, :, None]
@@ -73,7 +75,12 @@ class SeasonalBlend(keras.layers.Layer):
         return input_shapes[0]
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "season": self.season, "median": self.median}
+        return {
+            **super().get_config(),
+            "season": self.season,
+            "horizon": self.horizon,
+            "median": self.median,
+        }
 
 
 def seasonal_layers(model: keras.Model, kind: type[keras.layers.Layer]) -> list[Any]:

@@ -111,7 +111,7 @@ def seasonal_blend(spec: ModelSpec) -> SeasonalBlend | None:
         return None
     quantiles = spec.config.quantiles
     median = quantiles.index(0.5) if quantiles else None
-    return SeasonalBlend(spec.season_length, median, name="seasonal_blend")
+    return SeasonalBlend(spec.season_length, spec.horizon, median, name="seasonal_blend")
 
 
 def frame_inputs(spec: ModelSpec) -> Framed:

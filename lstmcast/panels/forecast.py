@@ -18,6 +18,7 @@ from lstmcast.data.prepare import timeline_of
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.errors import DataError, StaleInputError
 from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.forecasting import forecast_predictor
 from lstmcast.prediction import forecast_with_quantiles, quantile_column
 
 if TYPE_CHECKING:
@@ -33,13 +34,13 @@ def forecast_panel(
     max_staleness: str | None = None,
     model: keras.Model | None = None,
     panel: Panel | None = None,
+    engine: str = "auto",
 ) -> tuple[pd.DataFrame, list[str], list[str]]:
     """(the forecasts, notes, warnings) for `series` (default: every series in the input),
     each from its rows at or before `as_of`; series older than `max_staleness` are left out
     and warned about (all of them stale: exit 8). `model` and `panel` (the training data,
-    already read), when a caller has them (report), spare reading them again."""
-    from lstmcast.runtime import select_device
-
+    already read), when a caller has them (report), spare reading them again; `engine` as
+    for forecasting.forecast_predictor."""
     state, experiment = run.preprocessing, run.experiment
     role = "--input" if input_path is not None else "data.path"
     panel = panel or load_panel(
@@ -68,12 +69,11 @@ def forecast_panel(
             "with scaling fitted on their own rows"
         )
     table, origins = _inputs(panel, wanted, scalers, run)
-    notes.append(f"predicted on {select_device(experiment.training.device).describe()}")
+    predictor, device = forecast_predictor(run, engine=engine, model=model)
+    notes.append(f"predicted on {device}")
     columns = table.shape[1]
     identity = Scaler("none", np.zeros(columns), np.ones(columns))
-    point, quantiles = forecast_with_quantiles(
-        model or run.load_model(), experiment, table, origins, identity
-    )
+    point, quantiles = forecast_with_quantiles(predictor, experiment, table, origins, identity)
     return _frame(panel, wanted, scalers, (point, quantiles), run), notes, warnings
 
 

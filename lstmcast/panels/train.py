@@ -14,6 +14,7 @@ from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import seed_everything
 from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.export import export_onnx
 from lstmcast.training.placement import place
 from lstmcast.training.run import (
     Notes,
@@ -130,6 +131,9 @@ def _score_and_write(
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
+        exported = export_onnx(result.model, data.for_fitting(), staging / artifacts.ONNX_FILE)
+        if exported is not None:
+            notes.tell(exported)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, data.state())
         write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():

@@ -22,6 +22,7 @@ from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import Device, seed_everything
 from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.export import check_onnx_possible, export_onnx
 from lstmcast.training.placement import Placement, place, recurrent_kernel, worker_rank
 
 if TYPE_CHECKING:
@@ -125,8 +126,9 @@ def _train(
         evaluation = evaluate_model(result.model, data, intervals)
         manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
         _write_run_folder(
-            data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest
-        )
+            data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest,
+            tell=notes.tell,
+        )  # fmt: skip
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return summarize(data, setup, result, evaluation, notes.warnings)
 
@@ -153,6 +155,7 @@ class Notes:
 def check_outputs(experiment: Experiment, *, overwrite: bool) -> None:
     """Refuse before any work what would only fail after training."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
+    check_onnx_possible(experiment.output.onnx)
     if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
         raise ConfigError(
             "output.tensorboard needs the tensorboard package: pip install 'lstmcast[tensorboard]'"
@@ -241,11 +244,15 @@ def _write_run_folder(
     *,
     overwrite: bool,
     manifest: dict[str, Any],
+    tell: Callable[[str], None],
 ) -> None:
     experiment = data.experiment
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
+        exported = export_onnx(result.model, data, staging / artifacts.ONNX_FILE)
+        if exported is not None:
+            tell(exported)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
         write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from typer.testing import CliRunner
 
 from lstmcast.cli import app
-from tests.helpers.program import ENV
+from tests.helpers.program import imports_tensorflow
 
 
 def test_info_describes_a_run_without_tensorflow(tiny_config, tmp_path):
@@ -26,11 +24,4 @@ def test_info_describes_a_run_without_tensorflow(tiny_config, tmp_path):
     assert summary["intervals"] == ["80", "95"]
     human = runner.invoke(app, ["info", str(tiny_config)])
     assert "model      1-layer lstm (4), direct output" in human.stdout
-    code = (
-        "import sys; from lstmcast.cli import main; "
-        f"sys.argv = ['lstmcast', 'info', {str(run_dir)!r}, '--json']\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('tensorflow' in sys.modules or 'keras' in sys.modules, file=sys.stderr)"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
-    assert done.stderr.strip().splitlines()[-1] == "False", done.stderr
+    assert not imports_tensorflow("info", run_dir, "--json")

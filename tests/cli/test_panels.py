@@ -56,6 +56,12 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
         np.testing.assert_allclose(half, np.array(radius) * scale, rtol=1e-5)
     ordered = frame.sort_values(["series_id", "step"], kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(frame, ordered)  # series by id, steps in order
+    assert "predicted on CPU (ONNX Runtime" in forecast.stderr  # the run's model.onnx...
+    keras = lstmcast("forecast", run_dir, "--engine", "keras", cwd=tmp_path)
+    assert keras.returncode == 0 and "ONNX" not in keras.stderr, keras.stderr
+    by_keras = pd.read_csv(io.StringIO(keras.stdout))  # ...forecasts what Keras forecasts
+    numbers = [target, *bands]
+    np.testing.assert_allclose(frame[numbers], by_keras[numbers], rtol=1e-5, atol=1e-4)
 
     two = sorted(frame["series_id"].unique())[:2]
     subset = lstmcast("forecast", run_dir, "--series", two[0], "--series", two[1], cwd=tmp_path)

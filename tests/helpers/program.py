@@ -43,3 +43,18 @@ def _run(
         stdin=stdin,
         timeout=timeout,
     )
+
+
+def imports_tensorflow(*args: object) -> bool:
+    """Whether `lstmcast ARGS`, run to its end in a fresh process, imported TensorFlow or
+    Keras (the commands that must not pay for them)."""
+    code = (
+        "import sys; from lstmcast.cli import main; "
+        f"sys.argv = ['lstmcast', *{[str(arg) for arg in args]!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('tensorflow' in sys.modules or 'keras' in sys.modules, file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
+    last = done.stderr.strip().splitlines()[-1]
+    assert last in {"True", "False"}, done.stderr
+    return last == "True"
