@@ -22,7 +22,7 @@ from pandas.tseries.offsets import Tick
 from lstmcast.config.schema import DataSection
 from lstmcast.data.calendar import calendar_features
 from lstmcast.data.freshness import in_zone_of, nothing_before
-from lstmcast.data.read import read_csv
+from lstmcast.data.read import column_names, read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SplitBounds, split_bounds
 from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
@@ -183,8 +183,7 @@ def _until(
 def _long_frame(data: DataSection, source: Path, role: str) -> pd.DataFrame:
     """The CSV as long rows with a `__series` column (a wide file melted, one column a series)."""
     if data.layout == "wide":
-        header = list(pd.read_csv(source, nrows=0, encoding="utf-8-sig").columns)
-        names = [name for name in header if name != data.timestamp]
+        names = [name for name in column_names(source, role) if name != data.timestamp]
         frame = read_csv(source, timestamp=data.timestamp, columns=names, role=role)
         long = frame.melt(id_vars=[data.timestamp], var_name="__series", value_name=data.target)
         return _trimmed(long, data.target).reset_index(drop=True)

@@ -1,4 +1,5 @@
-"""CSV -> DataFrame holding the timestamp and value columns the config names, nothing else."""
+"""CSV (or Parquet, data/parquet.py) -> DataFrame holding the timestamp and value columns the
+config names, nothing else."""
 
 from __future__ import annotations
 
@@ -21,11 +22,14 @@ def read_csv(
     keys: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read only the needed columns; a missing column names the config key that asked for it
-    (`keys`: column -> key; default target, then features).
+    (`keys`: column -> key; default target, then features). A `.parquet` file is read as
+    Parquet, with the same checks.
 
     `role` says where the path came from ('data.path' or '--input') so errors point there.
     """
-    header = _header(path, role)
+    from lstmcast.data.parquet import is_parquet, read_parquet
+
+    header = column_names(path, role)
     wanted = {timestamp: "data.timestamp", columns[0]: "data.target"}
     wanted.update({name: "data.features" for name in columns[1:]} | (keys or {}))
     # The config's own CSV lacking a column is a config mistake; newer data lacking it is bad data.
@@ -33,6 +37,8 @@ def read_csv(
     for name, key in wanted.items():
         if name not in header:
             raise error(_missing_column(path, name, key, header))
+    if is_parquet(path):
+        return read_parquet(path, [timestamp, *columns])
     _check_row_widths(path, len(header))
     try:
         return pd.read_csv(
@@ -118,6 +124,13 @@ def _lines_agree(lines: bytes, width: int) -> bool:
     starts = np.concatenate([[0], ends[:-1] + 1])
     blank = ends - starts - returns == 0
     return bool(np.all(blank | (per_line == width - 1)))
+
+
+def column_names(path: Path, role: str) -> list[str]:
+    """The header of a CSV, or the columns of a Parquet file."""
+    from lstmcast.data.parquet import is_parquet, parquet_columns
+
+    return parquet_columns(path, role) if is_parquet(path) else _header(path, role)
 
 
 def _header(path: Path, role: str) -> list[str]:

@@ -116,10 +116,11 @@ def _line(row: int) -> int:
 
 def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
     if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
-        return pd.DatetimeIndex(column)  # parsed already (one series of a panel)
-    parsed = _iso8601(column)
-    if parsed.isna().any():  # padded cells: parse again without the spaces (slower)
-        parsed = _iso8601(column.astype("string").str.strip())
+        parsed = column  # parsed already: one series of a panel, or a Parquet timestamp
+    else:
+        parsed = _iso8601(column)
+        if parsed.isna().any():  # padded cells: parse again without the spaces (slower)
+            parsed = _iso8601(column.astype("string").str.strip())
     _refuse_rows(
         parsed.isna().to_numpy(),
         source,

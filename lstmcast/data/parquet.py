@@ -1,0 +1,56 @@
+"""Parquet -> DataFrame holding the timestamp and value columns the config names, as read.py
+does for CSV: people with tens of millions of rows keep them in Parquet, and reading only the
+needed columns of a columnar file is many times faster than parsing text.
+
+pyarrow is an optional extra (`pip install 'lstmcast[parquet]'`); a timestamp column may be
+text (ISO 8601, parsed as for CSV) or a Parquet timestamp, kept as it is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+
+import pandas as pd
+
+from lstmcast.errors import ConfigError, DataError
+
+SUFFIXES = (".parquet", ".pq")
+
+
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in SUFFIXES
+
+
+def parquet_columns(path: Path, role: str) -> list[str]:
+    """The file's column names; an unreadable file or a missing pyarrow in one line."""
+    parquet = _pyarrow_parquet(role)
+    if not path.exists():
+        raise DataError(f"{role}: {path} does not exist")
+    if path.is_dir():
+        raise DataError(f"{role}: {path} is a folder; give a Parquet file")
+    try:
+        return list(parquet.read_schema(path).names)
+    except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file
+        raise DataError(f"{path}: cannot read the Parquet file: {err}") from None
+
+
+def read_parquet(path: Path, columns: list[str]) -> pd.DataFrame:
+    """`columns` of the file, in that order, as pandas columns (numbers as float64 where the
+    file has numbers; text stays text for validation to judge)."""
+    parquet = _pyarrow_parquet("data.path")
+    try:
+        table = parquet.read_table(path, columns=list(dict.fromkeys(columns)))
+    except Exception as err:
+        raise DataError(f"{path}: cannot read the Parquet file: {err}") from None
+    return table.to_pandas()[columns]
+
+
+def _pyarrow_parquet(role: str) -> ModuleType:
+    try:
+        import pyarrow.parquet as parquet
+    except ImportError:
+        raise ConfigError(
+            f"{role}: reading Parquet needs pyarrow: pip install 'lstmcast[parquet]'"
+        ) from None
+    return parquet
