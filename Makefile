@@ -24,7 +24,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP)
-	$(BIN)/python bench/windows_memory.py
+	$(BIN)/python -m bench.results_page
 
 # The peers' environment for the accuracy benchmark: CPU PyTorch first, then the libraries.
 PEERS := .venv-bench
