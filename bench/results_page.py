@@ -26,6 +26,9 @@ BENCHMARKS = {
         "-m", "bench.forecast_latency", "5",
     ],
     "Start-up of the commands that never import TensorFlow (target 4)": ["-m", "bench.startup"],
+    "Prediction throughput: evaluate's predictions against a bare model.predict (target 5)": [
+        "-m", "bench.prediction_throughput",
+    ],
     "Window memory: lazy windows against materialised copies": ["bench/windows_memory.py"],
 }  # fmt: skip
 NOT_YET = """## Not measured yet (issue 16 is open)
@@ -33,7 +36,6 @@ NOT_YET = """## Not measured yet (issue 16 is open)
 - Target 1, long series end to end (1M, 5M, 20M rows x 8 columns: read, validate, scale,
   window, fit, evaluate; peak RSS against TensorFlow's baseline + 3x the float32 data).
 - Target 2, training overhead against the hand-written Keras script on identical windows.
-- Target 5, prediction throughput of `evaluate` and backtests against a bare `model.predict`.
 """
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "onnxruntime", "tf2onnx", "pyarrow")
 
