@@ -29,13 +29,15 @@ BENCHMARKS = {
     "Prediction throughput: evaluate's predictions against a bare model.predict (target 5)": [
         "-m", "bench.prediction_throughput",
     ],
+    "Training overhead: lstmcast train against hand-written Keras (target 2)": [
+        "-m", "bench.training_overhead",
+    ],
     "Window memory: lazy windows against materialised copies": ["bench/windows_memory.py"],
 }  # fmt: skip
 NOT_YET = """## Not measured yet (issue 16 is open)
 
 - Target 1, long series end to end (1M, 5M, 20M rows x 8 columns: read, validate, scale,
   window, fit, evaluate; peak RSS against TensorFlow's baseline + 3x the float32 data).
-- Target 2, training overhead against the hand-written Keras script on identical windows.
 """
 PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "onnxruntime", "tf2onnx", "pyarrow")
 
