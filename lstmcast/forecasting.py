@@ -141,8 +141,9 @@ def forecast_predictor(
     wants_gpu = run.experiment.training.device == "gpu"
     if wants_gpu and engine == "onnx":
         raise ConfigError("--engine onnx runs on the CPU; drop --device gpu or use --engine keras")
-    exported = model if model is not None or wants_gpu else run.onnx_model(engine)
-    if isinstance(exported, OnnxModel):
-        return exported, exported.device
+    if model is None and not wants_gpu:
+        model = run.onnx_model(engine)
+    if isinstance(model, OnnxModel):
+        return model, model.device
     device = select_device(run.experiment.training.device).describe()
     return model or run.load_model(), device

@@ -147,7 +147,7 @@ def calibrate_panel(model: keras.Model, data: PanelData) -> ConformalIntervals |
     """Split-conformal half-widths from the validation windows of every series pooled, in
     the per-series scaled units the model works in (a series has too few validation windows
     for a band of its own); each series' band is that times its own scale."""
-    pooled = calibrate_intervals(model, data.for_fitting())
+    pooled = calibrate_intervals(model, data.fitting)
     if pooled is None:
         return None
     source = "validation windows of every series, pooled in per-series scaled units"

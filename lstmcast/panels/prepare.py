@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,9 +40,11 @@ class PanelData:
     season_length: int
     cut_offs: tuple[pd.Timestamp, pd.Timestamp]
 
-    def for_fitting(self) -> PreparedData:
-        """The view fit_model trains on: the stacked table (already scaled, per series, so
-        the loss is reported in scaled units) and the windows of every series."""
+    @functools.cached_property
+    def fitting(self) -> PreparedData:
+        """The view fit_model trains on (and the intervals and the ONNX check read): the
+        stacked table (already scaled, per series, so the loss is reported in scaled units)
+        and the windows of every series. Built once: it copies the target column."""
         rows, columns = self.table.shape
         stacked = Series(
             timestamps=pd.DatetimeIndex(np.zeros(rows, dtype="datetime64[ns]")),

@@ -95,9 +95,7 @@ def _fit_and_write(
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(
-        data.for_fitting(), report=report, checkpoint=checkpoint, placement=placement
-    )
+    result = fit_model(data.fitting, report=report, checkpoint=checkpoint, placement=placement)
     if result.blend is not None:
         notes.tell(result.blend.describe())
     evaluation = None
@@ -131,9 +129,7 @@ def _score_and_write(
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
-        exported = export_onnx(result.model, data.for_fitting(), staging / artifacts.ONNX_FILE)
-        if exported is not None:
-            notes.tell(exported)
+        export_onnx(result.model, data.fitting, staging / artifacts.ONNX_FILE, tell=notes.tell)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, data.state())
         write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():

@@ -48,9 +48,17 @@ def check_onnx_possible(setting: str) -> None:
         )
 
 
-def export_onnx(model: keras.Model, data: PreparedData, path: Path) -> str | None:
-    """Write `path` when the export agrees with `model`; what happened, for people (None when
+def export_onnx(
+    model: keras.Model, data: PreparedData, path: Path, *, tell: Callable[[str], None]
+) -> None:
+    """Write `path` when the export agrees with `model`, and `tell` what happened (nothing when
     output.onnx is never, or auto without the packages)."""
+    outcome = _export(model, data, path)
+    if outcome is not None:
+        tell(outcome)
+
+
+def _export(model: keras.Model, data: PreparedData, path: Path) -> str | None:
     experiment = data.experiment
     if experiment.output.onnx == "never" or missing_onnx_packages():
         return None

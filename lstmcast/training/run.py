@@ -250,9 +250,7 @@ def _write_run_folder(
     with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
-        exported = export_onnx(result.model, data, staging / artifacts.ONNX_FILE)
-        if exported is not None:
-            tell(exported)
+        export_onnx(result.model, data, staging / artifacts.ONNX_FILE, tell=tell)
         artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, preprocessing_state(data))
         write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():

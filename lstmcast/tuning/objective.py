@@ -41,7 +41,7 @@ def prepared_data(experiment: Experiment) -> PreparedData:
     if experiment.data.is_panel:
         from lstmcast.panels.prepare import prepare_panel
 
-        return prepare_panel(experiment).for_fitting()
+        return prepare_panel(experiment).fitting
     return prepare_data(experiment)
 
 
