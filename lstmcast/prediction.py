@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import ResolvedExperiment
+from lstmcast.config.schema import ResolvedExperiment, TrainingSection
 from lstmcast.data.prepare import known_column_count
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.windows import window_arrays, window_dataset
@@ -59,11 +59,15 @@ def predict_scaled(
         origins - lookback + 1,
         lookback=lookback,
         horizon=horizon,
-        batch_size=max(experiment.training.batch_size, PREDICT_BATCH),
+        batch_size=prediction_batch(experiment.training),
         targets=False,
         known=known,
     )
     return np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
+
+
+def prediction_batch(training: TrainingSection) -> int:
+    return max(training.batch_size, PREDICT_BATCH)
 
 
 def forecast_at_origins(

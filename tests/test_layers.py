@@ -10,7 +10,7 @@ from tests.helpers.data import REPO
 LAYERS = [
     {"lstmcast", "lstmcast.errors"},
     {"lstmcast.locks"},
-    {"lstmcast.internals"},
+    {"lstmcast.internals", "lstmcast.phases"},
     {"lstmcast.runtime"},
     {"lstmcast.config"},
     {"lstmcast.data"},

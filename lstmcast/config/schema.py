@@ -262,6 +262,12 @@ class WindowSection(Strict):
     )
     horizon: PositiveInt = Field(description="Steps forecast at once.")
     stride: PositiveInt = Field(1, description="Steps between consecutive training windows.")
+    evaluation_stride: PositiveInt = Field(
+        1,
+        description="Steps between the origins scored in the validation and test parts (early "
+        "stopping, the blend, interval calibration, test metrics); 1 scores every origin. Thins "
+        "them on a series of millions of rows, where scoring every origin dwarfs training.",
+    )
 
     @field_validator("lookback", mode="before")
     @classmethod

@@ -344,11 +344,19 @@ def static_one_hot(attributes: dict[str, str], levels: dict[str, list[str]]) -> 
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
-def panel_starts(layout: PanelLayout, *, lookback: int, horizon: int, stride: int) -> dict:
+def panel_starts(
+    layout: PanelLayout, *, lookback: int, horizon: int, stride: int, evaluation_stride: int = 1
+) -> dict:
     """Window starts per split in table rows: each series' own starts, shifted by its offset,
     so no window reads or predicts across a boundary."""
     per_series = [
-        split_window_starts(bounds, lookback=lookback, horizon=horizon, stride=stride)
+        split_window_starts(
+            bounds,
+            lookback=lookback,
+            horizon=horizon,
+            stride=stride,
+            evaluation_stride=evaluation_stride,
+        )
         for bounds in layout.bounds
     ]
     return {

@@ -19,6 +19,7 @@ from lstmcast.data.timeline import Timeline
 from lstmcast.data.validate import Series, validate_frame
 from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
 from lstmcast.errors import ConfigError, DataError
+from lstmcast.phases import phase
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,10 @@ def load_series(
     `path` and `frequency` replace the section's for newer data fed to a trained run; `role`
     names where the path came from ('data.path' or '--input').
     """
-    frame = read_columns(data, path or data.path, role)
-    return validated(frame, data, path=path, frequency=frequency)
+    with phase("read"):
+        frame = read_columns(data, path or data.path, role)
+    with phase("validate"):
+        return validated(frame, data, path=path, frequency=frequency)
 
 
 def read_columns(data: DataSection, path: Path, role: str) -> pd.DataFrame:
@@ -105,23 +108,30 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
             f"{lookback} + horizon {windows.horizon} and three splits; "
             "use more data or a shorter windows.lookback"
         )
-    starts = split_window_starts(
-        bounds, lookback=lookback, horizon=windows.horizon, stride=windows.stride
-    )
+    with phase("window"):
+        starts = split_window_starts(
+            bounds,
+            lookback=lookback,
+            horizon=windows.horizon,
+            stride=windows.stride,
+            evaluation_stride=windows.evaluation_stride,
+        )
     for split in SPLITS:
         if len(starts[split]) == 0:
             raise ConfigError(_empty_split_message(split, bounds, lookback, windows.horizon))
     train_first, train_end = bounds.rows("train")
     if experiment.model.stateful:
         starts["train"] = _stateful_train_starts(experiment, train_end)
-    if scaler is None:
-        scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)
+    with phase("scale"):
+        if scaler is None:
+            scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)
+        scaled = model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar)
     return PreparedData(
         experiment=experiment,
         series=series,
         bounds=bounds,
         scaler=scaler,
-        scaled=model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar),
+        scaled=scaled,
         starts=starts,
         season_length=season_length,
     )
@@ -150,7 +160,11 @@ def prepare_refit(data: PreparedData, *, first: int, end: int) -> PreparedData:
             "fewer folds, a smaller spacing, or a longer backtest.train_rows"
         )
     starts = split_window_starts(
-        bounds, lookback=lookback, horizon=horizon, stride=experiment.windows.stride
+        bounds,
+        lookback=lookback,
+        horizon=horizon,
+        stride=experiment.windows.stride,
+        evaluation_stride=experiment.windows.evaluation_stride,
     )
     if experiment.model.stateful:
         starts["train"] = _stateful_train_starts(experiment, bounds.validation_start)
@@ -175,12 +189,14 @@ def model_inputs(
 ) -> np.ndarray:
     """The model's column table: scaled CSV values, then the calendar features (already in
     [-1, 1], so not scaled) of the rows' `timestamps`, needed only with calendar features."""
-    scaled = scaler.transform(values).astype(np.float32)
     if not calendar:
-        return scaled
+        return scaler.transform_float32(values)
     if timestamps is None:
         raise ValueError("calendar features need the rows' timestamps")
-    return np.concatenate([scaled, calendar_features(timestamps, calendar)], axis=1)
+    features = calendar_features(timestamps, calendar)
+    table = scaler.transform_float32(values, width=values.shape[1] + features.shape[1])
+    table[:, values.shape[1] :] = features
+    return table
 
 
 def with_lookback(

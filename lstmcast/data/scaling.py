@@ -21,6 +21,16 @@ class Scaler:
     def transform(self, values: np.ndarray) -> np.ndarray:
         return (values - self.center) / self.scale
 
+    def transform_float32(self, values: np.ndarray, *, width: int | None = None) -> np.ndarray:
+        """transform(values) as float32 (rows, width), a column at a time: the same numbers
+        without a float64 copy of the whole table (300 MB at 5M rows x 8). Columns past the
+        values' own are left for the caller to fill."""
+        rows, columns = values.shape
+        scaled = np.empty((rows, width or columns), dtype=np.float32)
+        for column in range(columns):
+            scaled[:, column] = (values[:, column] - self.center[column]) / self.scale[column]
+        return scaled
+
     def inverse_target(self, scaled_target: np.ndarray) -> np.ndarray:
         """Scaled target values (any shape) back to the target's original units."""
         return scaled_target * self.scale[0] + self.center[0]

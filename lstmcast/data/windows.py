@@ -7,7 +7,8 @@ tf.data view below holds the values once and gathers one batch of windows at a t
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -33,14 +34,20 @@ def window_starts(num_rows: int, lookback: int, horizon: int, stride: int = 1) -
 
 
 def split_window_starts(
-    bounds: SplitBounds, *, lookback: int, horizon: int, stride: int = 1
+    bounds: SplitBounds,
+    *,
+    lookback: int,
+    horizon: int,
+    stride: int = 1,
+    evaluation_stride: int = 1,
 ) -> dict[str, np.ndarray]:
     """Window starts per split.
 
     A window belongs to the split holding its first target step, and only if its whole horizon
     lies in that split, so no target is shared across splits. Its inputs may reach back into
-    earlier splits: that is the past, not a leak. `stride` thins the training windows only;
-    validation and test use every origin.
+    earlier splits: that is the past, not a leak. `stride` thins the training windows;
+    `evaluation_stride` the validation and test windows (1: every origin), each from its split's
+    first window.
     """
     everything = window_starts(bounds.num_rows, lookback, horizon, 1)
     first_target = everything + lookback
@@ -49,7 +56,7 @@ def split_window_starts(
         first, end = bounds.rows(split)
         inside = (first_target >= first) & (first_target + horizon <= end)
         chosen = everything[inside]
-        starts[split] = chosen[::stride] if split == "train" else chosen
+        starts[split] = chosen[:: stride if split == "train" else evaluation_stride]
     return starts
 
 
@@ -91,7 +98,7 @@ def window_dataset(
 
     tf = import_tensorflow()
 
-    table = tf.constant(values, dtype=tf.float32)
+    table = tensor_table(values)
     input_offsets = tf.range(lookback, dtype=tf.int64)
     target_offsets = tf.range(lookback, lookback + horizon, dtype=tf.int64)
     dataset = tf.data.Dataset.from_tensor_slices(starts.astype(np.int64))
@@ -111,6 +118,24 @@ def window_dataset(
 
     dataset = dataset.batch(batch_size).map(gather, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+_TABLES: dict[int, tuple[weakref.ref, Any]] = {}
+
+
+def tensor_table(values: np.ndarray) -> tf.Tensor:
+    """`values` as one float32 TensorFlow constant, shared by every dataset over the same
+    array while it lives: the training and validation datasets, the blend's, calibration's and
+    evaluation's predictions would otherwise each copy the whole table (160 MB at 5M rows x 8)."""
+    from lstmcast.runtime import import_tensorflow
+
+    key = id(values)
+    cached = _TABLES.get(key)
+    if cached is not None and cached[0]() is values:
+        return cached[1]
+    table = import_tensorflow().constant(values, dtype="float32")
+    _TABLES[key] = (weakref.ref(values, lambda _: _TABLES.pop(key, None)), table)
+    return table
 
 
 def window_arrays(

@@ -17,13 +17,7 @@ from lstmcast.errors import DataError
 from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
 from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
 from lstmcast.evaluation.metrics import pinball
-from lstmcast.evaluation.scoring import (
-    Scales,
-    baseline_forecasts,
-    score,
-    score_intervals,
-    skill,
-)
+from lstmcast.evaluation.scoring import LazyForecasts, Scales, score, score_interval, skill
 from lstmcast.prediction import forecast_at_origins, forecast_with_quantiles, quantile_column
 
 if TYPE_CHECKING:
@@ -32,14 +26,27 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class WindowForecasts:
-    """Every test window's forecasts, by method, beside the actual values: (windows, horizon)."""
+    """Every test window's forecasts, by method, beside the actual values: (windows, horizon).
+
+    Only the actuals and the model's forecast are held; the baselines and interval bounds are
+    rebuilt when a table asks for them (each is as large as the forecast)."""
 
     origins: np.ndarray
     """Row index of each window's origin, its last observed row."""
     actual: np.ndarray
-    by_method: dict[str, np.ndarray]
-    bands: dict[str, np.ndarray] = field(default_factory=dict)
-    """lower_80, upper_80, ... around the model's forecast, when the run has intervals."""
+    by_method: LazyForecasts
+    """The model's forecast first, then the baselines."""
+    intervals: ConformalIntervals | None = None
+    quantiles: dict[str, np.ndarray] = field(default_factory=dict)
+    """quantile_10 ... of a quantile model, (windows, horizon) each."""
+
+    @property
+    def bands(self) -> dict[str, np.ndarray]:
+        """lower_80, upper_80, ... around the model's forecast, then a quantile model's
+        quantile columns."""
+        model = next(iter(self.by_method))
+        around = self.intervals.columns(self.by_method[model]) if self.intervals else {}
+        return {**around, **self.quantiles}
 
     def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
         """Long form, one row per window and step: origin, timestamp, step, actual, the model,
@@ -94,7 +101,8 @@ class Evaluation:
 def evaluate_model(
     model: keras.Model, data: PreparedData, intervals: ConformalIntervals | None = None
 ) -> Evaluation:
-    """Predict every test window (stride 1) and score it beside the baselines."""
+    """Predict every test window (windows.evaluation_stride apart) and score it beside the
+    baselines."""
     experiment = data.experiment
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origins = data.starts["test"] + lookback - 1
@@ -123,11 +131,10 @@ def with_quantile_scores(
         for i, q in enumerate(levels)
     }
     columns = {quantile_column(q): quantiles[:, :, i] for i, q in enumerate(levels)}
-    bands = {**evaluation.forecasts.bands, **columns}
     return replace(
         evaluation,
         quantiles=scores,
-        forecasts=replace(evaluation.forecasts, bands=bands),
+        forecasts=replace(evaluation.forecasts, quantiles=columns),
     )
 
 
@@ -166,11 +173,14 @@ def score_forecasts(
         )
     actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
     label = data.experiment.model.cell
-    forecasts = {label: forecast, **baseline_forecasts(target, first_targets, horizon, m)}
+    forecasts = LazyForecasts({label: forecast}, target, first_targets, horizon, m)
     train_first, train_end = data.bounds.rows("train")
     scales = Scales.of(target[train_first:train_end], m)
     overall, per_step = score(actual, forecasts, scales)
-    bounds = intervals.bounds(forecast) if intervals is not None else {}
+    interval_scores = {
+        str(level): score_interval(actual, *intervals.band(level, forecast), level=level)
+        for level in (intervals.levels if intervals is not None else [])
+    }
     origins = first_targets - 1
     first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
     return Evaluation(
@@ -187,13 +197,8 @@ def score_forecasts(
         overall=overall,
         per_step=per_step,
         skill=skill(overall, label),
-        intervals=score_intervals(actual, bounds),
-        forecasts=WindowForecasts(
-            origins=origins,
-            actual=actual,
-            by_method=forecasts,
-            bands=intervals.columns(forecast) if intervals is not None else {},
-        ),
+        intervals=interval_scores,
+        forecasts=WindowForecasts(origins, actual, forecasts, intervals),
     )
 
 

@@ -31,9 +31,11 @@ class ConformalIntervals:
 
     def bounds(self, point: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """level -> (lower, upper), each shaped like `point` (windows, horizon) or (horizon,)."""
-        return {
-            level: (point - self.radius[level], point + self.radius[level]) for level in self.levels
-        }
+        return {level: self.band(level, point) for level in self.levels}
+
+    def band(self, level: int, point: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lower, upper) of one level: one at a time when there are millions of cells."""
+        return point - self.radius[level], point + self.radius[level]
 
     def columns(self, point: np.ndarray) -> dict[str, np.ndarray]:
         """lower_80, upper_80, lower_95, ... for a table beside the point forecast."""

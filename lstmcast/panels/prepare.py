@@ -123,6 +123,10 @@ def prepare_panel(experiment: Experiment) -> PanelData:
     numbered = experiment.model.series_embedding > 0
     table = panel_table(panel, layout, experiment.data.calendar, static, numbered=numbered)
     starts = panel_starts(
-        layout, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride
+        layout,
+        lookback=windows.lookback,
+        horizon=windows.horizon,
+        stride=windows.stride,
+        evaluation_stride=windows.evaluation_stride,
     )
     return PanelData(experiment, panel, layout, static, table, starts, season_length, cut_offs)

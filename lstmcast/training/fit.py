@@ -17,6 +17,7 @@ from lstmcast.config.schema import EarlyStopping, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import Interrupted, TrainingError
+from lstmcast.prediction import prediction_batch
 from lstmcast.runtime import Device
 from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.blend import BlendChoice, choose_blend
@@ -160,8 +161,11 @@ def compile_model(
 def training_datasets(
     data: PreparedData, plan: EpochPlan, placement: Placement, *, horizon: int
 ) -> dict[str, Any]:
-    """The training windows (shuffled, cycled as planned) and the validation windows."""
+    """The training windows (shuffled, cycled as planned) and the validation windows, those in
+    prediction-sized batches (no gradients: at batch 32, scoring 250,000 validation windows
+    took twice as long as at 256)."""
     training, lookback = data.experiment.training, data.experiment.windows.lookback
+    batch_sizes = {"train": training.batch_size, "validation": prediction_batch(training)}
     return {
         split: placement.shard(
             window_dataset(
@@ -169,7 +173,7 @@ def training_datasets(
                 data.starts[split],
                 lookback=lookback,
                 horizon=horizon,
-                batch_size=training.batch_size,
+                batch_size=batch_sizes[split],
                 shuffle=plan.shuffle and split == "train",
                 seed=training.seed,
                 repeat=plan.repeat and split == "train",

@@ -6,7 +6,7 @@ import contextlib
 import importlib.util
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from lstmcast.data.profile import acf_lookback
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.evaluate import Evaluation, calibrate_intervals, evaluate_model
 from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import Device, seed_everything
 from lstmcast.training import EpochReport, checkpoints
@@ -54,6 +55,9 @@ class TrainSummary:
     warnings: list[str]
     blend: dict[str, Any] | None = None
     """The network's share against seasonal naive and its validation errors (model.blend)."""
+    phases: PhaseTimes = field(default_factory=dict)
+    """Wall seconds and peak RSS after each phase: read, validate, window, scale, tensorflow,
+    fit, calibrate, evaluate, write."""
 
     def to_dict(self) -> dict[str, Any]:
         summary = {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -76,8 +80,9 @@ def train_experiment(
     are known (before training), and the summary keeps them; `tell` hears notes such as
     resuming from a checkpoint."""
     notes = Notes(warn, tell)
-    with run_dir_lock(experiment, wait=wait, tell=notes.tell):
-        return _train(experiment, notes, overwrite=overwrite, report=report)
+    with run_dir_lock(experiment, wait=wait, tell=notes.tell), recording() as times:
+        summary = _train(experiment, notes, overwrite=overwrite, report=report)
+    return replace(summary, phases=times)
 
 
 def run_dir_lock(
@@ -99,11 +104,14 @@ def _train(
         training_target = data.series.values[: data.bounds.validation_start, 0]
         why = acf_lookback(training_target, data.season_length)[1]
         notes.tell(f"windows.lookback auto: {data.experiment.windows.lookback}, because {why}")
+    if (note := many_origins_note(data)) is not None:
+        notes.tell(note)
     experiment, training = data.experiment, data.experiment.training
-    placement = place(experiment)
+    with phase("tensorflow"):
+        placement = place(experiment)
+        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
     for message in placement_warnings(experiment, placement):
         notes.warning(message)
-    seed_everything(training.seed, deterministic_ops=not training.jit_compile)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training))
     data_sha256 = artifacts.file_sha256(experiment.data.path)
@@ -113,24 +121,48 @@ def _train(
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
+    with phase("fit"):
+        result = fit_model(data, report=report, checkpoint=checkpoint, placement=placement)
     if result.blend is not None:
         notes.tell(result.blend.describe())
     if training.jit_compile and not result.xla:
         notes.warning("Keras did not XLA-compile this model (cuDNN layers cannot be)")
     evaluation = None
     if placement.is_chief:
-        intervals = calibrate_intervals(result.model, data)
+        with phase("calibrate"):
+            intervals = calibrate_intervals(result.model, data)
         for message in intervals.warnings() if intervals is not None else []:
             notes.warning(message)
-        evaluation = evaluate_model(result.model, data, intervals)
+        with phase("evaluate"):
+            evaluation = evaluate_model(result.model, data, intervals)
         manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
-        _write_run_folder(
-            data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest,
-            tell=notes.tell,
-        )  # fmt: skip
+        with phase("write"):
+            _write_run_folder(
+                data, result, evaluation, intervals, overwrite=overwrite, manifest=manifest,
+                tell=notes.tell,
+            )  # fmt: skip
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return summarize(data, setup, result, evaluation, notes.warnings)
+
+
+MANY_ORIGINS = 50_000
+"""Validation windows beyond which (and beyond 4x the training windows) train suggests
+windows.evaluation_stride."""
+
+
+def many_origins_note(data: PreparedData) -> str | None:
+    """On a very long series, scoring every validation and test origin (each epoch, for the
+    blend, the intervals and the metrics) can take longer than training: say so, and the
+    evaluation_stride that keeps about MANY_ORIGINS of them."""
+    validation, test = len(data.starts["validation"]), len(data.starts["test"])
+    few = validation <= max(MANY_ORIGINS, 4 * len(data.starts["train"]))
+    if data.experiment.windows.evaluation_stride > 1 or few:
+        return None
+    return (
+        f"scoring every origin: {validation:,} validation windows (each epoch, the blend, the "
+        f"intervals) and {test:,} test windows; windows.evaluation_stride: "
+        f"{-(-validation // MANY_ORIGINS)} would keep about {MANY_ORIGINS:,} of each"
+    )
 
 
 class Notes:

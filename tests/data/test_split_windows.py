@@ -28,7 +28,7 @@ def test_window_starts_match_brute_force(num_rows, lookback, horizon, stride):
     assert window_starts(num_rows, lookback, horizon, stride).tolist() == expected
 
 
-def brute_force_split_windows(bounds, lookback, horizon, stride):
+def brute_force_split_windows(bounds, lookback, horizon, stride, evaluation_stride=1):
     """Every start, checked window by window: a split owns the window whose targets it holds."""
     owners = {"train": [], "validation": [], "test": []}
     edges = {
@@ -44,6 +44,8 @@ def brute_force_split_windows(bounds, lookback, horizon, stride):
             if all(first <= row < end for row in targets):
                 owners[split].append(start)
     owners["train"] = owners["train"][::stride]
+    for split in ("validation", "test"):
+        owners[split] = owners[split][::evaluation_stride]
     return owners
 
 
@@ -55,25 +57,48 @@ def brute_force_split_windows(bounds, lookback, horizon, stride):
     st.integers(1, 20),
     st.integers(1, 8),
     st.integers(1, 4),
+    st.integers(1, 5),
 )
-def test_split_windows_match_brute_force(num_rows, val_frac, test_frac, lookback, horizon, stride):
+def test_split_windows_match_brute_force(
+    num_rows, val_frac, test_frac, lookback, horizon, stride, evaluation_stride
+):
     timestamps = pd.date_range("2024-01-01", periods=num_rows, freq="h")
     try:
         bounds = split_bounds(timestamps, validation=val_frac, test=test_frac)
     except ConfigError:
         return
-    got = split_window_starts(bounds, lookback=lookback, horizon=horizon, stride=stride)
-    expected = brute_force_split_windows(bounds, lookback, horizon, stride)
+    got = split_window_starts(
+        bounds,
+        lookback=lookback,
+        horizon=horizon,
+        stride=stride,
+        evaluation_stride=evaluation_stride,
+    )
+    expected = brute_force_split_windows(bounds, lookback, horizon, stride, evaluation_stride)
     assert {k: v.tolist() for k, v in got.items()} == expected
 
 
 @settings(max_examples=40)
-@given(st.integers(30, 150), st.integers(1, 12), st.integers(1, 6), st.integers(1, 3))
-def test_no_input_reaches_a_window_first_target_step(num_rows, lookback, horizon, stride):
+@given(
+    st.integers(30, 150),
+    st.integers(1, 12),
+    st.integers(1, 6),
+    st.integers(1, 3),
+    st.integers(1, 3),
+)
+def test_no_input_reaches_a_window_first_target_step(
+    num_rows, lookback, horizon, stride, evaluation_stride
+):
     """Values are their own row numbers, so any leak shows as an input >= the first target row."""
     values = np.arange(num_rows, dtype=np.float32)[:, None].repeat(2, axis=1)
     bounds = SplitBounds(num_rows - 2 * (num_rows // 4), num_rows - num_rows // 4, num_rows)
-    starts = split_window_starts(bounds, lookback=lookback, horizon=horizon, stride=stride)
+    starts = split_window_starts(
+        bounds,
+        lookback=lookback,
+        horizon=horizon,
+        stride=stride,
+        evaluation_stride=evaluation_stride,
+    )
     for split, split_starts in starts.items():
         if len(split_starts) == 0:
             continue
@@ -201,3 +226,16 @@ def test_constant_column_keeps_unit_scale():
     scaler = fit_scaler(values, "standard")
     assert scaler.scale[1] == 1.0
     assert np.isfinite(scaler.transform(values)).all()
+
+
+@pytest.mark.parametrize("method", ["standard", "minmax", "robust", "none"])
+def test_float32_transform_is_the_float64_one_rounded(method):
+    """The model's table is built a column at a time (no float64 copy of the whole table): the
+    numbers must be exactly the plain transform's, cast."""
+    values = np.random.default_rng(3).normal(size=(500, 4)) * [1e3, 1, 1e-3, 50] + 7
+    scaler = fit_scaler(values[:300], method)
+    expected = scaler.transform(values).astype(np.float32)
+    np.testing.assert_array_equal(scaler.transform_float32(values), expected)
+    wider = scaler.transform_float32(values, width=6)
+    assert wider.shape == (500, 6)
+    np.testing.assert_array_equal(wider[:, :4], expected)

@@ -74,3 +74,19 @@ def test_a_network_that_learned_nothing_gives_way_to_seasonal_naive(write_csv, t
     assert "0.00 x network + 1.00 x seasonal naive" in result.blend.describe()
     overall = evaluate_model(result.model, data).overall
     assert np.isclose(overall["lstm"]["mae"], overall["seasonal_naive"]["mae"], rtol=1e-4)
+
+
+def test_last_season_values_match_the_rows_read_by_hand():
+    from lstmcast.training.blend import last_season_values
+
+    target = np.arange(100, dtype=np.float32) * 1.5
+    origins = np.array([9, 30, 99])
+    for season, horizon in [(3, 4), (12, 6), (1, 3), (5, 5)]:
+        expected = [
+            [target[origin - season + 1 + step % season] for step in range(horizon)]
+            for origin in origins
+        ]
+        np.testing.assert_array_equal(
+            last_season_values(target, origins, season, horizon), expected
+        )
+    assert last_season_values(target, np.array([9]), 3, 4).tolist() == [[10.5, 12.0, 13.5, 10.5]]
