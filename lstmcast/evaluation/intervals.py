@@ -98,7 +98,8 @@ def calibrate(
     n = 4 residuals 1, 2, 3, 4 at one step: 50% takes the ceil(5 * 0.5) = 3rd smallest, 3;
     80% the ceil(5 * 0.8) = 4th, 4; 95% would need the 5th: unbounded.
     """
-    residuals = np.sort(np.abs(actual - predicted), axis=0)
+    residuals = np.abs(actual - predicted)
+    residuals.sort(axis=0)  # in place: one copy of (windows, horizon), not two
     count = len(residuals)
     radius = {}
     for level in sorted(levels):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lstmcast.evaluation import baselines
-from lstmcast.evaluation.metrics import all_metrics, interval_metrics, seasonal_naive_scale
+from lstmcast.evaluation.metrics import ErrorSums, interval_metrics, seasonal_naive_scale
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,10 @@ def score(
     one is held at a time."""
     overall, per_step = {}, {}
     for method in forecasts:
-        predicted = forecasts[method]
+        sums = ErrorSums.of(actual, forecasts[method])
         kwargs = {"scale": scales.mae, "squared_scale": scales.mse}
-        overall[method] = rounded(all_metrics(actual, predicted, **kwargs))
-        per_step[method] = rounded(all_metrics(actual, predicted, **kwargs, axis=0))
+        overall[method] = rounded(sums.metrics(**kwargs))
+        per_step[method] = rounded(sums.metrics(**kwargs, per_step=True))
     return overall, per_step
 
 

@@ -95,3 +95,24 @@ def test_drift_extends_the_line_through_first_and_last_value():
     got = baselines.drift(target, np.array([3, 5]), horizon=2)
     # origin row 2 (value 4): slope (4-0)/2 = 2 -> 6, 8; origin row 4 (9): slope 9/4
     np.testing.assert_allclose(got, [[6.0, 8.0], [9 + 9 / 4, 9 + 2 * 9 / 4]])
+
+
+@pytest.mark.parametrize("block", [1, 3, 10_000])
+def test_error_sums_give_every_metric_as_computed_whole(block):
+    """Scoring sums errors a block of windows at a time; overall and per step, every metric
+    must be what the plain whole-array functions give (zero actuals and zero pairs included)."""
+    from lstmcast.evaluation.metrics import ErrorSums
+
+    rng = np.random.default_rng(5)
+    actual = rng.normal(size=(23, 4)) * 10
+    forecast = actual + rng.normal(size=(23, 4))
+    actual[[0, 5, 9], [1, 1, 3]] = 0.0
+    forecast[5, 1] = 0.0  # both zero: a perfect sMAPE cell
+    sums = ErrorSums.of(actual, forecast, block=block)
+    for per_step, axis in [(False, None), (True, 0)]:
+        got = sums.metrics(scale=1.7, squared_scale=2.9, per_step=per_step)
+        expected = all_metrics(actual, forecast, scale=1.7, squared_scale=2.9, axis=axis)
+        assert set(got) == set(expected)
+        for name in expected:
+            np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, err_msg=name)
+    assert sums.windows == 23
