@@ -60,7 +60,7 @@ def load_series(
     with phase("read"):
         frame = read_columns(data, path or data.path, role)
     with phase("validate"):
-        return validated(frame, data, path=path, frequency=frequency)
+        return validated(frame, data, path=path, frequency=frequency, consume=True)
 
 
 def read_columns(data: DataSection, path: Path, role: str) -> pd.DataFrame:
@@ -70,7 +70,12 @@ def read_columns(data: DataSection, path: Path, role: str) -> pd.DataFrame:
 
 
 def validated(
-    frame: pd.DataFrame, data: DataSection, *, path: Path | None, frequency: str | None
+    frame: pd.DataFrame,
+    data: DataSection,
+    *,
+    path: Path | None,
+    frequency: str | None,
+    consume: bool = False,
 ) -> Series:
     return validate_frame(
         frame,
@@ -82,6 +87,7 @@ def validated(
         frequency_origin="data.frequency" if frequency is None else "the trained run's frequency",
         holidays=data.holidays,
         max_filled=data.max_filled,
+        consume=consume,
     )
 
 

@@ -4,13 +4,14 @@ complete run folder. The fitting itself is the single-series fit_model, unchange
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
+from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.runtime import seed_everything
 from lstmcast.training import EpochReport, checkpoints
@@ -48,6 +49,9 @@ class PanelTrainSummary:
     """None on a worker other than the chief: the chief scores and writes the run folder."""
     versions: dict[str, str]
     warnings: list[str]
+    phases: PhaseTimes = field(default_factory=dict)
+    """Wall seconds and peak RSS after each phase: prepare, tensorflow, fit, calibrate,
+    evaluate, write."""
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -64,15 +68,17 @@ def train_panel(
 ) -> PanelTrainSummary:
     """Train, score each series on its test split, write the run folder atomically."""
     notes = Notes(warn, tell)
-    with run_dir_lock(experiment, wait=wait, tell=notes.tell):
-        return _train(experiment, notes, overwrite=overwrite, report=report)
+    with run_dir_lock(experiment, wait=wait, tell=notes.tell), recording() as times:
+        summary = _train(experiment, notes, overwrite=overwrite, report=report)
+    return replace(summary, phases=times)
 
 
 def _train(
     experiment: Experiment, notes: Notes, *, overwrite: bool, report: EpochReport | None
 ) -> PanelTrainSummary:
     check_outputs(experiment, overwrite=overwrite)
-    data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
+    with phase("prepare"):
+        data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
     if data.layout.skipped:
         notes.warning(_skipped_note(data))
     return _fit_and_write(data, notes, overwrite=overwrite, report=report)
@@ -82,10 +88,11 @@ def _fit_and_write(
     data: PanelData, notes: Notes, *, overwrite: bool, report: EpochReport | None
 ) -> PanelTrainSummary:
     experiment, training = data.experiment, data.experiment.training
-    placement = place(experiment)
+    with phase("tensorflow"):
+        placement = place(experiment)
+        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
     for message in placement_warnings(experiment, placement):
         notes.warning(message)
-    seed_everything(training.seed, deterministic_ops=not training.jit_compile)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
     data_sha256 = artifacts.file_sha256(experiment.data.path)
@@ -95,7 +102,8 @@ def _fit_and_write(
 
     from lstmcast.training.fit import fit_model
 
-    result = fit_model(data.fitting, report=report, checkpoint=checkpoint, placement=placement)
+    with phase("fit"):
+        result = fit_model(data.fitting, report=report, checkpoint=checkpoint, placement=placement)
     if result.blend is not None:
         notes.tell(result.blend.describe())
     evaluation = None
@@ -122,11 +130,14 @@ def _score_and_write(
 ) -> dict[str, Any]:
     """Calibrate the bands, score every series, write the run folder; the evaluation."""
     experiment = data.experiment
-    intervals = calibrate_panel(result.model, data)
+    with phase("calibrate"):
+        intervals = calibrate_panel(result.model, data)
     for message in intervals.warnings() if intervals is not None else []:
         notes.warning(message)
-    evaluation = evaluate_panel(result.model, data, intervals)
-    with artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite) as staging:
+    with phase("evaluate"):
+        evaluation = evaluate_panel(result.model, data, intervals)
+    staged = artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite)
+    with phase("write"), staged as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
         export_onnx(result.model, data.fitting, staging / artifacts.ONNX_FILE, tell=notes.tell)

@@ -48,3 +48,43 @@ def test_fast_width_check_agrees_with_the_csv_module(seed, tmp_path, monkeypatch
         assert _csv_accepts(path, width)
     if b'"' not in content and b"\n" in content:
         assert fast == _csv_accepts(path, width)
+
+
+def test_pyarrow_parser_reads_the_numbers_the_c_parser_reads(tmp_path):
+    """With pyarrow installed, read_csv parses with pyarrow's engine: the frame must be the C
+    parser's to the last bit (17-digit decimals, exponents, integers, empty cells, a BOM)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(11)
+    rows = 2_000
+    magnitudes = rng.normal(size=rows) * 10.0 ** rng.integers(-8, 9, rows)
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.date_range("2024-01-01", periods=rows, freq="h").strftime(
+                "%Y-%m-%dT%H:%M:%S"
+            ),
+            "load": [repr(float(v)) for v in magnitudes],
+            "count": rng.integers(-50, 50, rows).astype(str),
+            "ratio": [f"{v:.3e}" for v in rng.random(rows)],
+        }
+    )
+    frame.loc[[3, 500], "count"] = ""
+    path = tmp_path / "numbers.csv"
+    path.write_text("\ufeff" + frame.to_csv(index=False), encoding="utf-8")
+    columns = ["load", "count", "ratio"]
+    fast = read._read_numbers_fast(path, "timestamp", columns)
+    assert fast is not None
+    plain = pd.read_csv(path, usecols=["timestamp", *columns], dtype={"timestamp": str},
+                        encoding="utf-8-sig")[["timestamp", *columns]]  # fmt: skip
+    assert list(fast.columns) == list(plain.columns)
+    assert fast["timestamp"].tolist() == plain["timestamp"].tolist()
+    for name in columns:
+        np.testing.assert_array_equal(
+            fast[name].to_numpy(np.float64), plain[name].to_numpy(np.float64)
+        )
+    read.read_csv(path, timestamp="timestamp", columns=columns)  # the whole reader takes it
+    text = path.read_text(encoding="utf-8").replace(
+        "\n2024-01-01T05:00:00,", "\n2024-01-01T05:00:00,x"
+    )
+    path.write_text(text, encoding="utf-8")
+    assert read._read_numbers_fast(path, "timestamp", columns) is None  # left to the C parser
