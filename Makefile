@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.results_page
+
+# train on 1M, 5M and 20M rows x 8 columns (Parquet, generated once under bench/results/long):
+# time per phase and peak memory; about 15 minutes on 2 cores. `make bench-long ROWS=1000000`.
+ROWS ?= 1000000 5000000 20000000
+bench-long: $(STAMP)
+	$(BIN)/python -m bench.long_series $(ROWS)
 
 # The peers' environment for the accuracy benchmark: CPU PyTorch first, then the libraries.
 PEERS := .venv-bench

@@ -4,7 +4,8 @@
 
 Each command runs ROUNDS times (default 7), the commands alternating so that machine noise
 falls on all of them alike; the table gives the median wall time and its ratio to
-`python -c "import typer"`, the floor any Typer CLI pays.
+`python -c "import typer"`, the floor any Typer CLI pays, and shows a two-command Typer app's
+own `--help` (Typer renders help with rich) beside it.
 """
 
 from __future__ import annotations
@@ -15,9 +16,23 @@ import sys
 import time
 from pathlib import Path
 
+from bench.forecast_latency import RUN, train_once
+
 REPO = Path(__file__).resolve().parents[1]
+TWO_COMMAND_APP = """
+import typer
+app = typer.Typer()
+@app.command()
+def hello(name: str = "you") -> None:
+    \"\"\"Say hello.\"\"\"
+@app.command()
+def bye() -> None:
+    \"\"\"Say goodbye.\"\"\"
+app()
+"""
 COMMANDS = {
     'python -c "import typer"': [sys.executable, "-c", "import typer"],
+    "a two-command Typer app --help": [sys.executable, "-c", TWO_COMMAND_APP, "--help"],
     "lstmcast --help": [sys.executable, "-m", "lstmcast", "--help"],
     "lstmcast train --help": [sys.executable, "-m", "lstmcast", "train", "--help"],
     "lstmcast schema": [sys.executable, "-m", "lstmcast", "schema"],
@@ -28,10 +43,12 @@ COMMANDS = {
         sys.executable, "-m", "lstmcast", "init", "sample_data/air_passengers.csv", "-o", "-",
         "-q",
     ],
+    "lstmcast info RUN": [sys.executable, "-m", "lstmcast", "info", str(RUN)],
 }  # fmt: skip
 
 
 def main(rounds: int) -> None:
+    train_once()  # the run folder `info` reads (forecast latency's)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(rounds):
         for name, command in COMMANDS.items():
