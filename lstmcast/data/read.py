@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -41,32 +40,12 @@ def read_csv(
     if is_parquet(path):
         return read_parquet(path, [timestamp, *columns])
     _check_row_widths(path, len(header))
-    if (fast := _read_numbers_fast(path, timestamp, columns)) is not None:
-        return fast
     try:
         return pd.read_csv(
             path, usecols=[timestamp, *columns], dtype={timestamp: str}, encoding="utf-8-sig"
         )[[timestamp, *columns]]
     except (ValueError, pd.errors.ParserError) as err:
         raise DataError(f"{path}: cannot parse the CSV: {err}") from None
-
-
-def _read_numbers_fast(path: Path, timestamp: str, columns: list[str]) -> pd.DataFrame | None:
-    """pandas' fastest CSV parser, pyarrow's (multi-threaded: 2-3x the C parser on millions of
-    rows), when the parquet extra installed it and every value cell reads as a number or is
-    empty; None otherwise, and the C parser reads the cells as they are, so that validation
-    names the first bad one and its line."""
-    if not importlib.util.find_spec("pyarrow"):
-        return None
-    numbers = {name: "float64" for name in columns}
-    try:
-        frame = pd.read_csv(
-            path, usecols=[timestamp, *columns], dtype={**numbers, timestamp: str},
-            encoding="utf-8-sig", engine="pyarrow",
-        )  # fmt: skip
-    except Exception:  # pyarrow's own errors for any cell that is not a number
-        return None
-    return frame[[timestamp, *columns]]
 
 
 def read_csv_frame(path: Path, *, role: str = "CSV") -> pd.DataFrame:
