@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
+from pathlib import Path
 
 PhaseTimes = dict[str, dict[str, float]]
 """phase -> {"seconds": wall seconds (summed if the phase ran more than once),
@@ -47,11 +48,18 @@ def phase(name: str) -> Iterator[None]:
 
 
 def peak_rss_mib() -> float:
-    """The process's peak resident memory so far, in MiB (NaN where the OS does not say)."""
+    """The process's peak resident memory so far, in MiB (NaN where the OS does not say).
+
+    On Linux, VmHWM: getrusage's ru_maxrss survives exec, so a command started by a large
+    process (a test runner, a notebook) would report its parent's peak as its own."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     try:
         import resource
     except ImportError:  # Windows
         return float("nan")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    per_unit = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
-    return round(peak * per_unit / 2**20, 1)
+    per_unit = 1 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB elsewhere
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * per_unit / 2**20, 1)

@@ -32,6 +32,9 @@ class Scales:
         )
 
 
+BASELINES = ("naive", "seasonal_naive", "drift")
+
+
 def baseline_forecasts(
     target: np.ndarray, first_targets: np.ndarray, horizon: int, season_length: int
 ) -> dict[str, np.ndarray]:
@@ -66,9 +69,6 @@ class LazyForecasts(Mapping[str, np.ndarray]):
         return len(self.given) + len(BASELINES)
 
 
-BASELINES = ("naive", "seasonal_naive", "drift")
-
-
 def baseline_forecast(
     name: str, target: np.ndarray, first_targets: np.ndarray, horizon: int, season_length: int
 ) -> np.ndarray:
@@ -82,7 +82,7 @@ def score(
     actual: np.ndarray, forecasts: Mapping[str, np.ndarray], scales: Scales
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, list[float]]]]:
     """(method -> metric -> value over every cell, method -> metric -> value per step).
-    `forecasts` may build each method's forecast when asked for it (LazyBaselines), so only
+    `forecasts` may build each method's forecast when asked for it (LazyForecasts), so only
     one is held at a time."""
     overall, per_step = {}, {}
     for method in forecasts:
