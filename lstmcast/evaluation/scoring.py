@@ -39,7 +39,10 @@ def baseline_forecasts(
     target: np.ndarray, first_targets: np.ndarray, horizon: int, season_length: int
 ) -> dict[str, np.ndarray]:
     """Naive, seasonal naive and drift for the windows whose first target rows are given."""
-    return dict(LazyForecasts({}, target, first_targets, horizon, season_length).items())
+    return {
+        name: baseline_forecast(name, target, first_targets, horizon, season_length)
+        for name in BASELINES
+    }
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,14 @@ from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
-from lstmcast.runtime import seed_everything
 from lstmcast.training import EpochReport, checkpoints
 from lstmcast.training.export import export_onnx
-from lstmcast.training.placement import place
 from lstmcast.training.run import (
     Notes,
     TrainingSetup,
     check_outputs,
-    placement_warnings,
     run_dir_lock,
+    start_tensorflow,
     write_history,
 )
 
@@ -88,11 +86,7 @@ def _fit_and_write(
     data: PanelData, notes: Notes, *, overwrite: bool, report: EpochReport | None
 ) -> PanelTrainSummary:
     experiment, training = data.experiment, data.experiment.training
-    with phase("tensorflow"):
-        placement = place(experiment)
-        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
-    for message in placement_warnings(experiment, placement):
-        notes.warning(message)
+    placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
     data_sha256 = artifacts.file_sha256(experiment.data.path)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcast import artifacts, locks
-from lstmcast.config.schema import Experiment, TrainingSection
+from lstmcast.config.schema import Experiment, ResolvedExperiment, TrainingSection
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.profile import acf_lookback
 from lstmcast.errors import ConfigError
@@ -107,11 +107,7 @@ def _train(
     if (note := many_origins_note(data)) is not None:
         notes.tell(note)
     experiment, training = data.experiment, data.experiment.training
-    with phase("tensorflow"):
-        placement = place(experiment)
-        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
-    for message in placement_warnings(experiment, placement):
-        notes.warning(message)
+    placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training))
     data_sha256 = artifacts.file_sha256(experiment.data.path)
@@ -163,6 +159,18 @@ def many_origins_note(data: PreparedData) -> str | None:
         f"intervals) and {test:,} test windows; windows.evaluation_stride: "
         f"{-(-validation // MANY_ORIGINS)} would keep about {MANY_ORIGINS:,} of each"
     )
+
+
+def start_tensorflow(experiment: ResolvedExperiment, notes: Notes) -> Placement:
+    """The device (and strategy) chosen and the seeds set, the placement's warnings told: what
+    every kind of training does first once the data is known to be good."""
+    with phase("tensorflow"):
+        placement = place(experiment)
+        training = experiment.training
+        seed_everything(training.seed, deterministic_ops=not training.jit_compile)
+    for message in placement_warnings(experiment, placement):
+        notes.warning(message)
+    return placement
 
 
 class Notes:

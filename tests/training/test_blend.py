@@ -76,11 +76,16 @@ def test_a_network_that_learned_nothing_gives_way_to_seasonal_naive(write_csv, t
     assert np.isclose(overall["lstm"]["mae"], overall["seasonal_naive"]["mae"], rtol=1e-4)
 
 
-def test_last_season_values_match_the_rows_read_by_hand():
-    from lstmcast.training.blend import last_season_values
+def test_the_blends_seasonal_naive_reads_the_rows_read_by_hand():
+    """choose_blend gathers the blend layer's seasonal naive with the evaluation baseline (first
+    target row = origin + 1) instead of a second pass of the model."""
+    from lstmcast.evaluation.baselines import seasonal_naive
+
+    def last_season_values(target, origins, season, horizon):
+        return seasonal_naive(target, origins + 1, horizon, season)
 
     target = np.arange(100, dtype=np.float32) * 1.5
-    origins = np.array([9, 30, 99])
+    origins = np.array([11, 30, 99])  # every window holds a season of 12 before its origin
     for season, horizon in [(3, 4), (12, 6), (1, 3), (5, 5)]:
         expected = [
             [target[origin - season + 1 + step % season] for step in range(horizon)]
