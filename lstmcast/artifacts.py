@@ -8,7 +8,6 @@ finished one. manifest.json is written last and lists a checksum of each file it
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -27,6 +26,7 @@ from lstmcast import __version__
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.config.schema import Experiment, ResolvedExperiment
 from lstmcast.data.scaling import Scaler
+from lstmcast.data.shards import file_sha256
 from lstmcast.errors import ArtifactError, ConfigError
 from lstmcast.models.onnx import OnnxModel, onnx_runtime_available
 
@@ -211,14 +211,6 @@ def write_manifest(
         },
     }
     write_json(staging / MANIFEST_FILE, manifest)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_run(run_dir: Path) -> Run:

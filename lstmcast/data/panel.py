@@ -24,6 +24,7 @@ from lstmcast.data.calendar import calendar_features
 from lstmcast.data.freshness import in_zone_of, nothing_before
 from lstmcast.data.read import column_names, read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
+from lstmcast.data.shards import data_files
 from lstmcast.data.split import SplitBounds, split_bounds
 from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
 from lstmcast.data.windows import split_window_starts
@@ -44,25 +45,65 @@ class Panel:
 
 
 def load_panel(
-    data: DataSection, *, path: Path | None = None, frequency: str | None = None,
-    role: str = "data.path", as_of: pd.Timestamp | None = None,
+    data: DataSection, *, path: Path | None = None, files: list[Path] | None = None,
+    frequency: str | None = None, role: str = "data.path", as_of: pd.Timestamp | None = None,
+    values: bool = True,
 ) -> Panel:  # fmt: skip
     """Read and validate every series (only its rows at or before `as_of`, when given);
-    errors name the series and the file's line."""
+    errors name the series and the file's line. A folder is read file by file (data/shards.py),
+    or only `files` of it, each holding whole series. values=False reads the series' timestamps
+    and static columns but not their values (zeros stand in): what every worker needs to agree
+    on the splits and the series' numbers while reading the values of its own files only."""
     source = path or data.path
-    frame = _long_frame(data, source, role)
+    if files is None:
+        files = data_files(source, role) if source.is_dir() else [source]
+    if not values and data.layout == "long":
+        data = data.model_copy(update={"features": []})
+    parts = [
+        _load_file(data, file, role, frequency or data.frequency, as_of, values=values)
+        for file in files
+    ]
+    panel = parts[0] if len(parts) == 1 else _merged(parts, files)
+    _check_one_frequency(panel.series, source)
+    return panel
+
+
+def _load_file(
+    data: DataSection, source: Path, role: str, frequency: str | None,
+    as_of: pd.Timestamp | None, *, values: bool,
+) -> Panel:  # fmt: skip
+    frame = _long_frame(data, source, role, values=values)
     stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
-    values = {name: numeric_column(frame[name], source, name) for name in data.columns}
+    if values or data.layout == "wide":
+        numbers = {name: numeric_column(frame[name], source, name) for name in data.columns}
+    else:
+        numbers = {data.target: np.zeros(len(frame))}
     groups = frame.groupby("__series", sort=True).indices  # id -> its rows, in file order
     if as_of is not None:
         groups = _until(groups, stamps, as_of, source)
-    series = _validated(groups, stamps, values, data, source, frequency or data.frequency)
+    series = _validated(groups, stamps, numbers, data, source, frequency)
     static = {
         str(sid): {name: str(frame[name].iloc[rows[0]]) for name in data.static}
         for sid, rows in groups.items()
     }
-    _check_one_frequency(series, source)
     return Panel(series, static)
+
+
+def _merged(parts: list[Panel], files: list[Path]) -> Panel:
+    """One panel of the files' series, sorted by id as one file's would be; a series in two
+    files is refused (each file must hold whole series)."""
+    where: dict[str, Path] = {}
+    for part, file in zip(parts, files, strict=True):
+        for sid in part.series:
+            if sid in where:
+                raise DataError(
+                    f"series {sid} is in both {where[sid]} and {file}; each file of a folder "
+                    "must hold whole series (partition the data by series)"
+                )
+            where[sid] = file
+    series = {sid: s for part in parts for sid, s in part.series.items()}
+    static = {sid: s for part in parts for sid, s in part.static.items()}
+    return Panel(dict(sorted(series.items())), static)
 
 
 def _validated(
@@ -180,14 +221,15 @@ def _until(
     return kept
 
 
-def _long_frame(data: DataSection, source: Path, role: str) -> pd.DataFrame:
-    """The CSV as long rows with a `__series` column (a wide file melted, one column a series)."""
+def _long_frame(data: DataSection, source: Path, role: str, *, values: bool = True) -> pd.DataFrame:
+    """The CSV as long rows with a `__series` column (a wide file melted, one column a series);
+    values=False: a long file's timestamps, series ids and static columns only."""
     if data.layout == "wide":
         names = [name for name in column_names(source, role) if name != data.timestamp]
         frame = read_csv(source, timestamp=data.timestamp, columns=names, role=role)
         long = frame.melt(id_vars=[data.timestamp], var_name="__series", value_name=data.target)
         return _trimmed(long, data.target).reset_index(drop=True)
-    columns = [*data.columns, data.series_id, *data.static]
+    columns = [*(data.columns if values else []), data.series_id, *data.static]
     keys = {data.series_id: "data.series_id", **{name: "data.static" for name in data.static}}
     frame = read_csv(source, timestamp=data.timestamp, columns=columns, role=role, keys=keys)
     return frame.rename(columns={data.series_id: "__series"}).astype({"__series": str})
@@ -289,10 +331,16 @@ def _too_short(bounds: SplitBounds, *, lookback: int, horizon: int) -> str | Non
 
 
 def panel_table(
-    panel: Panel, layout: PanelLayout, calendar: list[str], static: dict, *, numbered: bool
+    panel: Panel,
+    layout: PanelLayout,
+    calendar: list[str],
+    static: dict,
+    *,
+    numbers: list[int] | None = None,
 ) -> np.ndarray:
     """The stacked model input table: each series' block (series_table), one after another
-    (`static`: column -> levels, the one-hot order)."""
+    (`static`: column -> levels, the one-hot order; `numbers`: each series' number, with
+    model.series_embedding)."""
     blocks = [
         series_table(
             panel.series[sid],
@@ -300,7 +348,7 @@ def panel_table(
             panel.static.get(sid, {}),
             calendar,
             static,
-            number=index + 1 if numbered else None,
+            number=numbers[index] if numbers is not None else None,
         )  # fmt: skip
         for index, (sid, scaler) in enumerate(zip(layout.ids, layout.scalers, strict=True))
     ]

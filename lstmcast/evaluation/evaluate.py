@@ -10,6 +10,7 @@ import pandas as pd
 
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
+from lstmcast.data import shards
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.windows import target_windows
@@ -232,7 +233,7 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
         require_attention(experiment.model, run.run_dir)
     data = prepare_data(experiment, scaler=run.scaler)
     warnings = []
-    if artifacts.file_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
+    if shards.data_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
         warnings.append(
             f"{experiment.data.path} has changed since training; the scores use the file as it "
             "is now"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from lstmcast.data.panel import (
 )
 from lstmcast.data.prepare import PreparedData, with_lookback
 from lstmcast.data.scaling import Scaler
+from lstmcast.data.shards import data_files, worker_files
 from lstmcast.data.split import SplitBounds
 from lstmcast.data.validate import Series
 from lstmcast.errors import ConfigError, DataError
@@ -39,6 +41,10 @@ class PanelData:
     starts: dict[str, np.ndarray]
     season_length: int
     cut_offs: tuple[pd.Timestamp, pd.Timestamp]
+    series_count: int = 0
+    """The series kept in the whole panel (a worker's table may hold some of them only)."""
+    files: tuple[Path, ...] = ()
+    """The files whose values this process read."""
 
     @functools.cached_property
     def fitting(self) -> PreparedData:
@@ -54,7 +60,7 @@ class PanelData:
             source=self.experiment.data.path,
         )
         identity = Scaler("none", np.zeros(columns), np.ones(columns))
-        count = len(self.layout.ids) if self.experiment.model.series_embedding else 0
+        count = self.series_count if self.experiment.model.series_embedding else 0
         return PreparedData(
             self.experiment, stacked, SplitBounds(0, 0, rows), identity, self.table,
             self.starts, self.season_length, series_count=count,
@@ -96,32 +102,48 @@ class PanelData:
         }
 
 
-def prepare_panel(experiment: Experiment) -> PanelData:
+@dataclass(frozen=True)
+class FileShard:
+    """This worker's place in a multi-worker run that reads a folder of files: it reads the
+    values of every `workers`-th file from its rank only."""
+
+    worker: int
+    workers: int
+
+
+def prepare_panel(experiment: Experiment, *, shard: FileShard | None = None) -> PanelData:
     """Validate every series, cut all at one calendar cut-off, scale each by its own training
-    part, and index the windows of the series long enough for them."""
+    part, and index the windows of the series long enough for them.
+
+    With a `shard`, the table holds this worker's files' series only, laid out as in the whole
+    panel: every worker reads every file's timestamps and static columns (not its values), so
+    all agree on the cut-offs, which series are left out, their numbers and the static levels,
+    without talking to each other."""
     if experiment.model.stateful:
         raise ConfigError("model.stateful: a stateful model reads one series; not for panels")
-    panel = load_panel(experiment.data)
-    season_length = experiment.data.season_length or season_length_for(panel.frequency)
+    index, panel, files = _read(experiment, shard)
+    season_length = experiment.data.season_length or season_length_for(index.frequency)
     experiment = with_lookback(experiment, season_length)
     windows = experiment.windows
     cut_offs = common_cut_offs(
-        panel, validation=experiment.split.validation, test=experiment.split.test
+        index, validation=experiment.split.validation, test=experiment.split.test
     )
-    layout = layout_panel(
-        panel, cut_offs=cut_offs, lookback=windows.lookback, horizon=windows.horizon,
+    layout_of = functools.partial(
+        layout_panel, cut_offs=cut_offs, lookback=windows.lookback, horizon=windows.horizon,
         method=experiment.scaling.method,
     )  # fmt: skip
+    everyone = layout_of(index)
+    _check_some_series(experiment, everyone)
+    layout = everyone if panel is index else layout_of(panel)
     if not layout.ids:
-        example = next(iter(layout.skipped.items()))
         raise DataError(
-            f"{experiment.data.path}: none of the {len(layout.skipped)} series is long enough "
-            f"for lookback {windows.lookback} + horizon {windows.horizon} in every split (e.g. "
-            f"{example[0]}: {example[1]}); shorten the lookback or the splits"
+            f"{experiment.data.path}: worker {shard.worker if shard else 0}'s files hold no "
+            "series long enough for a window in every split; spread the long series over the "
+            "files"
         )
-    static = static_levels(panel, layout.ids, experiment.data.static)
-    numbered = experiment.model.series_embedding > 0
-    table = panel_table(panel, layout, experiment.data.calendar, static, numbered=numbered)
+    static = static_levels(index, everyone.ids, experiment.data.static)
+    numbers = _numbers(everyone, layout) if experiment.model.series_embedding > 0 else None
+    table = panel_table(panel, layout, experiment.data.calendar, static, numbers=numbers)
     starts = panel_starts(
         layout,
         lookback=windows.lookback,
@@ -129,4 +151,38 @@ def prepare_panel(experiment: Experiment) -> PanelData:
         stride=windows.stride,
         evaluation_stride=windows.evaluation_stride,
     )
-    return PanelData(experiment, panel, layout, static, table, starts, season_length, cut_offs)
+    return PanelData(
+        experiment, panel, layout, static, table, starts, season_length, cut_offs,
+        series_count=len(everyone.ids), files=tuple(files),
+    )  # fmt: skip
+
+
+def _read(experiment: Experiment, shard: FileShard | None) -> tuple[Panel, Panel, list[Path]]:
+    """(every series, at least their timestamps; the series whose values this process reads;
+    the files those come from)."""
+    data = experiment.data
+    if shard is None:
+        panel = load_panel(data)
+        return panel, panel, data_files(data.path) if data.path.is_dir() else [data.path]
+    files = data_files(data.path)
+    own = worker_files(files, worker=shard.worker, workers=shard.workers)
+    index = load_panel(data, files=files, values=False)
+    return index, load_panel(data, files=own, frequency=index.frequency), own
+
+
+def _check_some_series(experiment: ResolvedExperiment, layout: PanelLayout) -> None:
+    if not layout.ids:
+        windows = experiment.windows
+        example = next(iter(layout.skipped.items()))
+        raise DataError(
+            f"{experiment.data.path}: none of the {len(layout.skipped)} series is long enough "
+            f"for lookback {windows.lookback} + horizon {windows.horizon} in every split (e.g. "
+            f"{example[0]}: {example[1]}); shorten the lookback or the splits"
+        )
+
+
+def _numbers(everyone: PanelLayout, layout: PanelLayout) -> list[int]:
+    """Each of `layout`'s series' number in the whole panel (1 for its first kept series):
+    what model.series_embedding looks up, the same on every worker."""
+    number = {sid: index for index, sid in enumerate(everyone.ids, start=1)}
+    return [number[sid] for sid in layout.ids]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
+from lstmcast.data import shards
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.phases import PhaseTimes, phase, recording
@@ -89,7 +90,7 @@ def _fit_and_write(
     placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
-    data_sha256 = artifacts.file_sha256(experiment.data.path)
+    data_sha256 = shards.data_sha256(experiment.data.path)
     checkpoint = checkpoints.open_checkpoint(
         experiment, data_sha256, notes.tell, worker=placement.worker
     )

@@ -14,6 +14,7 @@ import numpy as np
 
 from lstmcast import artifacts, locks
 from lstmcast.config.schema import Experiment, ResolvedExperiment, TrainingSection
+from lstmcast.data import shards
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.profile import acf_lookback
 from lstmcast.errors import ConfigError
@@ -110,7 +111,7 @@ def _train(
     placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
     notes.tell(setup.describe(training))
-    data_sha256 = artifacts.file_sha256(experiment.data.path)
+    data_sha256 = shards.data_sha256(experiment.data.path)
     checkpoint = checkpoints.open_checkpoint(
         experiment, data_sha256, notes.tell, worker=placement.worker
     )
