@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long lint
+.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long bench-workers lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ bench: $(STAMP)
 ROWS ?= 1000000 5000000 20000000
 bench-long: $(STAMP)
 	$(BIN)/python -m bench.long_series $(ROWS)
+
+# two workers on loopback training one panel: every worker reading the whole Parquet file
+# against each reading its own files of a folder (about a minute; part of make bench).
+bench-workers: $(STAMP)
+	$(BIN)/python -m bench.worker_files
 
 # The peers' environment for the accuracy benchmark: CPU PyTorch first, then the libraries.
 PEERS := .venv-bench

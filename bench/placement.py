@@ -46,7 +46,8 @@ def one_process(config: Path, epochs: int, run: str, settings: list[str], cwd: P
     return json.loads(done.stdout)
 
 
-def two_workers(config: Path, epochs: int, run: str, cwd: Path) -> dict:
+def two_workers(config: Path, epochs: int, run: str, cwd: Path) -> list[dict]:
+    """`lstmcast train` as two worker processes on loopback ports: each one's --json."""
     ports = []
     for _ in range(2):
         with socket.socket() as sock:
@@ -69,7 +70,7 @@ def two_workers(config: Path, epochs: int, run: str, cwd: Path) -> dict:
     for worker, (_, stderr) in zip(workers, outputs, strict=True):
         if worker.returncode:
             raise SystemExit(stderr)
-    return json.loads(outputs[0][0])
+    return [json.loads(stdout) for stdout, _ in outputs]
 
 
 def main() -> None:
@@ -82,7 +83,7 @@ def main() -> None:
         for index, (label, settings) in enumerate([*PLACEMENTS.items(), (MULTI_WORKER, [])]):
             run = f"runs/{index}"
             if label == MULTI_WORKER:
-                summary = two_workers(config, epochs, run, cwd)
+                summary = two_workers(config, epochs, run, cwd)[0]
             else:
                 summary = one_process(config, epochs, run, settings, cwd)
             steps = summary["epochs_run"] * steps_per_epoch(summary, config)

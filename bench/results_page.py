@@ -36,6 +36,9 @@ BENCHMARKS = {
     "Long series end to end: 1M, 5M and 20M rows x 8 columns (target 1)": [
         "-m", "bench.long_series",
     ],
+    "Beyond one machine: two workers, the whole file each or their own files": [
+        "-m", "bench.worker_files",
+    ],
 }  # fmt: skip
 NOT_YET = """## Not measured
 

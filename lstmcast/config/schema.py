@@ -98,7 +98,10 @@ ScalingMethod = Literal["standard", "minmax", "robust", "none"]
 
 
 class DataSection(Strict):
-    path: Path = Field(description="CSV file, relative to the config file.")
+    path: Path = Field(
+        description="CSV or Parquet file, relative to the config file; for many series also a "
+        "folder of such files, each holding whole series (docs/panels.md)."
+    )
     timestamp: str = Field("timestamp", description="Name of the time column.")
     target: str = Field(description="Column to forecast.")
     features: list[str] = Field(

@@ -28,7 +28,10 @@ def parquet_columns(path: Path, role: str) -> list[str]:
     if not path.exists():
         raise DataError(f"{role}: {path} does not exist")
     if path.is_dir():
-        raise DataError(f"{role}: {path} is a folder; give a Parquet file")
+        raise DataError(
+            f"{role}: {path} is a folder; give a Parquet file (a folder of files, each "
+            "holding whole series, is read as a panel: set data.series_id)"
+        )
     try:
         return list(parquet.read_schema(path).names)
     except Exception as err:  # pyarrow raises ArrowInvalid, OSError, ... for a broken file

@@ -137,7 +137,10 @@ def _header(path: Path, role: str) -> list[str]:
     if not path.exists():
         raise DataError(f"{role}: {path} does not exist")
     if path.is_dir():
-        raise DataError(f"{role}: {path} is a folder; give a CSV file")
+        raise DataError(
+            f"{role}: {path} is a folder; give a CSV file (a folder of files, each "
+            "holding whole series, is read as a panel: set data.series_id)"
+        )
     try:
         header = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     except UnicodeDecodeError:

@@ -11,11 +11,13 @@ from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
-from lstmcast.panels.prepare import PanelData, prepare_panel
+from lstmcast.panels.prepare import FileShard, PanelData, prepare_panel
 from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
+from lstmcast.training.blend import choose_blend
 from lstmcast.training.export import export_onnx
+from lstmcast.training.placement import file_share
 from lstmcast.training.run import (
     Notes,
     TrainingSetup,
@@ -35,6 +37,9 @@ class PanelTrainSummary:
     device: str
     worker: int
     workers: int
+    files: list[str]
+    """The files whose values this process trained on (its own share, when each worker
+    reads its own files)."""
     architecture: str
     num_params: int
     series: int
@@ -76,8 +81,11 @@ def _train(
     experiment: Experiment, notes: Notes, *, overwrite: bool, report: EpochReport | None
 ) -> PanelTrainSummary:
     check_outputs(experiment, overwrite=overwrite)
-    with phase("prepare"):
-        data = prepare_panel(experiment)  # data errors surface before TensorFlow loads
+    share = file_share(experiment)
+    with phase("prepare"):  # data errors surface before TensorFlow loads
+        data = prepare_panel(experiment, shard=FileShard(*share) if share else None)
+    if share is not None:
+        notes.tell(_share_note(data, *share))
     if data.layout.skipped:
         notes.warning(_skipped_note(data))
     return _fit_and_write(data, notes, overwrite=overwrite, report=report)
@@ -89,7 +97,7 @@ def _fit_and_write(
     experiment, training = data.experiment, data.experiment.training
     placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
-    notes.tell(setup.describe(training) + f"; {len(data.layout.ids)} series, one model")
+    notes.tell(setup.describe(training) + f"; {data.series_count} series, one model")
     data_sha256 = shards.data_sha256(experiment.data.path)
     checkpoint = checkpoints.open_checkpoint(
         experiment, data_sha256, notes.tell, worker=placement.worker
@@ -99,6 +107,11 @@ def _fit_and_write(
 
     with phase("fit"):
         result = fit_model(data.fitting, report=report, checkpoint=checkpoint, placement=placement)
+    files = [path.name for path in data.files]
+    if placement.own_files and placement.is_chief:
+        with phase("read_all"):  # to calibrate and score every series
+            data = prepare_panel(experiment)
+        result = replace(result, blend=choose_blend(result.model, data.fitting))
     if result.blend is not None:
         notes.tell(result.blend.describe())
     evaluation = None
@@ -107,7 +120,7 @@ def _fit_and_write(
         evaluation = _score_and_write(data, result, notes, manifest, overwrite=overwrite)
     checkpoints.remove_checkpoint(checkpoint)
     return PanelTrainSummary(
-        str(experiment.run_dir), placement.describe(), placement.worker, placement.workers,
+        str(experiment.run_dir), placement.describe(), placement.worker, placement.workers, files,
         experiment.model.architecture, result.num_params, len(data.layout.ids),
         data.layout.skipped, int(len(data.starts["train"])), result.epochs_run,
         result.best_epoch, result.seconds, result.samples_per_second, evaluation,
@@ -146,6 +159,19 @@ def _score_and_write(
         model = {"architecture": experiment.model.architecture, "parameters": result.num_params}
         artifacts.write_manifest(staging, model=model, **manifest)
     return evaluation
+
+
+def _share_note(data: PanelData, worker: int, workers: int) -> str:
+    return (
+        f"worker {worker} of {workers} trains on its own {_count(len(data.files), 'file')} "
+        f"({', '.join(path.name for path in data.files[:3])}"
+        f"{', ...' if len(data.files) > 3 else ''}): {len(data.layout.ids)} of "
+        f"{data.series_count} series, {len(data.starts['train'])} training windows"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _skipped_note(data: PanelData) -> str:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from lstmcast.config.schema import EarlyStopping, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
@@ -61,6 +63,10 @@ class EpochPlan:
     replayed_validation: bool
     """Stateful: the validation loss comes from replaying the history before each validation
     origin (a callback), not from Keras's own pass over independent windows."""
+    validation_steps: int | None = None
+    """Workers reading their own files: the validation steps every worker takes."""
+    validation_windows: int | None = None
+    """... and the windows this worker feeds in them, cycling through its own."""
 
     @classmethod
     def of(cls, data: PreparedData) -> EpochPlan:
@@ -71,6 +77,24 @@ class EpochPlan:
         steps = training.min_steps_per_epoch if repeat else batches
         windows = steps * training.batch_size if repeat else count
         return cls(steps, repeat, training.shuffle and not stateful, windows, stateful)
+
+    @classmethod
+    def across_workers(cls, data: PreparedData, placement: Placement) -> EpochPlan:
+        """Workers reading their own files hold different numbers of windows, but every worker
+        must take the same steps. An epoch is one pass over all workers' training windows in
+        global batches, each worker cycling through its own, shuffled; validation takes the
+        steps that cover the worker with the most windows once, the others going round theirs
+        again (the loss is a mean over every worker's batches, so those weigh a little more)."""
+        training = data.experiment.training
+        counts = placement.gather([len(data.starts["train"]), len(data.starts["validation"])])
+        total = int(counts[:, 0].sum())
+        steps = max(math.ceil(total / training.batch_size), training.min_steps_per_epoch)
+        fed = placement.worker_batch(prediction_batch(training))
+        validation_steps = math.ceil(int(counts[:, 1].max()) / fed)
+        windows = steps * training.batch_size
+        return cls(
+            steps, True, training.shuffle, windows, False, validation_steps, validation_steps * fed
+        )
 
 
 def fit_model(
@@ -84,18 +108,21 @@ def fit_model(
     validation epoch's weights, in float32 on no particular device, whatever the training
     precision and placement. With a `checkpoint` folder (training/checkpoints.py), every
     epoch is saved there and a fit started again resumes after the last saved one."""
-    experiment, plan = data.experiment, EpochPlan.of(data)
+    experiment = data.experiment
+    plan = EpochPlan.across_workers(data, placement) if placement.own_files else EpochPlan.of(data)
     model, trained, horizon = compile_model(data, plan, placement)
     datasets = training_datasets(data, plan, placement, horizon=horizon)
     build_before_fit(trained, placement, datasets["train"])
     resumed_after = checkpoints.completed_epochs(checkpoint) if checkpoint is not None else 0
     callbacks, stops = training_callbacks(data, trained, plan, checkpoint=checkpoint, report=report)
+    validation = None if plan.replayed_validation else placement.feed(datasets["validation"])
     started = time.perf_counter()
     fitted = trained.fit(
-        datasets["train"],
-        validation_data=None if plan.replayed_validation else datasets["validation"],
+        placement.feed(datasets["train"]),
+        validation_data=validation,
         epochs=experiment.training.epochs,
         steps_per_epoch=plan.steps if plan.repeat else None,
+        validation_steps=plan.validation_steps,
         callbacks=callbacks,
         verbose=0,
     )
@@ -116,7 +143,7 @@ def fit_model(
         samples_per_second=plan.windows * timed / seconds,
         num_params=int(model.count_params()),
         xla=bool(trained.jit_compile),
-        blend=choose_blend(portable, data),
+        blend=None if placement.own_files else choose_blend(portable, data),
     )
 
 
@@ -163,22 +190,26 @@ def training_datasets(
 ) -> dict[str, Any]:
     """The training windows (shuffled, cycled as planned) and the validation windows, those in
     prediction-sized batches (no gradients: at batch 32, scoring 250,000 validation windows
-    took twice as long as at 256)."""
+    took twice as long as at 256). Workers reading their own files batch per replica and
+    cycle through their validation windows to the planned number."""
     training, lookback = data.experiment.training, data.experiment.windows.lookback
     batch_sizes = {"train": training.batch_size, "validation": prediction_batch(training)}
+    starts, repeat = dict(data.starts), {"train": plan.repeat, "validation": False}
+    if placement.own_files:
+        batch_sizes = {split: placement.replica_batch(size) for split, size in batch_sizes.items()}
+        starts["validation"] = np.resize(starts["validation"], plan.validation_windows)
+        repeat["validation"] = True
     return {
-        split: placement.shard(
-            window_dataset(
-                data.scaled,
-                data.starts[split],
-                lookback=lookback,
-                horizon=horizon,
-                batch_size=batch_sizes[split],
-                shuffle=plan.shuffle and split == "train",
-                seed=training.seed,
-                repeat=plan.repeat and split == "train",
-                known=data.known_columns,
-            )
+        split: window_dataset(
+            data.scaled,
+            starts[split],
+            lookback=lookback,
+            horizon=horizon,
+            batch_size=batch_sizes[split],
+            shuffle=plan.shuffle and split == "train",
+            seed=training.seed,
+            repeat=repeat[split],
+            known=data.known_columns,
         )
         for split in ("train", "validation")
     }

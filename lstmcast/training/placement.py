@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from lstmcast import internals
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ConfigError
@@ -39,18 +41,45 @@ class Placement:
         """Variables created inside are mirrored over the replicas."""
         return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
 
-    def shard(self, dataset: Any) -> Any:
-        """Across workers, every worker builds the same windows in the same seeded order and
-        keeps its share of each global batch (tf.data's DATA auto-sharding; FILE sharding
-        has no files to split here)."""
+    own_files: bool = False
+    """Each worker reads its own files of a folder (reads_own_files): its windows are its
+    own, not a share of everyone's."""
+
+    def feed(self, dataset: Any) -> Any:
+        """The dataset as fit reads it. Across workers that build the same windows in the same
+        seeded order, each keeps its share of every global batch (tf.data's DATA
+        auto-sharding); across workers that read their own files, each feeds its own windows,
+        already batched per replica (distribute_datasets_from_function)."""
         if self.workers < 2:
             return dataset
+        if self.own_files:
+            return self.strategy.distribute_datasets_from_function(lambda context: dataset)
         tf = import_tensorflow()
         options = tf.data.Options()
         options.experimental_distribute.auto_shard_policy = (
             tf.data.experimental.AutoShardPolicy.DATA
         )
         return dataset.with_options(options)
+
+    def replica_batch(self, batch_size: int) -> int:
+        """A replica's part of a global batch (at least one window)."""
+        return max(1, batch_size // self.replicas)
+
+    def worker_batch(self, batch_size: int) -> int:
+        """The windows one worker feeds per step: its replicas' parts of a global batch."""
+        return self.replica_batch(batch_size) * (self.replicas // self.workers)
+
+    def gather(self, counts: list[int]) -> np.ndarray:
+        """Every worker's `counts`, one row per worker in rank order (a collective: every
+        worker must call it at the same point)."""
+        if self.workers < 2:
+            return np.asarray([counts], dtype=np.int64)
+        tf = import_tensorflow()
+        local = self.strategy.experimental_distribute_values_from_function(
+            lambda context: tf.constant([counts], tf.int64)
+        )
+        rows = self.strategy.gather(local, axis=0).numpy()  # one row per replica
+        return rows[:: self.replicas // self.workers]
 
     def describe(self) -> str:
         if self.workers > 1:
@@ -89,7 +118,26 @@ def place(experiment: Experiment) -> Placement:
         replicas=strategy.num_replicas_in_sync,
         worker=cluster.index,
         workers=cluster.size,
+        own_files=reads_own_files(experiment),
     )
+
+
+def reads_own_files(experiment: Experiment) -> bool:
+    """Across workers, a panel kept as a folder of files is read file by file: each worker
+    reads the values of its own files only (data/shards.py)."""
+    data = experiment.data
+    return (
+        experiment.training.distribution == "multi_worker" and data.is_panel and data.path.is_dir()
+    )
+
+
+def file_share(experiment: Experiment) -> tuple[int, int] | None:
+    """(this worker's rank, the number of workers) when each worker reads its own files;
+    None when every process reads all the data. From TF_CONFIG, before TensorFlow starts."""
+    if not reads_own_files(experiment):
+        return None
+    cluster = _cluster_from_environment()
+    return cluster.index, cluster.size
 
 
 def worker_rank(experiment: Experiment) -> int:

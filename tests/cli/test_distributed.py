@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from tests.cli.test_panels import tiny_panel_config
 from tests.data.test_panel import long_panel
@@ -146,3 +147,35 @@ def test_two_workers_train_one_many_series_model(tmp_path):
     forecast = lstmcast("forecast", "runs/workers", cwd=tmp_path)
     assert forecast.returncode == 0, forecast.stderr
     assert forecast.stdout.count("\n") == 1 + 3 * 3  # a header, 3 series x horizon 3
+
+
+def test_two_workers_each_train_on_their_own_files_of_a_panel_folder(tmp_path):
+    """A panel kept as a folder of files (as Spark writes one): each worker trains on its own
+    files' series only, uneven as they are, with the same steps and the same learned vector per
+    series; the chief then reads every file to score all series and writes the run folder,
+    which evaluate and forecast read back from the folder."""
+    frame = long_panel([40, 40, 30, 36, 40])
+    (tmp_path / "panel").mkdir()
+    for number, ids in enumerate([["s0", "s3"], ["s1"], ["s2", "s4"]]):
+        part = frame[frame["series_id"].isin(ids)]
+        part.to_csv(tmp_path / "panel" / f"part-{number}.csv", index=False)
+    (tmp_path / "panel" / "_SUCCESS").write_text("")
+    config = tiny_panel_config(tmp_path, "panel", series_id="series_id")
+    settings = yaml.safe_load((tmp_path / config).read_text())
+    settings["model"]["series_embedding"] = 2
+    (tmp_path / config).write_text(yaml.safe_dump(settings))
+
+    (_, chief, chief_log), (_, other, other_log) = two_workers(config, tmp_path, "runs/files")
+    assert chief["files"] == ["part-0.csv", "part-2.csv"] and other["files"] == ["part-1.csv"]
+    assert "trains on its own 2 files (part-0.csv, part-2.csv): 4 of 5 series" in chief_log
+    assert "trains on its own 1 file (part-1.csv): 1 of 5 series" in other_log
+    assert chief["epochs_run"] == other["epochs_run"] == 2
+    assert "read_all" in chief["phases"] and "read_all" not in other["phases"]
+    assert other["evaluation"] is None
+    assert chief["evaluation"]["series"] == 5
+    evaluated = lstmcast("evaluate", "runs/files", "--json", cwd=tmp_path)
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert json.loads(evaluated.stdout)["mean_mase"] == chief["evaluation"]["mean_mase"]
+    forecast = lstmcast("forecast", "runs/files", cwd=tmp_path)
+    assert forecast.returncode == 0, forecast.stderr
+    assert forecast.stdout.count("\n") == 1 + 5 * 3
