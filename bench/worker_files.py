@@ -118,8 +118,9 @@ def main(series: int) -> None:
     prepared = [summary["phases"]["prepare"]["seconds"] for summary in (own[1], every[1])]
     print(
         f"\nWorker 1, own files / whole file: peak RSS after fit {other[0] / other[1]:.2f}x, "
-        f"prepare time {prepared[0] / prepared[1]:.2f}x. The chief of the own-files run reads "
-        "every file again after training to score all series (its read_all phase)."
+        f"prepare time {prepared[0] / prepared[1]:.2f}x. After training, the chief of the "
+        "own-files run scores the panel one worker's share at a time (blend, calibrate, "
+        "evaluate: each share read three times)."
     )
 
 

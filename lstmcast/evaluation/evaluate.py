@@ -145,13 +145,20 @@ def calibrate_intervals(model: keras.Model, data: PreparedData) -> ConformalInte
     experiment = data.experiment
     if experiment.intervals is None:
         return None
-    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    actual, predicted = validation_forecasts(model, data)
+    return calibrate(actual, predicted, experiment.intervals.levels, source="validation")
+
+
+def validation_forecasts(model: keras.Model, data: PreparedData) -> tuple[np.ndarray, np.ndarray]:
+    """(actual, forecast) over the validation windows, each (windows, horizon), in the
+    target's units: what the conformal bands are calibrated on."""
+    lookback, horizon = data.experiment.windows.lookback, data.experiment.windows.horizon
     starts = data.starts["validation"]
     predicted = forecast_at_origins(
-        model, experiment, data.scaled, starts + lookback - 1, data.scaler
+        model, data.experiment, data.scaled, starts + lookback - 1, data.scaler
     )
     actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
-    return calibrate(actual, predicted, experiment.intervals.levels, source="validation")
+    return actual, predicted
 
 
 def score_forecasts(

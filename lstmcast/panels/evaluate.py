@@ -4,6 +4,7 @@ beats seasonal naive, the worst series."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -12,8 +13,8 @@ from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.windows import target_windows
-from lstmcast.evaluation.evaluate import calibrate_intervals
-from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.evaluation.evaluate import validation_forecasts
+from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
 from lstmcast.evaluation.scoring import Scales, baseline_forecasts, score, score_intervals, skill
 from lstmcast.panels.prepare import PanelData
 from lstmcast.prediction import forecast_at_origins
@@ -25,13 +26,40 @@ WORST = 5
 
 
 def evaluate_panel(
-    model: keras.Model, data: PanelData, intervals: ConformalIntervals | None = None
+    model: keras.Model, parts: Iterable[PanelData], intervals: ConformalIntervals | None = None
 ) -> dict[str, Any]:
-    """Per-series metrics on every test window (stride 1), in each series' own units; with
-    intervals, their coverage per series and pooled over every test cell of every series."""
+    """Per-series metrics on every test window, in each series' own units; with intervals,
+    their coverage per series and pooled over every test cell of every series. `parts`: the
+    panel, or its parts read one at a time; the result is the same."""
+    per_series: dict[str, dict[str, Any]] = {}
+    skipped: dict[str, str] = {}
+    windows = 0
+    for data in parts:
+        per_series.update(_score_part(model, data, intervals))
+        skipped.update(data.layout.skipped)
+        windows += len(data.starts["test"])
+    experiment, label = data.experiment, data.experiment.model.cell
+    per_series = dict(sorted(per_series.items()))  # in id order, as one part lists them
+    return {
+        "model": label,
+        "target": experiment.data.target,
+        "horizon": experiment.windows.horizon,
+        "season_length": data.season_length,
+        "series": len(per_series),
+        "test_windows": windows,
+        "skipped": dict(sorted(skipped.items())),
+        **summarise(per_series, label),
+        "intervals": pooled_coverage(per_series),
+        "per_series": per_series,
+    }
+
+
+def _score_part(
+    model: keras.Model, data: PanelData, intervals: ConformalIntervals | None
+) -> dict[str, dict[str, Any]]:
+    """Each series of one part: its scores on its test windows."""
     experiment, layout = data.experiment, data.layout
-    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    origins = data.starts["test"] + lookback - 1
+    origins = data.starts["test"] + experiment.windows.lookback - 1
     columns = data.table.shape[1]
     scaled = forecast_at_origins(
         model, experiment, data.table, origins, Scaler("none", np.zeros(columns), np.ones(columns))
@@ -47,18 +75,7 @@ def evaluate_panel(
         per_series[sid] = _score_series(
             data, sid, index, local, scaler.inverse_target(scaled[mine]), label, bands
         )
-    return {
-        "model": label,
-        "target": experiment.data.target,
-        "horizon": horizon,
-        "season_length": data.season_length,
-        "series": len(per_series),
-        "test_windows": int(len(origins)),
-        "skipped": layout.skipped,
-        **summarise(per_series, label),
-        "intervals": pooled_coverage(per_series),
-        "per_series": per_series,
-    }
+    return per_series
 
 
 def _score_series(
@@ -143,15 +160,23 @@ def _round(value: float) -> float:
     return float(f"{float(value):.7g}") if np.isfinite(value) else float("nan")
 
 
-def calibrate_panel(model: keras.Model, data: PanelData) -> ConformalIntervals | None:
-    """Split-conformal half-widths from the validation windows of every series pooled, in
-    the per-series scaled units the model works in (a series has too few validation windows
-    for a band of its own); each series' band is that times its own scale."""
-    pooled = calibrate_intervals(model, data.fitting)
-    if pooled is None:
-        return None
+def calibrate_panel(model: keras.Model, parts: Iterable[PanelData]) -> ConformalIntervals | None:
+    """Split-conformal half-widths from the validation windows of every series pooled (over
+    every part), in the per-series scaled units the model works in (a series has too few
+    validation windows for a band of its own); each series' band is that times its own
+    scale."""
+    pairs, levels = [], None
+    for data in parts:
+        if data.experiment.intervals is None:
+            return None
+        pairs.append(validation_forecasts(model, data.fitting))
+        levels = data.experiment.intervals.levels
+    if len(pairs) == 1:
+        actual, predicted = pairs[0]
+    else:
+        actual, predicted = (np.concatenate(arrays) for arrays in zip(*pairs, strict=True))
     source = "validation windows of every series, pooled in per-series scaled units"
-    return ConformalIntervals(pooled.levels, pooled.radius, pooled.calibration_windows, source)
+    return calibrate(actual, predicted, levels, source=source)
 
 
 def rescore_panel(run: Run) -> dict[str, Any]:
@@ -161,6 +186,6 @@ def rescore_panel(run: Run) -> dict[str, Any]:
 
     data = prepare_panel(run.experiment)
     select_device(run.experiment.training.device)  # TensorFlow loads quietly, on the device asked
-    evaluation = evaluate_panel(run.load_model(), data, ConformalIntervals.of_run(run))
+    evaluation = evaluate_panel(run.load_model(), [data], ConformalIntervals.of_run(run))
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation)
     return evaluation

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +46,9 @@ class PanelData:
     """The series kept in the whole panel (a worker's table may hold some of them only)."""
     files: tuple[Path, ...] = ()
     """The files whose values this process read."""
+    numbers: tuple[int, ...] = ()
+    """Each kept series' number in the whole panel (1 for its first kept series): what
+    model.series_embedding looks up, the same in every part."""
 
     @functools.cached_property
     def fitting(self) -> PreparedData:
@@ -87,9 +91,12 @@ class PanelData:
                     "split": bounds.to_dict(),
                     "last_timestamp": str(self.panel.series[sid].timestamps[-1]),
                 }
-                for number, (sid, scaler, bounds) in enumerate(
-                    zip(self.layout.ids, self.layout.scalers, self.layout.bounds, strict=True),
-                    start=1,
+                for number, sid, scaler, bounds in zip(
+                    self.numbers,
+                    self.layout.ids,
+                    self.layout.scalers,
+                    self.layout.bounds,
+                    strict=True,
                 )
             },
             "static": self.static,
@@ -116,58 +123,120 @@ def prepare_panel(experiment: Experiment, *, shard: FileShard | None = None) -> 
     part, and index the windows of the series long enough for them.
 
     With a `shard`, the table holds this worker's files' series only, laid out as in the whole
-    panel: every worker reads every file's timestamps and static columns (not its values), so
-    all agree on the cut-offs, which series are left out, their numbers and the static levels,
-    without talking to each other."""
-    if experiment.model.stateful:
-        raise ConfigError("model.stateful: a stateful model reads one series; not for panels")
-    index, panel, files = _read(experiment, shard)
-    season_length = experiment.data.season_length or season_length_for(index.frequency)
-    experiment = with_lookback(experiment, season_length)
+    panel (PanelPlan)."""
+    if shard is not None:
+        return plan_panel(experiment).part(shard)
+    _check_panel_model(experiment)
+    data = experiment.data
+    panel = load_panel(data)
+    plan = PanelPlan.of(experiment, panel, data_files(data.path) if data.path.is_dir() else [])
+    return plan.table_of(panel, plan.files or [data.path])
+
+
+def plan_panel(experiment: Experiment) -> PanelPlan:
+    """The plan of a panel kept as a folder of files, from every file's timestamps and static
+    columns, without their values."""
+    _check_panel_model(experiment)
+    files = data_files(experiment.data.path)
+    return PanelPlan.of(experiment, load_panel(experiment.data, files=files, values=False), files)
+
+
+@dataclass(frozen=True)
+class PanelPlan:
+    """What every part of a panel shares: the resolved experiment, the cut-offs, which series
+    are kept and in what order (their numbers), the static levels. Made from every series'
+    timestamps and static columns, so that workers reading different files agree on it without
+    talking to each other, and a process can take the panel a part at a time."""
+
+    experiment: ResolvedExperiment
+    index: Panel
+    """Every series; its values are zeros when the plan was read without them."""
+    everyone: PanelLayout
+    static: dict[str, list[str]]
+    season_length: int
+    cut_offs: tuple[pd.Timestamp, pd.Timestamp]
+    files: list[Path]
+
+    @classmethod
+    def of(cls, experiment: Experiment, index: Panel, files: list[Path]) -> PanelPlan:
+        season_length = experiment.data.season_length or season_length_for(index.frequency)
+        resolved = with_lookback(experiment, season_length)
+        split = resolved.split
+        cut_offs = common_cut_offs(index, validation=split.validation, test=split.test)
+        everyone = _layout(resolved, index, cut_offs)
+        _check_some_series(resolved, everyone)
+        static = static_levels(index, everyone.ids, resolved.data.static)
+        return cls(resolved, index, everyone, static, season_length, cut_offs, files)
+
+    def part(self, shard: FileShard) -> PanelData:
+        """The series of one worker's files, read with their values."""
+        own = worker_files(self.files, worker=shard.worker, workers=shard.workers)
+        data = self.experiment.data
+        return self.table_of(load_panel(data, files=own, frequency=self.index.frequency), own)
+
+    def whole_from(self, own: PanelData, shard: FileShard) -> Iterator[PanelData]:
+        """The whole panel as the chief scores it: its own part, already in memory, then each
+        other worker's part, read when reached; so it never holds more than two parts."""
+        yield own
+        for worker in range(shard.workers):
+            if worker != shard.worker:
+                yield self.part(FileShard(worker, shard.workers))
+
+    def table_of(self, panel: Panel, files: list[Path]) -> PanelData:
+        """`panel`'s series laid out as in the whole panel: the table and its windows."""
+        experiment, windows = self.experiment, self.experiment.windows
+        layout = self.everyone if panel is self.index else _layout(experiment, panel, self.cut_offs)
+        if not layout.ids:
+            raise DataError(
+                f"{experiment.data.path}: the files {', '.join(f.name for f in files)} hold no "
+                "series long enough for a window in every split; spread the long series over "
+                "the files"
+            )
+        number = {sid: index for index, sid in enumerate(self.everyone.ids, start=1)}
+        numbers = [number[sid] for sid in layout.ids]
+        embedded = experiment.model.series_embedding > 0
+        calendar = experiment.data.calendar
+        table = panel_table(
+            panel, layout, calendar, self.static, numbers=numbers if embedded else None
+        )
+        starts = panel_starts(
+            layout,
+            lookback=windows.lookback,
+            horizon=windows.horizon,
+            stride=windows.stride,
+            evaluation_stride=windows.evaluation_stride,
+        )
+        return PanelData(
+            experiment, panel, layout, self.static, table, starts, self.season_length,
+            self.cut_offs, series_count=len(self.everyone.ids), files=tuple(files),
+            numbers=tuple(numbers),
+        )  # fmt: skip
+
+
+def merged_state(states: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole panel's preprocessing.json from its parts' (PanelData.state): the series and
+    the skipped ones of every part, in id order, and the span of them all."""
+    if len(states) == 1:
+        return states[0]
+    merged = dict(states[0])
+    for key in ("series", "skipped"):
+        merged[key] = dict(sorted(item for state in states for item in state[key].items()))
+    merged["first_timestamp"] = str(min(pd.Timestamp(s["first_timestamp"]) for s in states))
+    merged["last_timestamp"] = str(max(pd.Timestamp(s["last_timestamp"]) for s in states))
+    return merged
+
+
+def _layout(experiment: ResolvedExperiment, panel: Panel, cut_offs: tuple) -> PanelLayout:
     windows = experiment.windows
-    cut_offs = common_cut_offs(
-        index, validation=experiment.split.validation, test=experiment.split.test
-    )
-    layout_of = functools.partial(
-        layout_panel, cut_offs=cut_offs, lookback=windows.lookback, horizon=windows.horizon,
+    return layout_panel(
+        panel, cut_offs=cut_offs, lookback=windows.lookback, horizon=windows.horizon,
         method=experiment.scaling.method,
     )  # fmt: skip
-    everyone = layout_of(index)
-    _check_some_series(experiment, everyone)
-    layout = everyone if panel is index else layout_of(panel)
-    if not layout.ids:
-        raise DataError(
-            f"{experiment.data.path}: worker {shard.worker if shard else 0}'s files hold no "
-            "series long enough for a window in every split; spread the long series over the "
-            "files"
-        )
-    static = static_levels(index, everyone.ids, experiment.data.static)
-    numbers = _numbers(everyone, layout) if experiment.model.series_embedding > 0 else None
-    table = panel_table(panel, layout, experiment.data.calendar, static, numbers=numbers)
-    starts = panel_starts(
-        layout,
-        lookback=windows.lookback,
-        horizon=windows.horizon,
-        stride=windows.stride,
-        evaluation_stride=windows.evaluation_stride,
-    )
-    return PanelData(
-        experiment, panel, layout, static, table, starts, season_length, cut_offs,
-        series_count=len(everyone.ids), files=tuple(files),
-    )  # fmt: skip
 
 
-def _read(experiment: Experiment, shard: FileShard | None) -> tuple[Panel, Panel, list[Path]]:
-    """(every series, at least their timestamps; the series whose values this process reads;
-    the files those come from)."""
-    data = experiment.data
-    if shard is None:
-        panel = load_panel(data)
-        return panel, panel, data_files(data.path) if data.path.is_dir() else [data.path]
-    files = data_files(data.path)
-    own = worker_files(files, worker=shard.worker, workers=shard.workers)
-    index = load_panel(data, files=files, values=False)
-    return index, load_panel(data, files=own, frequency=index.frequency), own
+def _check_panel_model(experiment: Experiment) -> None:
+    if experiment.model.stateful:
+        raise ConfigError("model.stateful: a stateful model reads one series; not for panels")
 
 
 def _check_some_series(experiment: ResolvedExperiment, layout: PanelLayout) -> None:
@@ -179,10 +248,3 @@ def _check_some_series(experiment: ResolvedExperiment, layout: PanelLayout) -> N
             f"for lookback {windows.lookback} + horizon {windows.horizon} in every split (e.g. "
             f"{example[0]}: {example[1]}); shorten the lookback or the splits"
         )
-
-
-def _numbers(everyone: PanelLayout, layout: PanelLayout) -> list[int]:
-    """Each of `layout`'s series' number in the whole panel (1 for its first kept series):
-    what model.series_embedding looks up, the same on every worker."""
-    number = {sid: index for index, sid in enumerate(everyone.ids, start=1)}
-    return [number[sid] for sid in layout.ids]

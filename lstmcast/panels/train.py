@@ -3,7 +3,8 @@ complete run folder. The fitting itself is the single-series fit_model, unchange
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -11,7 +12,7 @@ from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
-from lstmcast.panels.prepare import FileShard, PanelData, prepare_panel
+from lstmcast.panels.prepare import FileShard, PanelData, merged_state, plan_panel, prepare_panel
 from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
@@ -83,17 +84,28 @@ def _train(
     check_outputs(experiment, overwrite=overwrite)
     share = file_share(experiment)
     with phase("prepare"):  # data errors surface before TensorFlow loads
-        data = prepare_panel(experiment, shard=FileShard(*share) if share else None)
-    if share is not None:
-        notes.tell(_share_note(data, *share))
+        if share is None:
+            data = prepare_panel(experiment)
+            parts = _whole(data)
+        else:
+            plan = plan_panel(experiment)
+            data = plan.part(FileShard(*share))
+            parts = functools.partial(plan.whole_from, data, FileShard(*share))
+            notes.tell(_share_note(data, *share))
     if data.layout.skipped:
         notes.warning(_skipped_note(data))
-    return _fit_and_write(data, notes, overwrite=overwrite, report=report)
+    return _fit_and_write(data, parts, notes, overwrite=overwrite, report=report)
 
 
 def _fit_and_write(
-    data: PanelData, notes: Notes, *, overwrite: bool, report: EpochReport | None
+    data: PanelData,
+    parts: Callable[[], Iterable[PanelData]],
+    notes: Notes,
+    *,
+    overwrite: bool,
+    report: EpochReport | None,
 ) -> PanelTrainSummary:
+    """Fit on `data` (this worker's part); the chief then scores the whole panel, `parts`."""
     experiment, training = data.experiment, data.experiment.training
     placement = start_tensorflow(experiment, notes)
     setup = TrainingSetup.of(experiment, placement)
@@ -107,49 +119,51 @@ def _fit_and_write(
 
     with phase("fit"):
         result = fit_model(data.fitting, report=report, checkpoint=checkpoint, placement=placement)
-    files = [path.name for path in data.files]
-    if placement.own_files and placement.is_chief:
-        with phase("read_all"):  # to calibrate and score every series
-            data = prepare_panel(experiment)
-        result = replace(result, blend=choose_blend(result.model, data.fitting))
+    if placement.own_files and placement.is_chief:  # chosen on every part's validation windows
+        with phase("blend"):
+            result = replace(result, blend=choose_blend(result.model, (p.fitting for p in parts())))
     if result.blend is not None:
         notes.tell(result.blend.describe())
     evaluation = None
     if placement.is_chief:  # the chief scores and writes; the other workers only train
         manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
-        evaluation = _score_and_write(data, result, notes, manifest, overwrite=overwrite)
+        evaluation = _score_and_write(data, parts, result, notes, manifest, overwrite=overwrite)
     checkpoints.remove_checkpoint(checkpoint)
     return PanelTrainSummary(
-        str(experiment.run_dir), placement.describe(), placement.worker, placement.workers, files,
-        experiment.model.architecture, result.num_params, len(data.layout.ids),
-        data.layout.skipped, int(len(data.starts["train"])), result.epochs_run,
-        result.best_epoch, result.seconds, result.samples_per_second, evaluation,
-        setup.versions, notes.warnings,
+        str(experiment.run_dir), placement.describe(), placement.worker, placement.workers,
+        [path.name for path in data.files], experiment.model.architecture, result.num_params,
+        data.series_count, data.layout.skipped, int(len(data.starts["train"])),
+        result.epochs_run, result.best_epoch, result.seconds, result.samples_per_second,
+        evaluation, setup.versions, notes.warnings,
     )  # fmt: skip
 
 
 def _score_and_write(
     data: PanelData,
+    parts: Callable[[], Iterable[PanelData]],
     result: TrainingResult,
     notes: Notes,
     manifest: dict[str, Any],
     *,
     overwrite: bool,
 ) -> dict[str, Any]:
-    """Calibrate the bands, score every series, write the run folder; the evaluation."""
+    """Calibrate the bands and score every series over the panel's parts (each read when
+    reached: the whole panel is never in memory at once when workers read their own files),
+    write the run folder; the evaluation."""
     experiment = data.experiment
     with phase("calibrate"):
-        intervals = calibrate_panel(result.model, data)
+        intervals = calibrate_panel(result.model, parts())
     for message in intervals.warnings() if intervals is not None else []:
         notes.warning(message)
+    states: list[dict[str, Any]] = []
     with phase("evaluate"):
-        evaluation = evaluate_panel(result.model, data, intervals)
+        evaluation = evaluate_panel(result.model, _keeping_states(parts(), states), intervals)
     staged = artifacts.staged_run_dir(experiment.run_dir, overwrite=overwrite)
     with phase("write"), staged as staging:
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
         export_onnx(result.model, data.fitting, staging / artifacts.ONNX_FILE, tell=notes.tell)
-        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, data.state())
+        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, merged_state(states))
         write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():
             plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
@@ -159,6 +173,20 @@ def _score_and_write(
         model = {"architecture": experiment.model.architecture, "parameters": result.num_params}
         artifacts.write_manifest(staging, model=model, **manifest)
     return evaluation
+
+
+def _whole(data: PanelData) -> Callable[[], Iterable[PanelData]]:
+    """The panel's parts when one process holds it all: itself."""
+    return lambda: [data]
+
+
+def _keeping_states(
+    parts: Iterable[PanelData], states: list[dict[str, Any]]
+) -> Iterator[PanelData]:
+    """The parts, each one's preprocessing state appended to `states` as it passes."""
+    for part in parts:
+        states.append(part.state())
+        yield part
 
 
 def _share_note(data: PanelData, worker: int, workers: int) -> str:

@@ -41,7 +41,7 @@ def panel_page(run: Run) -> tuple[str, list[str]]:
     data = prepare_panel(run.experiment)
     intervals = ConformalIntervals.of_run(run)
     model = run.load_model()  # once, for the evaluation, the backtest and the forecast
-    evaluation = evaluate_panel(model, data, intervals)
+    evaluation = evaluate_panel(model, [data], intervals)
     notes: list[str] = intervals.warnings() if intervals is not None else []
     if data.layout.skipped:
         notes.append(f"{len(data.layout.skipped)} series are too short and left out")

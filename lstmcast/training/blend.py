@@ -9,6 +9,7 @@ forecast and backtest use it without knowing it exists.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -50,33 +51,50 @@ class BlendChoice:
         return asdict(self)
 
 
-def choose_blend(model: keras.Model, data: PreparedData) -> BlendChoice | None:
-    """Set the model's blend share to the one with the lowest validation MAE; None (and the
-    model left as it is) for a model without a blend or a run without validation windows."""
+def choose_blend(model: keras.Model, parts: Iterable[PreparedData]) -> BlendChoice | None:
+    """Set the model's blend share to the one with the lowest validation MAE over every
+    part's windows (one part, or a panel's parts read one at a time); None (and the model left
+    as it is) for a model without a blend or a run without validation windows."""
     from lstmcast.models.seasonal import blend_layers, set_blend_share
 
-    experiment = data.experiment
-    starts = data.starts["validation"]
     layers = blend_layers(model)
-    if not layers or len(starts) == 0:
+    if not layers:
         return None
+    sums, cells, windows = np.zeros(len(SHARES)), 0, 0
+    for data in parts:
+        part_sums, (part_windows, horizon) = _absolute_errors(model, data, layers[0].season)
+        sums += part_sums
+        cells, windows = cells + part_windows * horizon, windows + part_windows
+    if windows == 0:
+        return None
+    errors = [float(total / cells) for total in sums]
+    best = int(np.argmin(errors))
+    set_blend_share(model, float(SHARES[best]))
+    return BlendChoice(
+        share=float(SHARES[best]),
+        windows=windows,
+        network_mae=errors[0],
+        seasonal_naive_mae=errors[-1],
+        blend_mae=errors[best],
+    )
+
+
+def _absolute_errors(
+    model: keras.Model, data: PreparedData, season: int
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """(the sum of absolute validation errors at each share, (windows, horizon) summed)."""
+    experiment, starts = data.experiment, data.starts["validation"]
+    if len(starts) == 0:
+        return np.zeros(len(SHARES)), (0, 0)
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
     origins = starts + lookback - 1
     network = _point(predict_scaled(model, experiment, data.scaled, origins), experiment)
     # what the blend layer's seasonal naive reads, gathered from the table instead of a second
     # pass of the model (on 250,000 validation windows that pass cost as much as the first)
-    naive = seasonal_naive(data.scaled[:, 0], origins + 1, horizon, layers[0].season)
-    errors = [float(np.mean(np.abs(s * network + (1 - s) * naive - actual))) for s in SHARES]
-    best = int(np.argmin(errors))
-    set_blend_share(model, float(SHARES[best]))
-    return BlendChoice(
-        share=float(SHARES[best]),
-        windows=len(starts),
-        network_mae=errors[0],
-        seasonal_naive_mae=errors[-1],
-        blend_mae=errors[best],
-    )
+    naive = seasonal_naive(data.scaled[:, 0], origins + 1, horizon, season)
+    sums = [float(np.sum(np.abs(s * network + (1 - s) * naive - actual))) for s in SHARES]
+    return np.array(sums), actual.shape
 
 
 def _point(outputs: np.ndarray, experiment: Any) -> np.ndarray:

@@ -143,7 +143,7 @@ def fit_model(
         samples_per_second=plan.windows * timed / seconds,
         num_params=int(model.count_params()),
         xla=bool(trained.jit_compile),
-        blend=None if placement.own_files else choose_blend(portable, data),
+        blend=None if placement.own_files else choose_blend(portable, [data]),
     )
 
 

@@ -170,7 +170,7 @@ def test_two_workers_each_train_on_their_own_files_of_a_panel_folder(tmp_path):
     assert "trains on its own 2 files (part-0.csv, part-2.csv): 4 of 5 series" in chief_log
     assert "trains on its own 1 file (part-1.csv): 1 of 5 series" in other_log
     assert chief["epochs_run"] == other["epochs_run"] == 2
-    assert "read_all" in chief["phases"] and "read_all" not in other["phases"]
+    assert "blend" in chief["phases"] and "blend" not in other["phases"]
     assert other["evaluation"] is None
     assert chief["evaluation"]["series"] == 5
     evaluated = lstmcast("evaluate", "runs/files", "--json", cwd=tmp_path)
