@@ -55,8 +55,8 @@ class PanelTrainSummary:
     versions: dict[str, str]
     warnings: list[str]
     phases: PhaseTimes = field(default_factory=dict)
-    """Wall seconds and peak RSS after each phase: prepare, tensorflow, fit, calibrate,
-    evaluate, write."""
+    """Wall seconds and peak RSS after each phase: prepare, tensorflow, fit, (blend, on the
+    chief of workers reading their own files), calibrate, evaluate, write."""
 
     def to_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
