@@ -28,7 +28,7 @@ from lstmcast.data.shards import data_files
 from lstmcast.data.split import SplitBounds, split_bounds
 from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
 from lstmcast.data.windows import split_window_starts
-from lstmcast.errors import DataError
+from lstmcast.errors import ConfigError, DataError
 
 
 @dataclass(frozen=True)
@@ -59,18 +59,23 @@ def load_panel(
         files = data_files(source, role) if source.is_dir() else [source]
     if not values and data.layout == "long":
         data = data.model_copy(update={"features": []})
+    one = len(files) == 1  # of several, a file may hold only series that begin after as_of
     parts = [
-        _load_file(data, file, role, frequency or data.frequency, as_of, values=values)
+        _load_file(data, file, role, frequency or data.frequency, as_of, values=values, one=one)
         for file in files
     ]
-    panel = parts[0] if len(parts) == 1 else _merged(parts, files)
+    panel = parts[0] if one else _merged(parts, files)
+    if not panel.series and as_of is not None:
+        raise ConfigError(
+            f"--as-of {as_of.isoformat()}: no file in {source} has rows at or before it"
+        )
     _check_one_frequency(panel.series, source)
     return panel
 
 
 def _load_file(
     data: DataSection, source: Path, role: str, frequency: str | None,
-    as_of: pd.Timestamp | None, *, values: bool,
+    as_of: pd.Timestamp | None, *, values: bool, one: bool = True,
 ) -> Panel:  # fmt: skip
     frame = _long_frame(data, source, role, values=values)
     stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
@@ -80,7 +85,9 @@ def _load_file(
         numbers = {data.target: np.zeros(len(frame))}
     groups = frame.groupby("__series", sort=True).indices  # id -> its rows, in file order
     if as_of is not None:
-        groups = _until(groups, stamps, as_of, source)
+        groups = _until(groups, stamps, as_of, source, required=one)
+        if not groups:
+            return Panel({})
     series = _validated(groups, stamps, numbers, data, source, frequency)
     static = {
         str(sid): {name: str(frame[name].iloc[rows[0]]) for name in data.static}
@@ -209,14 +216,15 @@ def _fixed_step_ns(frequency: str) -> int | None:
 
 
 def _until(
-    groups: dict[str, np.ndarray], stamps: pd.DatetimeIndex, as_of: pd.Timestamp, source: Path
-) -> dict[str, np.ndarray]:
+    groups: dict[str, np.ndarray], stamps: pd.DatetimeIndex, as_of: pd.Timestamp, source: Path,
+    *, required: bool = True,
+) -> dict[str, np.ndarray]:  # fmt: skip
     """Each series' rows at or before `as_of` (the series with none are dropped), keeping the
-    row numbers so errors still name the file's lines."""
+    row numbers so errors still name the file's lines; none at all is an error if `required`."""
     early = np.asarray(stamps <= in_zone_of(as_of, stamps))
     kept = {sid: rows[early[rows]] for sid, rows in groups.items()}
     kept = {sid: rows for sid, rows in kept.items() if len(rows)}
-    if not kept:
+    if not kept and required:
         raise nothing_before(as_of, source, stamps.min())
     return kept
 

@@ -140,3 +140,22 @@ def test_a_folders_checksum_changes_with_any_data_file_and_ignores_markers(tmp_p
     assert renamed != first
     (folder / "c.csv").write_text("timestamp,y\n1,2\n")
     assert data_sha256(folder) not in {first, renamed}
+
+
+def test_as_of_keeps_the_series_of_every_file_begun_by_then(tmp_path):
+    """--as-of over a folder: a file whose series all begin later holds nothing yet; only
+    none at all is an error."""
+    from lstmcast.config.schema import DataSection
+    from lstmcast.data.panel import load_panel
+
+    early, late = long_panel([30, 30]), long_panel([30])
+    late = late.assign(
+        series_id="late", timestamp=pd.to_datetime(late["timestamp"]) + pd.DateOffset(years=3)
+    )
+    write_folder(tmp_path, pd.concat([early, late]), [["s0", "s1"], ["late"]])
+    data = DataSection(path=tmp_path / "shards", target="y", series_id="series_id")
+    panel = load_panel(data, as_of=pd.Timestamp("2020-06-01"))
+    assert list(panel.series) == ["s0", "s1"]
+    assert panel.series["s0"].timestamps[-1] == pd.Timestamp("2020-06-01")
+    with pytest.raises(ConfigError, match="no file in .*shards has rows at or before it"):
+        load_panel(data, as_of=pd.Timestamp("2010-01-01"))
