@@ -91,9 +91,14 @@ class EpochPlan:
         steps = max(math.ceil(total / training.batch_size), training.min_steps_per_epoch)
         fed = placement.worker_batch(prediction_batch(training))
         validation_steps = math.ceil(int(counts[:, 1].max()) / fed)
-        windows = steps * training.batch_size
         return cls(
-            steps, True, training.shuffle, windows, False, validation_steps, validation_steps * fed
+            steps=steps,
+            repeat=True,
+            shuffle=training.shuffle,
+            windows=steps * training.batch_size,
+            replayed_validation=False,
+            validation_steps=validation_steps,
+            validation_windows=validation_steps * fed,
         )
 
 

@@ -103,3 +103,32 @@ def test_check_outputs_refuses_an_existing_run_folder_before_any_work(tmp_path):
     (tmp_path / "run").mkdir()
     with pytest.raises(ConfigError, match="already exists"):
         check_outputs(experiment_from_dict(config, tmp_path / "e.yaml"), overwrite=False)
+
+
+def test_workers_reading_their_own_files_plan_the_same_steps_from_everyones_counts(
+    write_csv, tmp_path
+):
+    """Each worker's plan comes from every worker's window counts (gathered; here this worker
+    holds the 159 training and 35 validation windows of the tiny series, another 41 and 300):
+    an epoch is one pass over all of them in global batches, and validation runs the steps
+    that cover the largest share once, each worker cycling through its own windows."""
+    import numpy as np
+
+    from lstmcast.runtime import Device
+    from lstmcast.training.fit import EpochPlan
+    from lstmcast.training.placement import Placement
+
+    class TwoWorkers(Placement):
+        def gather(self, counts):
+            return np.array([counts, [41, 300]])
+
+    data = prepared(write_csv, tmp_path, training={"batch_size": 32, "min_steps_per_epoch": 1})
+    assert (len(data.starts["train"]), len(data.starts["validation"])) == (159, 35)
+    placement = TwoWorkers(Device("cpu"), None, replicas=4, worker=0, workers=2, own_files=True)
+    plan = EpochPlan.across_workers(data, placement)
+    assert (plan.steps, plan.repeat, plan.windows) == (7, True, 7 * 32)  # ceil(200 / 32)
+    fed = placement.worker_batch(256)  # 2 replicas here x 256 // 4
+    assert fed == 128 and plan.validation_steps == 3  # ceil(300 / 128)
+    assert plan.validation_windows == 384
+    cycled = np.resize(data.starts["validation"], plan.validation_windows)
+    assert set(cycled) == set(data.starts["validation"])  # every window, some more than once
