@@ -24,7 +24,7 @@ from lstmcast.data.calendar import calendar_features
 from lstmcast.data.freshness import in_zone_of, nothing_before
 from lstmcast.data.read import column_names, read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
-from lstmcast.data.shards import data_files
+from lstmcast.data.shards import input_files
 from lstmcast.data.split import SplitBounds, split_bounds
 from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
 from lstmcast.data.windows import split_window_starts
@@ -55,8 +55,7 @@ def load_panel(
     and static columns but not their values (zeros stand in): what every worker needs to agree
     on the splits and the series' numbers while reading the values of its own files only."""
     source = path or data.path
-    if files is None:
-        files = data_files(source, role) if source.is_dir() else [source]
+    files = files or input_files(source, role)
     if not values and data.layout == "long":
         data = data.model_copy(update={"features": []})
     one = len(files) == 1  # of several, a file may hold only series that begin after as_of

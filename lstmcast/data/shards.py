@@ -8,6 +8,7 @@ and takes every n-th file from its rank without talking to the others."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 
 from lstmcast.data.parquet import SUFFIXES
@@ -36,15 +37,28 @@ def data_files(path: Path, role: str = "data.path") -> list[Path]:
     return files
 
 
-def worker_files(files: list[Path], *, worker: int, workers: int) -> list[Path]:
-    """This worker's share: every `workers`-th file from its rank, so file i goes to worker
-    i mod workers and no file is read twice or left out."""
-    if len(files) < workers:
-        raise ConfigError(
-            f"data.path: {len(files)} files for {workers} workers; each worker reads its own "
-            f"files, so write the panel as at least {workers} files (whole series in each)"
-        )
-    return files[worker::workers]
+def input_files(path: Path, role: str = "data.path") -> list[Path]:
+    """The files `path` names: a folder's data files, or the one file."""
+    return data_files(path, role) if path.is_dir() else [path]
+
+
+@dataclass(frozen=True)
+class FileShard:
+    """A worker's place in a multi-worker run that reads a folder of files."""
+
+    worker: int
+    workers: int
+
+    def own(self, files: list[Path]) -> list[Path]:
+        """This worker's share: every `workers`-th file from its rank, so file i goes to
+        worker i mod workers and no file is read twice or left out."""
+        if len(files) < self.workers:
+            raise ConfigError(
+                f"data.path: {len(files)} files for {self.workers} workers; each worker reads "
+                f"its own files, so write the panel as at least {self.workers} files (whole "
+                "series in each)"
+            )
+        return files[self.worker :: self.workers]
 
 
 def data_sha256(path: Path) -> str:

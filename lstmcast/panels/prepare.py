@@ -25,7 +25,7 @@ from lstmcast.data.panel import (
 )
 from lstmcast.data.prepare import PreparedData, with_lookback
 from lstmcast.data.scaling import Scaler
-from lstmcast.data.shards import data_files, worker_files
+from lstmcast.data.shards import FileShard, data_files, input_files
 from lstmcast.data.split import SplitBounds
 from lstmcast.data.validate import Series
 from lstmcast.errors import ConfigError, DataError
@@ -42,11 +42,11 @@ class PanelData:
     starts: dict[str, np.ndarray]
     season_length: int
     cut_offs: tuple[pd.Timestamp, pd.Timestamp]
-    series_count: int = 0
+    series_count: int
     """The series kept in the whole panel (a worker's table may hold some of them only)."""
-    files: tuple[Path, ...] = ()
+    files: tuple[Path, ...]
     """The files whose values this process read."""
-    numbers: tuple[int, ...] = ()
+    numbers: tuple[int, ...]
     """Each kept series' number in the whole panel (1 for its first kept series): what
     model.series_embedding looks up, the same in every part."""
 
@@ -109,28 +109,14 @@ class PanelData:
         }
 
 
-@dataclass(frozen=True)
-class FileShard:
-    """This worker's place in a multi-worker run that reads a folder of files: it reads the
-    values of every `workers`-th file from its rank only."""
-
-    worker: int
-    workers: int
-
-
-def prepare_panel(experiment: Experiment, *, shard: FileShard | None = None) -> PanelData:
+def prepare_panel(experiment: Experiment) -> PanelData:
     """Validate every series, cut all at one calendar cut-off, scale each by its own training
-    part, and index the windows of the series long enough for them.
-
-    With a `shard`, the table holds this worker's files' series only, laid out as in the whole
-    panel (PanelPlan)."""
-    if shard is not None:
-        return plan_panel(experiment).part(shard)
+    part, and index the windows of the series long enough for them. (A worker reading its
+    own files of a folder takes its part of plan_panel instead.)"""
     _check_panel_model(experiment)
-    data = experiment.data
-    panel = load_panel(data)
-    plan = PanelPlan.of(experiment, panel, data_files(data.path) if data.path.is_dir() else [])
-    return plan.table_of(panel, plan.files or [data.path])
+    files = input_files(experiment.data.path)
+    panel = load_panel(experiment.data, files=files)
+    return PanelPlan.of(experiment, panel, files).table_of(panel, files)
 
 
 def plan_panel(experiment: Experiment) -> PanelPlan:
@@ -170,7 +156,7 @@ class PanelPlan:
 
     def part(self, shard: FileShard) -> PanelData:
         """The series of one worker's files, read with their values."""
-        own = worker_files(self.files, worker=shard.worker, workers=shard.workers)
+        own = shard.own(self.files)
         data = self.experiment.data
         return self.table_of(load_panel(data, files=own, frequency=self.index.frequency), own)
 

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from lstmcast import artifacts
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
+from lstmcast.data.shards import FileShard
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
-from lstmcast.panels.prepare import FileShard, PanelData, merged_state, plan_panel, prepare_panel
+from lstmcast.panels.prepare import PanelData, merged_state, plan_panel, prepare_panel
 from lstmcast.phases import PhaseTimes, phase, recording
 from lstmcast.plots import plot_history, plotting_available
 from lstmcast.training import EpochReport, checkpoints
@@ -89,9 +90,9 @@ def _train(
             parts = _whole(data)
         else:
             plan = plan_panel(experiment)
-            data = plan.part(FileShard(*share))
-            parts = functools.partial(plan.whole_from, data, FileShard(*share))
-            notes.tell(_share_note(data, *share))
+            data = plan.part(share)
+            parts = functools.partial(plan.whole_from, data, share)
+            notes.tell(_share_note(data, share))
     if data.layout.skipped:
         notes.warning(_skipped_note(data))
     return _fit_and_write(data, parts, notes, overwrite=overwrite, report=report)
@@ -189,9 +190,10 @@ def _keeping_states(
         yield part
 
 
-def _share_note(data: PanelData, worker: int, workers: int) -> str:
+def _share_note(data: PanelData, share: FileShard) -> str:
     return (
-        f"worker {worker} of {workers} trains on its own {_count(len(data.files), 'file')} "
+        f"worker {share.worker} of {share.workers} trains on its own "
+        f"{_count(len(data.files), 'file')} "
         f"({', '.join(path.name for path in data.files[:3])}"
         f"{', ...' if len(data.files) > 3 else ''}): {len(data.layout.ids)} of "
         f"{data.series_count} series, {len(data.starts['train'])} training windows"

@@ -13,6 +13,7 @@ import numpy as np
 
 from lstmcast import internals
 from lstmcast.config.schema import Experiment
+from lstmcast.data.shards import FileShard
 from lstmcast.errors import ConfigError
 from lstmcast.runtime import Device, import_tensorflow, select_device
 
@@ -27,6 +28,9 @@ class Placement:
     replicas: int = 1
     worker: int = 0
     workers: int = 1
+    own_files: bool = False
+    """Each worker reads its own files of a folder (reads_own_files): its windows are its
+    own, not a share of everyone's."""
 
     @property
     def is_chief(self) -> bool:
@@ -40,10 +44,6 @@ class Placement:
     def scope(self) -> contextlib.AbstractContextManager[Any]:
         """Variables created inside are mirrored over the replicas."""
         return self.strategy.scope() if self.strategy is not None else contextlib.nullcontext()
-
-    own_files: bool = False
-    """Each worker reads its own files of a folder (reads_own_files): its windows are its
-    own, not a share of everyone's."""
 
     def feed(self, dataset: Any) -> Any:
         """The dataset as fit reads it. Across workers that build the same windows in the same
@@ -131,13 +131,13 @@ def reads_own_files(experiment: Experiment) -> bool:
     )
 
 
-def file_share(experiment: Experiment) -> tuple[int, int] | None:
-    """(this worker's rank, the number of workers) when each worker reads its own files;
-    None when every process reads all the data. From TF_CONFIG, before TensorFlow starts."""
+def file_share(experiment: Experiment) -> FileShard | None:
+    """This worker's share of the files when each worker reads its own; None when every
+    process reads all the data. From TF_CONFIG, before TensorFlow starts."""
     if not reads_own_files(experiment):
         return None
     cluster = _cluster_from_environment()
-    return cluster.index, cluster.size
+    return FileShard(cluster.index, cluster.size)
 
 
 def worker_rank(experiment: Experiment) -> int:

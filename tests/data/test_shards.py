@@ -12,9 +12,9 @@ import pytest
 import yaml
 
 from lstmcast.config.load import load_experiment
-from lstmcast.data.shards import data_files, data_sha256, worker_files
+from lstmcast.data.shards import FileShard, data_files, data_sha256
 from lstmcast.errors import ConfigError, DataError
-from lstmcast.panels.prepare import FileShard, prepare_panel
+from lstmcast.panels.prepare import plan_panel, prepare_panel
 from tests.data.test_panel import long_panel
 
 LENGTHS = [30, 40, 9, 35, 28, 33, 40]  # s2 is too short for a window in every split
@@ -75,7 +75,7 @@ def test_each_worker_lays_out_its_series_as_the_whole_panel_does(panel, workers)
     experiment = load_experiment(write_config(tmp_path, "shards"))
     seen = []
     for worker in range(workers):
-        part = prepare_panel(experiment, shard=FileShard(worker, workers))
+        part = plan_panel(experiment).part(FileShard(worker, workers))
         assert part.cut_offs == whole.cut_offs
         assert part.static == whole.static  # 'rare' in every worker's one-hot order
         assert part.series_count == whole.series_count == len(whole.layout.ids)
@@ -100,9 +100,9 @@ def test_a_worker_reads_no_value_of_another_workers_files(panel):
     text[1] = text[1].rsplit(",", 1)[0] + ",not a number"
     broken.write_text("\n".join(text) + "\n")
     experiment = load_experiment(write_config(tmp_path, "shards"))
-    assert prepare_panel(experiment, shard=FileShard(1, 2)).layout.ids == ["s1", "s5", "s6"]
+    assert plan_panel(experiment).part(FileShard(1, 2)).layout.ids == ["s1", "s5", "s6"]
     with pytest.raises(DataError, match="part-2.csv"):
-        prepare_panel(experiment, shard=FileShard(0, 2))
+        plan_panel(experiment).part(FileShard(0, 2))
 
 
 def test_a_series_split_over_two_files_is_refused(tmp_path):
@@ -118,10 +118,10 @@ def test_a_series_split_over_two_files_is_refused(tmp_path):
 
 def test_file_shares_cover_every_file_once_and_need_a_file_per_worker(tmp_path):
     files = [tmp_path / f"{n}.csv" for n in range(5)]
-    shares = [worker_files(files, worker=w, workers=3) for w in range(3)]
+    shares = [FileShard(w, 3).own(files) for w in range(3)]
     assert shares == [[files[0], files[3]], [files[1], files[4]], [files[2]]]
     with pytest.raises(ConfigError, match="5 files for 6 workers"):
-        worker_files(files, worker=0, workers=6)
+        FileShard(0, 6).own(files)
     (tmp_path / "empty").mkdir()
     with pytest.raises(DataError, match="holds no .csv or .parquet file"):
         data_files(tmp_path / "empty")

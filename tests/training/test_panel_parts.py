@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from lstmcast.config.load import load_experiment
+from lstmcast.data.shards import FileShard
 from lstmcast.models import build_model
 from lstmcast.models.seasonal import set_blend_share
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
-from lstmcast.panels.prepare import FileShard, merged_state, plan_panel, prepare_panel
+from lstmcast.panels.prepare import merged_state, plan_panel, prepare_panel
 from lstmcast.training.blend import choose_blend
 from tests.data.test_panel import long_panel
 from tests.data.test_shards import LENGTHS, write_folder
