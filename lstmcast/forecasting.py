@@ -32,6 +32,8 @@ class Forecast:
     device: str
     notes: list[str]
     """What a person should know about the output (an empty timestamp column, ...)."""
+    warnings: list[str]
+    """What is wrong with it (bands too few windows could calibrate)."""
     target: str
     history: pd.Series
     """The target's recent rows (three seasons or four horizons, at least 48), by timestamp
@@ -68,7 +70,10 @@ def forecast_run(
     else:
         frame = read_columns(data, input_path or data.path, role)
         if as_of is not None:
-            frame = frame.iloc[: rows_until(frame, data.timestamp, as_of, input_path or data.path)]
+            end = rows_until(
+                frame, data.timestamp, as_of, input_path or data.path, timezone=data.timezone
+            )
+            frame = frame.iloc[:end]
         series = validated(frame, data, path=input_path, frequency=timeline.frequency)
         known_future = np.zeros((horizon, 0))
         timestamps = timeline.future(series.timestamps[-1], horizon)
@@ -126,7 +131,8 @@ def forecast_run(
     keep = max(3 * run.preprocessing.get("season_length", 1), 4 * horizon, 48)
     index = series.timestamps[-keep:] if timestamps is not None else None
     history = pd.Series(series.values[-keep:, 0], index=index, name=series.target)
-    return Forecast(frame, origin, device, notes, series.target, history)
+    warnings = intervals.warnings() if intervals is not None else []
+    return Forecast(frame, origin, device, notes, warnings, series.target, history)
 
 
 def forecast_predictor(

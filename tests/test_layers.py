@@ -8,7 +8,7 @@ import ast
 from tests.helpers.data import REPO
 
 LAYERS = [
-    {"lstmcast", "lstmcast.errors"},
+    {"lstmcast", "lstmcast.errors", "lstmcast.text"},
     {"lstmcast.locks"},
     {"lstmcast.internals", "lstmcast.phases"},
     {"lstmcast.runtime"},

@@ -97,6 +97,55 @@ MissingPolicy = Literal["error", "interpolate", "ffill"]
 ScalingMethod = Literal["standard", "minmax", "robust", "none"]
 
 
+class SessionsSection(Strict):
+    """Business hours: the days and clock times rows are recorded in."""
+
+    days: str = Field("Mon-Fri", description="Days with a session: 'Mon-Fri', or 'Mon,Wed,Sat'.")
+    open: str = Field(description="Clock time of a session's first row, e.g. '07:00'.")
+    close: str = Field(description="Clock time of a session's last row (included), e.g. '21:00'.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clock_times(cls, raw: object) -> object:
+        """'07:00' as written; an unquoted 07:00 arrives from YAML as 420 (minutes)."""
+        from lstmcast.config.clock import clock_text, clock_time, days_text, parse_days
+
+        if not isinstance(raw, dict):
+            return raw
+        cleaned = dict(raw)
+        for key in ("open", "close"):
+            if key in cleaned:
+                cleaned[key] = clock_text(clock_time(cleaned[key], key))
+        if "days" in cleaned:
+            cleaned["days"] = days_text(parse_days(cleaned["days"]))
+        if "open" in cleaned and "close" in cleaned:
+            opened = clock_time(cleaned["open"], "open")
+            if clock_time(cleaned["close"], "close") <= opened:
+                raise ValueError(
+                    f"close ({cleaned['close']}) must come after open ({cleaned['open']}) on "
+                    "the same day"
+                )
+        return cleaned
+
+
+def _check_session_step(frequency: str | None) -> None:
+    """Sessions step by a fixed clock step shorter than a day (or one inferred)."""
+    if frequency is None:
+        return
+    import pandas as pd
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        step = pd.Timedelta(to_offset(frequency))
+    except (ValueError, TypeError):
+        step = None
+    if step is None or step >= pd.Timedelta(days=1):
+        raise ValueError(
+            f"sessions: business hours step by a clock step within the day, such as '5min' "
+            f"or 'h' (data.frequency is '{frequency}'); set that frequency or remove sessions"
+        )
+
+
 class DataSection(Strict):
     path: Path = Field(
         description="CSV or Parquet file, relative to the config file; for many series also a "
@@ -130,10 +179,24 @@ class DataSection(Strict):
     )
     holidays: list[date] | None = Field(
         None,
-        description="frequency B: the non-working weekdays, past and future. Given, any other "
-        "absent weekday is a missing row (data.missing decides) and forecasts skip these days; "
-        "left out, every absent weekday is taken as a holiday and forecasts run Monday to "
-        "Friday.",
+        description="frequency B or data.sessions: the days without business, past and "
+        "future. Given, any other absent business day is missing rows (data.missing decides) "
+        "and forecasts skip these days; left out, every absent business day is taken as a "
+        "holiday and forecasts run on every business day.",
+    )
+    sessions: SessionsSection | None = Field(
+        None,
+        description="Business hours: rows are the steps of data.frequency (e.g. '5min') from "
+        "open to close (both included) on the given days; nights, weekends and holidays are "
+        "outside the series, and forecasts continue at the next open with real timestamps.",
+    )
+    timezone: str | None = Field(
+        None,
+        description="IANA zone of local timestamps written with UTC offsets that change with "
+        "daylight saving (e.g. Europe/Berlin): each offset must be the zone's, the grid steps "
+        "in absolute time, and forecasts are written in the zone with offsets. Naive "
+        "timestamps are refused with a zone. Left out, timestamps are kept as written, and "
+        "changing offsets are refused.",
     )
     missing: MissingPolicy = Field(
         "error",
@@ -176,6 +239,13 @@ class DataSection(Strict):
             raise ValueError(f"listed twice: {repeated}; list each once")
         return names
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str | None) -> str | None:
+        from lstmcast.config.clock import check_zone_name
+
+        return None if zone is None else check_zone_name(zone)
+
     @field_validator("frequency")
     @classmethod
     def _known_frequency(cls, frequency: str | None) -> str | None:
@@ -206,11 +276,13 @@ class DataSection(Strict):
                 f"known: {both} also listed in features; a column is either observed only "
                 "up to the origin (features) or known in advance (known), so list it once"
             )
-        if self.holidays is not None and self.frequency != "B":
+        if self.holidays is not None and self.frequency != "B" and self.sessions is None:
             raise ValueError(
-                "holidays: a holiday list belongs to business days; set frequency: B or remove "
-                "holidays"
+                "holidays: a holiday list belongs to business days or sessions; set "
+                "frequency: B, or data.sessions, or remove holidays"
             )
+        if self.sessions is not None:
+            _check_session_step(self.frequency)
         if self.frequency == "none" and self.calendar:
             raise ValueError(
                 "calendar: frequency none counts rows, so future timestamps (and their calendar "
@@ -240,12 +312,10 @@ class DataSection(Strict):
             )
         if self.static and self.series_id is None:
             raise ValueError("static: static columns describe series; set data.series_id")
-        if self.is_panel and (self.known or self.holidays is not None):
+        if self.is_panel and self.known:
             raise ValueError(
                 "known: many-series runs do not read known-in-advance columns yet; remove "
                 "data.known (calendar features work)"
-                if self.known
-                else "holidays: many-series runs take business days without a holiday list"
             )
         return self
 
@@ -743,6 +813,16 @@ class IntervalsSection(Strict):
         if len(set(levels)) < len(levels):
             raise ValueError(f"listed twice: {levels}; list each level once")
         return sorted(levels)
+
+    def unbounded(self, calibration_windows: int) -> list[int]:
+        """Levels whose band `calibration_windows` windows cannot bound."""
+        return [level for level in self.levels if calibration_windows < windows_needed(level)]
+
+
+def windows_needed(level: int) -> int:
+    """Calibration windows a split-conformal band at `level`% needs to be finite: n with
+    ceil((n + 1) * level / 100) <= n, i.e. 4 for 80%, 19 for 95%, 99 for 99%."""
+    return -(-100 // (100 - level)) - 1
 
 
 class BacktestSection(Strict):

@@ -12,6 +12,7 @@ from lstmcast.config.schema import parse_duration
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.validate import Series, parse_timestamps
 from lstmcast.errors import ConfigError, DataError, StaleInputError
+from lstmcast.text import duration
 
 
 def parse_as_of(text: str) -> pd.Timestamp:
@@ -36,10 +37,17 @@ def in_zone_of(moment: pd.Timestamp, timestamps: pd.DatetimeIndex) -> pd.Timesta
     )
 
 
-def rows_until(frame: pd.DataFrame, timestamp: str, as_of: pd.Timestamp, source: Path) -> int:
+def rows_until(
+    frame: pd.DataFrame,
+    timestamp: str,
+    as_of: pd.Timestamp,
+    source: Path,
+    *,
+    timezone: str | None = None,
+) -> int:
     """How many rows a forecast anchored at `as_of` may read: those at or before it (the rows
     are in time order, which validation checks on what is kept)."""
-    stamps = parse_timestamps(frame[timestamp], source, timestamp)
+    stamps = parse_timestamps(frame[timestamp], source, timestamp, timezone=timezone)
     kept = int(stamps.searchsorted(in_zone_of(as_of, stamps), side="right"))
     if kept == 0:
         raise nothing_before(as_of, source, stamps.min())
@@ -77,20 +85,13 @@ def staleness(
         else f"now ({now.isoformat(timespec='minutes')})"
     )
     return (
-        f"{source}: the last row is {last.isoformat()}, {_readable(age)} before {when}, more "
+        f"{source}: the last row is {last.isoformat()}, {duration(age)} before {when}, more "
         f"than the allowed {max_staleness}"
     )
 
 
 def _now() -> pd.Timestamp:
     return pd.Timestamp(datetime.now().astimezone())  # aware, so it converts to any zone
-
-
-def _readable(seconds: float) -> str:
-    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
-        if seconds >= 2 * size:
-            return f"{seconds / size:.3g} {unit}"
-    return f"{seconds:.0f} seconds"
 
 
 def refuse_older_than_training(series: Series, trained_until: str | None) -> None:

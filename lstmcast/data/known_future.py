@@ -18,7 +18,7 @@ from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.freshness import rows_until
 from lstmcast.data.prepare import read_columns, timeline_of, validated
 from lstmcast.data.timeline import ROWS
-from lstmcast.data.validate import Series, validate_frame
+from lstmcast.data.validate import Rules, Series, validate_frame
 from lstmcast.errors import DataError
 
 
@@ -37,7 +37,7 @@ def load_history_and_known_future(
     source = path or data.path
     frame = read_columns(data, source, role)
     if as_of is not None:
-        end = rows_until(frame, data.timestamp, as_of, source)
+        end = rows_until(frame, data.timestamp, as_of, source, timezone=data.timezone)
     else:
         observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
         end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
@@ -94,6 +94,5 @@ def _future_rows(
         source=source,
         timestamp=data.timestamp,
         columns=data.known,
-        frequency=ROWS,  # their steps are checked against the calendar by the caller
-        missing="error",
+        rules=Rules(frequency=ROWS, timezone=data.timezone),  # the caller checks their steps
     )

@@ -26,7 +26,13 @@ from lstmcast.data.read import column_names, read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.shards import input_files
 from lstmcast.data.split import SplitBounds, split_bounds
-from lstmcast.data.validate import Series, numeric_column, parse_timestamps, validate_frame
+from lstmcast.data.validate import (
+    Rules,
+    Series,
+    numeric_column,
+    parse_timestamps,
+    validate_frame,
+)
 from lstmcast.data.windows import split_window_starts
 from lstmcast.errors import ConfigError, DataError
 
@@ -60,8 +66,7 @@ def load_panel(
         data = data.model_copy(update={"features": []})
     one = len(files) == 1  # of several, a file may hold only series that begin after as_of
     parts = [
-        _load_file(data, file, role, frequency or data.frequency, as_of, values=values, one=one)
-        for file in files
+        _load_file(data, file, role, frequency, as_of, values=values, one=one) for file in files
     ]
     panel = parts[0] if one else _merged(parts, files)
     if not panel.series and as_of is not None:
@@ -77,7 +82,7 @@ def _load_file(
     as_of: pd.Timestamp | None, *, values: bool, one: bool = True,
 ) -> Panel:  # fmt: skip
     frame = _long_frame(data, source, role, values=values)
-    stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp)
+    stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp, timezone=data.timezone)
     if values or data.layout == "wide":
         numbers = {name: numeric_column(frame[name], source, name) for name in data.columns}
     else:
@@ -126,7 +131,7 @@ def _validated(
     ids = list(groups)
     first = _validate_one(ids[0], groups[ids[0]], stamps, values, data, source, frequency)
     series = {str(ids[0]): first}
-    regular = _regular(groups, stamps, values, first.frequency)
+    regular = _regular(groups, stamps, values, first.frequency, data.sessions is None)
     for index, sid in enumerate(ids[1:], start=1):
         rows = groups[sid]
         series[str(sid)] = (
@@ -160,9 +165,7 @@ def _validate_one(
         source=Path(f"{source} [series {sid}]"),
         timestamp=data.timestamp,
         columns=data.columns,
-        frequency=frequency,
-        missing=data.missing,
-        max_filled=data.max_filled,
+        rules=Rules.of(data, frequency=frequency),
     )
 
 
@@ -171,12 +174,14 @@ def _regular(
     stamps: pd.DatetimeIndex,
     values: dict[str, np.ndarray],
     frequency: str,
+    grid: bool = True,
 ) -> np.ndarray:
     """Per series: True when its rows step by exactly `frequency` (a fixed step; a daily one
-    over at least a week, so that it cannot be read as business days) with no empty cell.
-    Temporaries are a few arrays of one number per row."""
+    over at least a week, so that it cannot be read as business days) with no empty cell;
+    none is, off a clock grid (sessions: rows outside them must be found). Temporaries are a
+    few arrays of one number per row."""
     step = _fixed_step_ns(frequency)
-    if step is None:
+    if step is None or not grid:
         return np.zeros(len(groups), dtype=bool)
     lengths = np.array([len(rows) for rows in groups.values()])
     bad = lengths < (7 if step == DAY_NS else 3)

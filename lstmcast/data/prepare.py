@@ -10,13 +10,13 @@ import pandas as pd
 
 from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
 from lstmcast.data.calendar import calendar_columns, calendar_features
-from lstmcast.data.frequency import season_length_for
+from lstmcast.data.checks import data_warnings
 from lstmcast.data.profile import acf_lookback
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
 from lstmcast.data.timeline import Timeline
-from lstmcast.data.validate import Series, validate_frame
+from lstmcast.data.validate import Rules, Series, validate_frame
 from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
 from lstmcast.errors import ConfigError, DataError
 from lstmcast.phases import phase
@@ -43,6 +43,12 @@ class PreparedData:
     def known_columns(self) -> int:
         """Trailing columns of `scaled` whose future values the model reads (known + calendar)."""
         return known_column_count(self.experiment)
+
+    @property
+    def warnings(self) -> list[str]:
+        """What to say before training: a constant target, intervals that cannot calibrate."""
+        training = {"": self.series.values[: self.bounds.validation_start, 0]}
+        return data_warnings(self.experiment, training, len(self.starts["validation"]))
 
 
 def load_series(
@@ -77,29 +83,33 @@ def validated(
     frequency: str | None,
     consume: bool = False,
 ) -> Series:
+    """The frame as a Series under the section's rules; `frequency` is a trained run's, for
+    newer data fed to it."""
     return validate_frame(
         frame,
         source=path or data.path,
         timestamp=data.timestamp,
         columns=data.columns,
-        frequency=frequency or data.frequency,
-        missing=data.missing,
-        frequency_origin="data.frequency" if frequency is None else "the trained run's frequency",
-        holidays=data.holidays,
-        max_filled=data.max_filled,
+        rules=Rules.of(data, frequency=frequency),
         consume=consume,
     )
 
 
 def timeline_of(data: DataSection, frequency: str) -> Timeline:
-    """The series' steps: its (validated or trained) frequency with the config's holidays."""
-    return Timeline.of(frequency, data.holidays)
+    """The series' steps: its (validated or trained) frequency with the config's holidays and
+    sessions."""
+    return Rules.of(data).timeline(frequency)
+
+
+def season_length_of(data: DataSection, frequency: str) -> int:
+    """data.season_length, or the cycle the steps imply (a day, a week, a year, a session)."""
+    return data.season_length or timeline_of(data, frequency).season_length()
 
 
 def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> PreparedData:
     """Validate, split, scale (fitting on the training rows unless a fitted scaler is given)."""
     series = load_series(experiment.data)
-    season_length = experiment.data.season_length or season_length_for(series.frequency)
+    season_length = season_length_of(experiment.data, series.frequency)
     bounds = split_bounds(
         series.timestamps, validation=experiment.split.validation, test=experiment.split.test
     )

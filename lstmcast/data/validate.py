@@ -16,10 +16,14 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
+from lstmcast.config.clock import clock_text, days_text
 from lstmcast.config.schema import DataSection, MissingPolicy
-from lstmcast.data.frequency import infer_frequency
+from lstmcast.data.frequency import format_timestamps, frequency_name, infer_frequency
+from lstmcast.data.sessions import Sessions, detect_sessions
 from lstmcast.data.timeline import BUSINESS_DAYS, ROWS, Timeline
+from lstmcast.data.timezones import in_zone
 from lstmcast.errors import DataError
+from lstmcast.text import count_of, share
 
 
 @dataclass(frozen=True)
@@ -40,42 +44,81 @@ class Series:
         return len(self.timestamps)
 
 
+@dataclass(frozen=True)
+class Rules:
+    """How a frame becomes a Series: what a step is, the zone, and what to do with gaps."""
+
+    frequency: str | None = None
+    """A clock step, 'B' or 'none'; None infers it from the timestamps."""
+    missing: MissingPolicy = "error"
+    holidays: Sequence[date] | None = None
+    sessions: Sessions | None = None
+    timezone: str | None = None
+    max_filled: float = DataSection.model_fields["max_filled"].default
+    """Largest share of rows data.missing may add to a grid."""
+    feed: bool = False
+    """Newer data for a trained run: its frequency is the run's, and advice is to fix the
+    feed or retrain, since a run keeps the settings it was trained with."""
+
+    @classmethod
+    def of(cls, data: DataSection, *, frequency: str | None = None) -> Rules:
+        """The rules of a data section; `frequency` (a trained run's) makes it a feed."""
+        return cls(
+            frequency=frequency or data.frequency,
+            missing=data.missing,
+            holidays=data.holidays,
+            sessions=Sessions.of(data.sessions) if data.sessions is not None else None,
+            timezone=data.timezone,
+            max_filled=data.max_filled,
+            feed=frequency is not None,
+        )
+
+    def timeline(self, frequency: str) -> Timeline:
+        return Timeline.of(frequency, self.holidays, self.sessions)
+
+    @property
+    def frequency_origin(self) -> str:
+        return "the trained run's frequency" if self.feed else "data.frequency"
+
+    def fill_advice(self, count: int) -> str:
+        """How to get `count` missing values filled, from where the user stands."""
+        them = "it" if count == 1 else "them"
+        if self.feed:
+            return (
+                f"fill {them} in the feed, or retrain with data.missing: interpolate (the run "
+                f"was trained with data.missing: {self.missing}, and its forecasts keep that)"
+            )
+        return f"set data.missing: interpolate (or ffill) to fill {them}"
+
+
 def validate_frame(
     frame: pd.DataFrame,
     *,
     source: Path,
     timestamp: str,
     columns: list[str],
-    frequency: str | None,
-    missing: MissingPolicy,
-    frequency_origin: str = "data.frequency",
-    holidays: Sequence[date] | None = None,
-    max_filled: float = DataSection.model_fields["max_filled"].default,
+    rules: Rules,
     consume: bool = False,
 ) -> Series:
-    """Check and regularise one CSV's frame; `frequency=None` infers it. With `consume`, the
-    frame's columns are dropped from it as they are converted (a frame read only for this).
+    """Check and regularise one CSV's frame. With `consume`, the frame's columns are dropped
+    from it as they are converted (a frame read only for this).
 
-    A given clock frequency must agree with the one the timestamps show, when they show one;
-    `frequency_origin` names where it came from for the error message. `max_filled` is the
-    largest share of rows that data.missing may add to a clock grid (data/timeline.py says
-    which rows a calendar expects).
+    A given clock frequency must agree with the one the timestamps show, when they show one.
+    data/timeline.py says which rows a calendar expects; `rules.max_filled` is the largest
+    share of them that data.missing may add.
     """
     if frame.empty:
         raise DataError(f"{source} has a header but no data rows")
-    timestamps = parse_timestamps(frame[timestamp], source, timestamp)
+    timestamps = parse_timestamps(frame[timestamp], source, timestamp, timezone=rules.timezone)
     _check_order(timestamps, source, timestamp)
     table = numeric_table(frame, columns, source, consume=consume)
     values = pd.DataFrame(table, index=timestamps, columns=columns, copy=False)
-    timeline = Timeline.of(
-        _frequency(timestamps, frequency, source, timestamp, frequency_origin), holidays
-    )
-    if timeline.kind == "business":
-        _check_business_days(timestamps, timeline, source, timestamp)
-    expected = timeline.expected(timestamps[0], timestamps[-1])
+    timeline = rules.timeline(_frequency(timestamps, rules, source, timestamp))
+    _check_on_calendar(timestamps, timeline, source, timestamp)
+    expected = timeline.expected(timestamps)
     if expected is not None:
-        values = _on_grid(values, expected, source, timestamp, timeline, missing, max_filled)
-    values = _fill_missing(values, source, missing, by_time=timeline.kind == "grid")
+        values = _on_grid(values, expected, source, timestamp, timeline, rules)
+    values = _fill_missing(values, source, rules, by_time=timeline.kind == "grid")
     return Series(
         timestamps=pd.DatetimeIndex(values.index),
         values=values.to_numpy(dtype=np.float64),
@@ -85,10 +128,9 @@ def validate_frame(
     )
 
 
-def _frequency(
-    timestamps: pd.DatetimeIndex, given: str | None, source: Path, name: str, origin: str
-) -> str:
+def _frequency(timestamps: pd.DatetimeIndex, rules: Rules, source: Path, name: str) -> str:
     """The given frequency, checked against the timestamps for a clock grid, or the inferred."""
+    given = rules.frequency
     if given == ROWS:
         return given
     inferred = infer_frequency(timestamps)
@@ -100,45 +142,69 @@ def _frequency(
                 "one step"
             )
         return inferred
-    business = Timeline.of(given).kind == "business"
+    if inferred is None or rules.timeline(given).kind != "grid":
+        return given
     if inferred == BUSINESS_DAYS and to_offset(given) == to_offset("D"):
         return given  # weekdays on a calendar-day grid: the grid check says what is missing
-    if inferred is not None and not business and to_offset(inferred) != to_offset(given):
+    if not same_grid(inferred, given, timestamps[0]):
         raise DataError(
-            f"{source}: timestamps step by '{inferred}' but {origin} is '{given}'; "
-            "use data with the same frequency"
+            f"{source}: timestamps step by '{inferred}' ({frequency_name(inferred)}) but "
+            f"{rules.frequency_origin} is '{given}' ({frequency_name(given)}); use data with "
+            "the same frequency"
         )
     return given
+
+
+def same_grid(first: str, second: str, start: pd.Timestamp) -> bool:
+    """Whether two aliases lay out the same steps from `start` ('QS-JAN' and 'QS-OCT' do)."""
+    if to_offset(first) == to_offset(second):
+        return True
+    try:
+        return pd.date_range(start, periods=8, freq=first).equals(
+            pd.date_range(start, periods=8, freq=second)
+        )
+    except ValueError:
+        return False
 
 
 def _line(row: int) -> int:
     return row + 2  # 0-based data row -> file line, after the header
 
 
-def parse_timestamps(column: pd.Series, source: Path, name: str) -> pd.DatetimeIndex:
+def parse_timestamps(
+    column: pd.Series, source: Path, name: str, *, timezone: str | None = None
+) -> pd.DatetimeIndex:
+    """ISO 8601 text (or timestamps parsed already) as an index, in `timezone` when given
+    (data/timezones.py: written offsets must be the zone's; changing offsets need a zone)."""
+    text: pd.Series | None = None
+    mixed = False
     if isinstance(column.dtype, pd.DatetimeTZDtype) or column.dtype.kind == "M":
         parsed = column  # parsed already: one series of a panel, or a Parquet timestamp
     else:
-        parsed = _iso8601(column)
+        text = column
+        parsed, mixed = _iso8601(column)
         if parsed.isna().any():  # padded cells: parse again without the spaces (slower)
-            parsed = _iso8601(column.astype("string").str.strip())
+            text = column.astype("string").str.strip()
+            parsed, mixed = _iso8601(text)
     _refuse_rows(
         parsed.isna().to_numpy(),
         source,
         lambda first, count: (
-            f"column '{name}' has {count} empty or unparsable timestamps "
+            f"column '{name}' has {count_of(count, 'empty or unparsable timestamp')} "
             f"(first: line {_line(first)}, value {column.iloc[first]!r}); "
             "use ISO 8601 such as 2024-01-31 or 2024-01-31T13:30:00"
         ),
     )
-    return pd.DatetimeIndex(parsed)
+    stamps = pd.DatetimeIndex(parsed)
+    return in_zone(stamps, text=text, mixed=mixed, zone=timezone, source=source, name=name)
 
 
-def _iso8601(text: pd.Series) -> pd.Series:
+def _iso8601(text: pd.Series) -> tuple[pd.Series, bool]:
+    """Parsed timestamps, and whether their UTC offsets differ (then parsed to UTC)."""
     try:
-        return pd.to_datetime(text, errors="coerce", format="ISO8601")
+        return pd.to_datetime(text, errors="coerce", format="ISO8601"), False
     except (ValueError, TypeError):  # mixed offsets: one instant each, in UTC
-        return pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601")
+        return pd.to_datetime(text, errors="coerce", utc=True, format="ISO8601"), True
 
 
 def _refuse_rows(bad: np.ndarray, source: Path, describe: Callable[[int, int], str]) -> None:
@@ -190,7 +256,7 @@ def numeric_column(column: pd.Series, source: Path, name: str) -> np.ndarray:
             else "fix or empty those cells"
         )
         raise DataError(
-            f"{source}: column '{name}' has {int(bad.sum())} non-numeric cells "
+            f"{source}: column '{name}' has {count_of(int(bad.sum()), 'non-numeric cell')} "
             f"(first: line {_line(first)}, value {cell!r}); {hint}"
         )
     array = values.to_numpy(dtype=np.float64)
@@ -198,7 +264,7 @@ def numeric_column(column: pd.Series, source: Path, name: str) -> np.ndarray:
         np.isinf(array),
         source,
         lambda first, count: (
-            f"column '{name}' has {count} infinite values (first: line "
+            f"column '{name}' has {count_of(count, 'infinite value')} (first: line "
             f"{_line(first)}); replace them with numbers or empty cells"
         ),
     )
@@ -218,19 +284,40 @@ LARGEST = 1e150
 """Beyond this, the squares in scaling and RMSE overflow float64: refused, not NaN later."""
 
 
-def _check_business_days(
+def _check_on_calendar(
     timestamps: pd.DatetimeIndex, timeline: Timeline, source: Path, name: str
 ) -> None:
+    """Business days and sessions: a row on no business day or session step is refused."""
     off = timeline.off_calendar(timestamps)
-    if off is not None and off.any():
-        row = int(np.argmax(off.to_numpy()))
-        day = timestamps[row]
-        what = "a listed holiday" if day.day_of_week < 5 else f"a {day.day_name()}"
-        raise DataError(
-            f"{source}: column '{name}' at line {_line(row)} ({day}) is {what}, not a business "
-            "day; remove the row, or set data.frequency: D (calendar days) or none (one step "
-            "per row)"
+    if off is None or not off.any():
+        return
+    row = int(np.argmax(off))
+    when = format_timestamps(timestamps[row : row + 1])[0]
+    day = timestamps[row]
+    listed = (
+        day.tz_localize(None).normalize() in set(timeline.holidays)
+        if day.tz
+        else (day.normalize() in set(timeline.holidays))
+    )
+    if timeline.kind == "sessions" and timeline.sessions is not None:
+        what = (
+            "a listed holiday"
+            if listed
+            else (
+                f"outside the sessions {timeline.sessions.describe()} every '{timeline.frequency}'"
+            )
         )
+        raise DataError(
+            f"{source}: column '{name}' at line {_line(row)} ({when}) is {what}; remove the "
+            "row or change data.sessions (open and close are the times of a session's first "
+            "and last rows)"
+        )
+    what = "a listed holiday" if listed else f"a {day.day_name()}"
+    raise DataError(
+        f"{source}: column '{name}' at line {_line(row)} ({when}) is {what}, not a business "
+        "day; remove the row, or set data.frequency: D (calendar days) or none (one step "
+        "per row)"
+    )
 
 
 def _on_grid(
@@ -239,8 +326,7 @@ def _on_grid(
     source: Path,
     name: str,
     timeline: Timeline,
-    missing: MissingPolicy,
-    max_filled: float,
+    rules: Rules,
 ) -> pd.DataFrame:
     index = pd.DatetimeIndex(values.index)
     if len(index) == len(grid) and index.equals(grid):
@@ -248,38 +334,49 @@ def _on_grid(
     off_grid = ~index.isin(grid)
     if off_grid.any():
         row = int(np.argmax(off_grid))
+        when, start = format_timestamps(index[[row, 0]])
         raise DataError(
-            f"{source}: column '{name}' at line {_line(row)} ({index[row]}) is off the "
-            f"'{timeline.frequency}' grid that starts at {index[0]}; fix the timestamp or set "
-            "data.frequency"
+            f"{source}: column '{name}' at line {_line(row)} ({when}) is off the "
+            f"{timeline.name()} grid ('{timeline.frequency}') that starts at {start}; fix the "
+            "timestamp or set data.frequency"
         )
     absent = grid.difference(index)
     if not len(absent):
         return values
-    hint = suggest_calendar(index, timeline)
+    missing = (
+        f"{count_of(len(absent), 'row')} missing from the {timeline.name()} grid "
+        f"({_listed(absent)})"
+    )
+    too_many = len(absent) > rules.max_filled * len(grid)
+    share_absent = len(absent) / len(grid)
+    hint = suggest_calendar(index, timeline, share_absent) if too_many else None
     if timeline.kind == "business":
         hint = (
-            "add the rows, list those days in data.holidays if they are holidays, or set "
-            "data.missing: interpolate or ffill"
+            "add the rows, list those days in data.holidays if they are holidays, or "
+            + rules.fill_advice(len(absent))
         )
-    if missing == "error":
+    if rules.missing == "error":
+        raise DataError(f"{source}: {missing}; {hint or rules.fill_advice(len(absent))}")
+    if too_many:
         raise DataError(
-            f"{source}: {len(absent)} timestamps are missing from the '{timeline.frequency}' "
-            f"grid (first: {absent[0]}); "
-            + (hint or "add the rows or set data.missing: interpolate or ffill")
-        )
-    if len(absent) > max_filled * len(grid):
-        raise DataError(
-            f"{source}: data.missing: {missing} would add {len(absent):,} rows "
-            f"({len(absent) / len(grid):.0%} of the '{timeline.frequency}' grid) that the file "
-            f"does not have, more than data.max_filled ({max_filled:g}); "
-            + (hint or "check the data, or raise data.max_filled")
+            f"{source}: {missing}: data.missing: {rules.missing} would invent "
+            f"{share(len(absent) / len(grid))} of the grid, more than data.max_filled "
+            f"({rules.max_filled:g}); " + (hint or "check the data, or raise data.max_filled")
         )
     return values.reindex(grid)
 
 
-def suggest_calendar(timestamps: pd.DatetimeIndex, timeline: Timeline) -> str | None:
-    """When rows absent from a clock grid follow a calendar, the setting that fits it."""
+def _listed(stamps: pd.DatetimeIndex, most: int = 3) -> str:
+    """'1955-08-01', or '1955-08-01, 1957-02-01, 1957-03-01 and 4 more'."""
+    shown = ", ".join(format_timestamps(stamps[:most]))
+    return shown if len(stamps) <= most else f"{shown} and {len(stamps) - most:,} more"
+
+
+def suggest_calendar(
+    timestamps: pd.DatetimeIndex, timeline: Timeline, absent: float = 1.0
+) -> str | None:
+    """When many rows absent from a calendar (`absent`: their share of it) follow another
+    calendar, the setting that fits it."""
     if timeline.kind != "grid":
         return None
     try:
@@ -293,32 +390,41 @@ def suggest_calendar(timestamps: pd.DatetimeIndex, timeline: Timeline) -> str | 
             "weekdays are holidays, not missing rows)"
         )
     if step is not None and step < pd.Timedelta(days=1):
-        return (
-            "the rows look like sessions (business hours, shifts): set data.frequency: none to "
-            "count each row as one step"
-        )
+        sessions = detect_sessions(timestamps, step)
+        if sessions is not None:
+            return (
+                f"the rows look like business hours: set data.sessions: {{days: "
+                f"{days_text(sessions.days)}, open: '{clock_text(sessions.open)}', close: "
+                f"'{clock_text(sessions.close)}'}} (or data.frequency: none to count each "
+                "row as one step)"
+            )
+        if absent > 0.5:
+            return (
+                "the rows look like sessions (business hours, shifts): set data.sessions, or "
+                "data.frequency: none to count each row as one step"
+            )
     return None
 
 
 def _fill_missing(
-    values: pd.DataFrame, source: Path, missing: MissingPolicy, *, by_time: bool
+    values: pd.DataFrame, source: Path, rules: Rules, *, by_time: bool
 ) -> pd.DataFrame:
     """Fill empty cells; between rows of a clock grid by time, otherwise by steps (rows)."""
     empty = values.isna()
     if not empty.to_numpy().any():
         return values
     name = str(empty.any().idxmax())
-    first = values.index[int(np.argmax(empty[name].to_numpy()))]
+    first = format_timestamps(values.index[[int(np.argmax(empty[name].to_numpy()))]])[0]
     count = int(empty.to_numpy().sum())
-    if missing == "error":
+    if rules.missing == "error":
         raise DataError(
-            f"{source}: column '{name}' has empty cells (first at {first}; {count} in all "
-            "columns); set data.missing: interpolate or ffill, or fill them in the file"
+            f"{source}: column '{name}' has empty cells (first at {first}; "
+            f"{count_of(count, 'empty cell')} in all columns); {rules.fill_advice(count)}"
         )
     if empty.all().any():
         column = str(empty.all().idxmax())
         raise DataError(f"{source}: column '{column}' has no values at all")
-    if missing == "interpolate":
+    if rules.missing == "interpolate":
         method = "time" if by_time else "linear"
         return values.interpolate(method=method, limit_direction="both")
     filled = values.ffill()

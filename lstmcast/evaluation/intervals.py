@@ -10,13 +10,13 @@ the run says so; nothing about the model's architecture is assumed.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from lstmcast.artifacts import Run
+from lstmcast.data.checks import unbounded_intervals
 
 
 @dataclass(frozen=True)
@@ -57,12 +57,10 @@ class ConformalIntervals:
         return [level for level in self.levels if not np.isfinite(self.radius[level]).all()]
 
     def warnings(self) -> list[str]:
-        return [
-            f"intervals: {self.calibration_windows} calibration windows are too few for a "
-            f"{level}% interval (it needs {math.ceil(100 / (100 - level)) - 1}); its band is "
-            "unbounded: give more validation rows or lower the level"
-            for level in self.unbounded
-        ]
+        """The warning for levels too few calibration windows left unbounded (data/checks.py:
+        the same words validate and train give before training)."""
+        message = unbounded_intervals(self.levels, self.calibration_windows)
+        return [message] if message is not None else []
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 
 from lstmcast.config.schema import Experiment, ResolvedExperiment
-from lstmcast.data.frequency import season_length_for
+from lstmcast.data.checks import data_warnings
+from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.panel import (
     Panel,
     PanelLayout,
@@ -23,7 +24,7 @@ from lstmcast.data.panel import (
     panel_table,
     static_levels,
 )
-from lstmcast.data.prepare import PreparedData, with_lookback
+from lstmcast.data.prepare import PreparedData, season_length_of, with_lookback
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.shards import FileShard, data_files, input_files
 from lstmcast.data.split import SplitBounds
@@ -71,6 +72,16 @@ class PanelData:
         )  # fmt: skip
 
     @property
+    def warnings(self) -> list[str]:
+        """What to say before training: series with a constant target, intervals that the
+        pooled validation windows cannot calibrate."""
+        training = {
+            sid: self.panel.series[sid].values[: bounds.validation_start, 0]
+            for sid, bounds in zip(self.layout.ids, self.layout.bounds, strict=True)
+        }
+        return data_warnings(self.experiment, training, len(self.starts["validation"]))
+
+    @property
     def span(self) -> tuple[pd.Timestamp, pd.Timestamp]:
         """The first and the last timestamp of any series."""
         series = self.panel.series.values()
@@ -79,6 +90,11 @@ class PanelData:
     def state(self) -> dict[str, Any]:
         """What forecasting needs, as JSON (the run folder's preprocessing.json)."""
         first, last = self.span
+        frequency = self.panel.frequency
+
+        def stamp(moment: pd.Timestamp) -> str:
+            return format_timestamp(moment, frequency)
+
         return {
             "panel": True,
             "frequency": self.panel.frequency,
@@ -89,7 +105,7 @@ class PanelData:
                     "number": number,
                     "scaler": scaler.to_dict(),
                     "split": bounds.to_dict(),
-                    "last_timestamp": str(self.panel.series[sid].timestamps[-1]),
+                    "last_timestamp": stamp(self.panel.series[sid].timestamps[-1]),
                 }
                 for number, sid, scaler, bounds in zip(
                     self.numbers,
@@ -102,10 +118,10 @@ class PanelData:
             "static": self.static,
             "series_embedding": self.experiment.model.series_embedding,
             "skipped": self.layout.skipped,
-            "validation_starts": str(self.cut_offs[0]),
-            "test_starts": str(self.cut_offs[1]),
-            "first_timestamp": str(first),
-            "last_timestamp": str(last),
+            "validation_starts": stamp(self.cut_offs[0]),
+            "test_starts": stamp(self.cut_offs[1]),
+            "first_timestamp": stamp(first),
+            "last_timestamp": stamp(last),
         }
 
 
@@ -145,7 +161,7 @@ class PanelPlan:
 
     @classmethod
     def of(cls, experiment: Experiment, index: Panel, files: list[Path]) -> PanelPlan:
-        season_length = experiment.data.season_length or season_length_for(index.frequency)
+        season_length = season_length_of(experiment.data, index.frequency)
         resolved = with_lookback(experiment, season_length)
         split = resolved.split
         cut_offs = common_cut_offs(index, validation=split.validation, test=split.test)
@@ -207,8 +223,12 @@ def merged_state(states: list[dict[str, Any]]) -> dict[str, Any]:
     merged = dict(states[0])
     for key in ("series", "skipped"):
         merged[key] = dict(sorted(item for state in states for item in state[key].items()))
-    merged["first_timestamp"] = str(min(pd.Timestamp(s["first_timestamp"]) for s in states))
-    merged["last_timestamp"] = str(max(pd.Timestamp(s["last_timestamp"]) for s in states))
+    frequency = merged["frequency"]
+    first = min(pd.Timestamp(s["first_timestamp"]) for s in states)
+    merged["first_timestamp"] = format_timestamp(first, frequency)
+    merged["last_timestamp"] = format_timestamp(
+        max(pd.Timestamp(s["last_timestamp"]) for s in states), frequency
+    )
     return merged
 
 

@@ -95,6 +95,8 @@ def _train(
             notes.tell(_share_note(data, share))
     if data.layout.skipped:
         notes.warning(_skipped_note(data))
+    for message in data.warnings:
+        notes.warning(message)
     return _fit_and_write(data, parts, notes, overwrite=overwrite, report=report)
 
 
@@ -154,8 +156,6 @@ def _score_and_write(
     experiment = data.experiment
     with phase("calibrate"):
         intervals = calibrate_panel(result.model, parts())
-    for message in intervals.warnings() if intervals is not None else []:
-        notes.warning(message)
     states: list[dict[str, Any]] = []
     with phase("evaluate"):
         evaluation = evaluate_panel(result.model, _keeping_states(parts(), states), intervals)

@@ -15,6 +15,7 @@ import numpy as np
 from lstmcast import artifacts, locks
 from lstmcast.config.schema import Experiment, ResolvedExperiment, TrainingSection
 from lstmcast.data import shards
+from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.profile import acf_lookback
 from lstmcast.errors import ConfigError
@@ -101,6 +102,8 @@ def _train(
 ) -> TrainSummary:
     check_outputs(experiment, overwrite=overwrite)
     data = prepare_data(experiment)  # data errors surface before TensorFlow loads
+    for message in data.warnings:
+        notes.warning(message)
     if experiment.windows.lookback == "auto":
         training_target = data.series.values[: data.bounds.validation_start, 0]
         why = acf_lookback(training_target, data.season_length)[1]
@@ -128,8 +131,6 @@ def _train(
     if placement.is_chief:
         with phase("calibrate"):
             intervals = calibrate_intervals(result.model, data)
-        for message in intervals.warnings() if intervals is not None else []:
-            notes.warning(message)
         with phase("evaluate"):
             evaluation = evaluate_model(result.model, data, intervals)
         manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
@@ -351,8 +352,8 @@ def preprocessing_state(data: PreparedData) -> dict[str, Any]:
         "season_length": data.season_length,
         "scaler": data.scaler.to_dict(),
         "split": data.bounds.to_dict(),
-        "first_timestamp": str(series.timestamps[0]),
-        "last_timestamp": str(series.timestamps[-1]),
+        "first_timestamp": format_timestamp(series.timestamps[0], series.frequency),
+        "last_timestamp": format_timestamp(series.timestamps[-1], series.frequency),
     }
 
 

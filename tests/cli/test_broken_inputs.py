@@ -28,22 +28,22 @@ CSV_CASES = {  # file -> (exit code, what the message must name); 0: must be acc
     "thousands_separators": (3, "remove the thousands separators"),
     "non_numeric_cell": (3, "column 'load' has empty cells"),
     "nan_cell": (3, "column 'load' has empty cells"),
-    "inf_cell": (3, "infinite values (first: line 32)"),
+    "inf_cell": (3, "1 infinite value (first: line 32)"),
     "duplicated_timestamp": (3, "repeats 2024-01-02 06:00:00 on lines 32 and 33"),
     "unsorted": (3, "not in increasing order: line 23"),
-    "mixed_zones": (3, "not in increasing order: line 32"),
+    "mixed_zones": (3, "to +02:00 at line 32, where it goes back in time"),
     "unparsable_timestamp": (3, "line 32, value 'yesterday'"),
-    "empty_timestamp": (3, "empty or unparsable timestamps (first: line 32"),
+    "empty_timestamp": (3, "1 empty or unparsable timestamp (first: line 32"),
     "day_first_dates": (3, "use ISO 8601"),
     "month_first_dates": (3, "use ISO 8601"),
-    "constant_target": (0, ""),
-    "all_zero_target": (0, ""),
+    "constant_target": (0, "warning: the target 'load' is constant in the training rows"),
+    "all_zero_target": (0, "(every value 0): scaling leaves it as is"),
     "tiny_magnitudes": (0, ""),
     "huge_magnitudes": (0, ""),
     "overflowing_magnitudes": (3, "values beyond ±1e+150 (first: line 2"),
     "too_few_rows": (3, "6 rows are too few for lookback 8 + horizon 2"),
     "ragged_row": (3, "line 32 has 3 fields but the header has 2"),
-    "missing_rows": (3, "20 timestamps are missing from the 'h' grid"),
+    "missing_rows": (3, "20 rows missing from the hourly grid (2024-01-01T20:00:00, "),
     "half_written_last_line": (3, "line 61 has 1 fields"),
     "wrong_target_column": (2, "data.target: column 'load' is not in"),
     "no_timestamp_column": (2, "data.timestamp: column 'timestamp' is not in"),
@@ -90,6 +90,7 @@ def refused_as_documented(result, code: int, fragment: str, tmp_path: Path, befo
     assert "Traceback" not in result.stderr and "Warning" not in result.stderr
     assert written(tmp_path) == before  # nothing written, not even runs/
     if code == 0:
+        assert fragment in result.stderr
         return
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
@@ -216,7 +217,7 @@ INPUT_CASES = {
     "other frequency": (
         lambda f: f.iloc[::2],
         3,
-        "timestamps step by '2h' but the trained run's frequency is 'h'",
+        "timestamps step by '2h' (2-hour) but the trained run's frequency is 'h' (hourly)",
     ),
     "too short": (lambda f: f.tail(5), 3, "has 5 rows but the model reads the last 8"),
     "older than training": (

@@ -43,7 +43,7 @@ def test_trading_days_train_evaluate_and_forecast_the_next_business_days(
     )
     validated = invoke("validate", config)  # 02-19 and 05-27 absent but not listed
     assert validated.exit_code == 3
-    assert "2 timestamps are missing from the 'B' grid (first: 2024-02-19 00:00:00); add " in (
+    assert "2 rows missing from the business-day grid (2024-02-19, 2024-05-27); add " in (
         validated.output
     )
     assert "list those days in data.holidays if they are holidays" in validated.output

@@ -68,7 +68,7 @@ def test_validate_data_error_exit_3(tiny_config, tmp_path):
     csv.write_text("\n".join(lines) + "\n")
     result = invoke("validate", tiny_config)
     assert result.exit_code == ExitCode.DATA
-    assert "non-numeric cells (first: line 11" in result.output
+    assert "1 non-numeric cell (first: line 11" in result.output
     assert raw["data"]["path"] == str(csv)
 
 
@@ -159,7 +159,7 @@ def test_forecast_refuses_mismatched_input(tiny_config, tmp_path, write_csv):
     daily = write_csv(synthetic_frame(50, freq="D", features=2), "daily.csv")
     result = invoke("forecast", run_dir, "--input", daily)
     assert result.exit_code == ExitCode.DATA
-    assert "timestamps step by 'D' but the trained run's frequency is 'h'" in result.output
+    assert "step by 'D' (daily) but the trained run's frequency is 'h' (hourly)" in result.output
 
     short = write_csv(synthetic_frame(5, features=2), "short.csv")
     result = invoke("forecast", run_dir, "--input", short)

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstmcast.data.freshness import check_fresh, rows_until
-from lstmcast.errors import ConfigError, StaleInputError
+from lstmcast.errors import ConfigError, DataError, StaleInputError
 
 STAMPS = pd.date_range("2024-03-30", periods=72, freq="h")
 FRAME = pd.DataFrame({"timestamp": STAMPS.strftime("%Y-%m-%dT%H:%M:%S"), "load": range(72)})
@@ -27,8 +27,10 @@ def test_an_aware_as_of_is_compared_as_an_instant_with_aware_data():
     paris = pd.date_range("2024-03-30", periods=72, freq="h", tz="UTC").tz_convert("Europe/Paris")
     frame = FRAME.assign(timestamp=paris.strftime("%Y-%m-%dT%H:%M:%S%z"))  # +01:00, then +02:00
     as_of = pd.Timestamp("2024-03-31T10:00:00+00:00")  # 12:00 in Paris, summer time
-    kept = rows_until(frame, "timestamp", as_of, Path("x.csv"))
+    kept = rows_until(frame, "timestamp", as_of, Path("x.csv"), timezone="Europe/Paris")
     assert frame["timestamp"].iloc[kept - 1] == "2024-03-31T12:00:00+0200"
+    with pytest.raises(DataError, match="changes UTC offset from \\+01:00 to \\+02:00 at line"):
+        rows_until(frame, "timestamp", as_of, Path("x.csv"))  # without the zone: refused
 
 
 def test_a_naive_as_of_is_the_wall_time_of_data_in_one_zone():

@@ -129,7 +129,7 @@ def test_errors_name_the_series_and_the_line(tmp_path):
     frame = long_panel([20, 20])
     frame["y"] = frame["y"].astype(object)
     frame.loc[30, "y"] = "n/a!"
-    with pytest.raises(DataError, match=r"non-numeric cells \(first: line 32"):
+    with pytest.raises(DataError, match=r"1 non-numeric cell \(first: line 32"):
         prepare_panel(experiment(tmp_path, frame))
 
 
@@ -168,7 +168,8 @@ def test_the_fast_path_for_regular_series_gives_what_validation_gives(tmp_path, 
     frame = pd.concat(parts, ignore_index=True)
     frame = frame.drop(index=frame.index[(frame.series_id == "s1")][10])  # a gap
     frame.loc[frame.index[(frame.series_id == "s2")][5], "y"] = np.nan  # an empty cell
-    data = experiment(tmp_path, frame, missing="interpolate").data
+    zoned = {"timezone": zone} if zone else {}  # offsets change at 02:00: a zone says which
+    data = experiment(tmp_path, frame, missing="interpolate", **zoned).data
     found = []
     regular = panel_module._regular
     monkeypatch.setattr(panel_module, "_regular", lambda *a: found.append(regular(*a)) or found[0])

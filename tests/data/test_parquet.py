@@ -64,10 +64,10 @@ def test_what_is_wrong_with_a_parquet_file_is_one_line(tmp_path):
     holed = frame.assign(timestamp=pd.to_datetime(frame["timestamp"]))
     holed.loc[3, "timestamp"] = pd.NaT
     holed.to_parquet(parquet, index=False)
-    with pytest.raises(DataError, match=r"1 empty or unparsable timestamps"):
+    with pytest.raises(DataError, match=r"1 empty or unparsable timestamp \(first"):
         load_series(DataSection(path=parquet, target="load"))
     text = frame.assign(load=frame["load"].astype(str))
     text.loc[5, "load"] = "n/a"
     text.to_parquet(parquet, index=False)
-    with pytest.raises(DataError, match=r"column 'load' has 1 non-numeric cells"):
+    with pytest.raises(DataError, match=r"column 'load' has 1 non-numeric cell \(first"):
         load_series(DataSection(path=parquet, target="load"))

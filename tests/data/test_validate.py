@@ -52,13 +52,13 @@ def test_duplicated_timestamps(write_csv):
 
 def test_unparsable_timestamp(write_csv):
     message = data_error(write_csv, rows(*GOOD_ROWS[:3], "yesterday,1,2", *GOOD_ROWS[3:]))
-    assert "1 empty or unparsable timestamps (first: line 5, value 'yesterday')" in message
+    assert "1 empty or unparsable timestamp (first: line 5, value 'yesterday')" in message
 
 
 def test_non_numeric_cell_with_thousands_separator(write_csv):
     text = rows(*GOOD_ROWS[:4], '2024-01-01T04:00:00,"1,204",4', GOOD_ROWS[5])
     message = data_error(write_csv, text)
-    assert "column 'load' has 1 non-numeric cells (first: line 6, value '1,204')" in message
+    assert "column 'load' has 1 non-numeric cell (first: line 6, value '1,204')" in message
     assert "thousands separators" in message
 
 
@@ -66,14 +66,14 @@ def test_infinity(write_csv):
     message = data_error(
         write_csv, rows(*GOOD_ROWS[:2], "2024-01-01T02:00:00,inf,2", *GOOD_ROWS[3:])
     )
-    assert "column 'load' has 1 infinite values (first: line 4)" in message
+    assert "column 'load' has 1 infinite value (first: line 4)" in message
 
 
 def test_missing_cells_policies(write_csv):
     text = rows(*GOOD_ROWS[:2], "2024-01-01T02:00:00,,2", *GOOD_ROWS[3:])
     message = data_error(write_csv, text)
-    assert "column 'load' has empty cells (first at 2024-01-01 02:00:00" in message
-    assert "data.missing: interpolate or ffill" in message
+    assert "column 'load' has empty cells (first at 2024-01-01T02:00:00; 1 empty cell" in message
+    assert "set data.missing: interpolate (or ffill) to fill it" in message
     assert series_from(write_csv, text, missing="interpolate").values[2, 0] == 12
     assert series_from(write_csv, text, missing="ffill").values[2, 0] == 11
 
@@ -81,7 +81,7 @@ def test_missing_cells_policies(write_csv):
 def test_rows_missing_from_the_grid(write_csv):
     text = rows(*GOOD_ROWS[:2], *GOOD_ROWS[3:])
     message = data_error(write_csv, text, frequency="h")
-    assert "1 timestamps are missing from the 'h' grid (first: 2024-01-01 02:00:00)" in message
+    assert "1 row missing from the hourly grid (2024-01-01T02:00:00); set data.missing" in message
     # one row of six is more than the default share data.missing may add (data.max_filled)
     filled = series_from(write_csv, text, frequency="h", missing="interpolate", max_filled=0.2)
     assert filled.num_rows == 6 and filled.values[2, 0] == 12
@@ -89,18 +89,18 @@ def test_rows_missing_from_the_grid(write_csv):
 
 def test_gap_is_found_without_a_configured_frequency(write_csv):
     text = rows(*GOOD_ROWS[:2], *GOOD_ROWS[3:])
-    assert "missing from the 'h' grid" in data_error(write_csv, text)
+    assert "missing from the hourly grid" in data_error(write_csv, text)
 
 
 def test_configured_frequency_must_match_the_data(write_csv):
     message = data_error(write_csv, rows(*GOOD_ROWS), frequency="D")
-    assert "timestamps step by 'h' but data.frequency is 'D'" in message
+    assert "timestamps step by 'h' (hourly) but data.frequency is 'D' (daily)" in message
 
 
 def test_off_grid_timestamp(write_csv):
     lines = [*GOOD_ROWS[:3], "2024-01-01T03:30:00,1,2", *GOOD_ROWS[4:]]
     message = data_error(write_csv, rows(*lines), frequency="h")
-    assert "line 5 (2024-01-01 03:30:00) is off the 'h' grid" in message
+    assert "line 5 (2024-01-01T03:30:00) is off the hourly grid ('h')" in message
 
 
 def test_missing_column_is_a_config_error_with_near_miss(write_csv):

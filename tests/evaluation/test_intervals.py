@@ -40,7 +40,9 @@ def test_too_few_windows_give_an_unbounded_band_and_a_warning():
     intervals = calibrate(np.arange(10.0)[:, None], np.zeros((10, 1)), [80, 95], source="v")
     assert np.isfinite(intervals.radius[80]).all() and np.isinf(intervals.radius[95]).all()
     (warning,) = intervals.warnings()
-    assert "10 calibration windows are too few for a 95% interval (it needs 19)" in warning
+    assert "10 validation windows are too few to calibrate a 95% band (calibration needs 19)" in (
+        warning
+    )
 
 
 def test_round_trip_through_json_keeps_infinite_bands():
