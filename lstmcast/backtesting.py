@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lstmcast import artifacts, locks
-from lstmcast.artifacts import Run, check_agreement, load_run
+from lstmcast.artifacts import Run, check_agreement, load_run, locked_run
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import BacktestSection, Experiment
 from lstmcast.errors import ArtifactError, ConfigError
@@ -45,9 +45,8 @@ def run_backtest(
 
     if target.is_dir():
         if overrides:
-            raise ConfigError("--set applies to a config file, not to a run folder")
-        with locks.holding(target, command="backtest", exclusive=False, wait=wait):
-            run = load_run(target)
+            raise ConfigError(artifacts.RUN_KEEPS_ITS_SETTINGS)
+        with locked_run(target, command="backtest", wait=wait) as run:
             _refuse_panel_plot(run.is_panel, plot)
             select_device(device or "auto")
             result, run_dir = _train_once(run, run.experiment.backtest), run.run_dir

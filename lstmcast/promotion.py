@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lstmcast import locks
-from lstmcast.artifacts import MANIFEST_FILE, load_run
+from lstmcast.artifacts import MANIFEST_FILE, locked_run
 from lstmcast.errors import ConfigError, GateError
 from lstmcast.training.gate import gate_verdict
 
@@ -35,8 +35,7 @@ def promote(run_dir: Path, name: str, *, force: bool = False) -> dict[str, Any]:
             f"--as {name}: {folder} is a run folder; name the pointer something else "
             "(e.g. the config's name without a date)"
         )
-    with locks.holding(run_dir.resolve(), command="promote", exclusive=False):
-        run = load_run(run_dir)  # refuses a missing, partial or altered run
+    with locked_run(run_dir, command="promote") as run:  # refuses a missing or altered run
         verdict = gate_verdict(run_dir)
         if verdict is not None and not verdict["passed"] and not force:
             raise GateError(

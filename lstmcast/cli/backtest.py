@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
-    Overrides,
     QuietFlag,
     RunOrConfig,
+    RunOverrides,
     VerboseFlag,
     WaitOption,
 )
@@ -22,7 +23,6 @@ from lstmcast.cli.output import (
     print_json,
     print_table,
     reported_errors,
-    require_plotting,
     say,
     warn,
     wrote,
@@ -51,7 +51,7 @@ BacktestPlot = Annotated[
 
 def backtest(
     run: RunOrConfig,
-    overrides: Overrides = None,
+    overrides: RunOverrides = None,
     output: BacktestDir = None,
     plot: BacktestPlot = None,
     device: DeviceOption = None,
@@ -74,8 +74,9 @@ def backtest(
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
-        if plot is not None:
-            require_plotting(plot, option="--plot")
+        check_destinations(
+            Destination("--output", output, "folder"), Destination("--plot", plot, "plot")
+        )
         result = run_backtest(
             run,
             overrides or [],

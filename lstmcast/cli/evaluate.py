@@ -7,14 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
-    Overrides,
     PlotPath,
     QuietFlag,
     RunOrConfig,
+    RunOverrides,
     VerboseFlag,
     WaitOption,
 )
@@ -23,7 +24,6 @@ from lstmcast.cli.output import (
     print_json,
     print_table,
     reported_errors,
-    require_plotting,
     say,
     warn,
     write_csv,
@@ -96,7 +96,7 @@ DriftMargin = Annotated[
 
 def evaluate(
     run: RunOrConfig,
-    overrides: Overrides = None,
+    overrides: RunOverrides = None,
     device: DeviceOption = None,
     per_step: PerStepFlag = False,
     forecasts: ForecastsPath = None,
@@ -147,10 +147,12 @@ def evaluate(
             raise ConfigError(
                 f"{' and '.join(stdout_users)} would all write to stdout; give file names"
             )
-        if attention_plot is not None:
-            require_plotting(attention_plot, option="--attention-plot")
-        if plot is not None:
-            require_plotting(plot, option="--plot")
+        check_destinations(
+            Destination("--forecasts", forecasts),
+            Destination("--attention", attention),
+            Destination("--attention-plot", attention_plot, "plot"),
+            Destination("--plot", plot, "plot"),
+        )
         with_attention = attention is not None or attention_plot is not None
         target = opened_run(
             run, overrides or [], command="evaluate", device=device, exclusive=True, wait=wait

@@ -8,23 +8,22 @@ from typing import Annotated, Any
 
 import typer
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
-    Overrides,
     PlotPath,
     QuietFlag,
     RunOrConfig,
+    RunOverrides,
     VerboseFlag,
     WaitOption,
 )
 from lstmcast.cli.output import (
-    checked_destination,
     configure,
     print_json,
     reported_errors,
-    require_plotting,
     say,
     warn,
     write_csv,
@@ -118,7 +117,7 @@ def forecast(
     plot: PlotPath = None,
     json_output: JsonFlag = False,
     wait: WaitOption = 0.0,
-    overrides: Overrides = None,
+    overrides: RunOverrides = None,
     device: DeviceOption = None,
     engine: EngineOption = "auto",
     quiet: QuietFlag = False,
@@ -142,10 +141,11 @@ def forecast(
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
-        if plot is not None:
-            require_plotting(plot, option="--plot")
-        if output != "-":
-            checked_destination(output, option="--output")
+        check_destinations(
+            Destination("--output", output),
+            Destination("--log", log, "log"),
+            Destination("--plot", plot, "plot"),
+        )
         if max_staleness is not None:
             _checked("--max-staleness", parse_duration, max_staleness)
         if engine not in ENGINES:
@@ -174,18 +174,8 @@ def forecast(
                 engine=engine,
             )
             run_id = opened.run_id
-        if json_output and output == "-":
-            where = "stdout (JSON)"
-            print_json(
-                {
-                    "origin": result.origin,
-                    "run_id": run_id,
-                    "device": result.device,
-                    "notes": result.notes,
-                    "forecast": result.frame.to_dict(orient="records"),
-                }
-            )
-        else:
+        where = "stdout (JSON)" if json_output and output == "-" else None
+        if where is None:
             where = write_csv(result.frame, output, option="--output")
         if log is not None:
             rows = log_rows(result.frame, target=result.target, run_id=run_id, origin=result.origin)
@@ -197,6 +187,20 @@ def forecast(
             title = f"the next {len(result.frame)} steps after {result.origin}"
             plot_forecast(result.history, result.frame, plot, target=result.target, title=title)
             wrote(plot)
+    for message in result.warnings:
+        warn(message)
+    if json_output:
+        print_json(
+            {
+                "origin": result.origin,
+                "run_id": run_id,
+                "device": result.device,
+                "notes": result.notes,
+                "warnings": result.warnings,
+                "output": where,
+                **({"forecast": result.frame.to_dict(orient="records")} if output == "-" else {}),
+            }
+        )
     say(
         f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",
         quiet=quiet,
@@ -224,14 +228,13 @@ def _write_panel(
     """Every series (or --series) of a many-series run, one long CSV."""
     for message in warnings:
         warn(message)
-    if json_output and output == "-":
+    to_json = json_output and output == "-"
+    where = "stdout (JSON)" if to_json else write_csv(frame, output, option="--output")
+    if json_output:
+        rows = {"forecast": frame.to_dict(orient="records")} if to_json else {}
         print_json(
-            {"run_id": run.run_id, "notes": notes, "warnings": warnings,
-             "forecast": frame.to_dict(orient="records")}
-        )  # fmt: skip
-        where = "stdout (JSON)"
-    else:
-        where = write_csv(frame, output, option="--output")
+            {"run_id": run.run_id, "notes": notes, "warnings": warnings, "output": where, **rows}
+        )
     count = frame["series_id"].nunique()
     say(f"forecast {count} series x {run.experiment.windows.horizon} steps -> {where}", quiet=quiet)
     for note in notes:

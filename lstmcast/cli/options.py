@@ -28,6 +28,17 @@ Overrides = Annotated[
         show_default=False,
     ),
 ]
+RunOverrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY.PATH=VALUE",
+        help="With a config file (not a run folder, which keeps the settings it was trained "
+        "with): override one of its values, e.g. --set output.run_dir=runs/other "
+        "(repeatable).",
+        show_default=False,
+    ),
+]
 JsonFlag = Annotated[
     bool, typer.Option("--json", help="Print one JSON document on stdout instead of a table.")
 ]

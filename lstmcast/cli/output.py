@@ -65,7 +65,7 @@ def reported_errors(*, debug: bool = False, json_output: bool = False) -> Iterat
 def fail(message: str, code: int, err: LstmcastError | None = None) -> None:
     """Report a failure (stderr, the log, --json's document) and exit with its code."""
     print_error(message)
-    if _SESSION["json"]:
+    if _SESSION["json"] and not _SESSION["printed"]:  # --json: one document, whatever happens
         error = {"message": message, "exit_code": int(code), **error_location(message, err)}
         _write_json(_envelope({"status": "error", "error": error}))
     raise typer.Exit(code) from None
@@ -95,7 +95,8 @@ def error_location(message: str, err: LstmcastError | None = None) -> dict[str, 
 
 
 _SESSION: dict[str, Any] = {
-    "command": "lstmcast", "json": False, "written": [], "started": time.monotonic()
+    "command": "lstmcast", "json": False, "written": [], "started": time.monotonic(),
+    "printed": False,
 }  # fmt: skip
 _LOG_FILE: dict[str, Any] = {"path": None}
 
@@ -106,7 +107,9 @@ def log_to(path: Path | None, command: str | None) -> None:
     if path is not None and not path.parent.is_dir():
         raise ConfigError(f"--log-file: folder {path.parent} does not exist")
     _LOG_FILE["path"] = path
-    _SESSION.update(command=command or "lstmcast", written=[], started=time.monotonic())
+    _SESSION.update(
+        command=command or "lstmcast", written=[], started=time.monotonic(), printed=False
+    )
 
 
 def wrote(path: str | Path) -> None:
@@ -197,6 +200,7 @@ def _write_json(document: dict[str, Any]) -> None:
 
     sys.stdout.write(json.dumps(to_jsonable(document), indent=2) + "\n")
     sys.stdout.flush()
+    _SESSION["printed"] = True
 
 
 def print_table(table: Any) -> None:
@@ -224,7 +228,10 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         sys.stdout.write(text)
         sys.stdout.flush()
         return "stdout"
-    destination = checked_destination(output, option=option)
+    from lstmcast.cli.destinations import Destination, check_destinations
+
+    destination = Path(output)
+    check_destinations(Destination(option, destination))
     try:
         write_text_atomic(destination, text)
     except OSError as err:
@@ -233,26 +240,3 @@ def write_csv(frame: Any, output: str, *, option: str) -> str:
         ) from None
     wrote(destination)
     return output
-
-
-def checked_destination(output: str, *, option: str) -> Path:
-    """A file output that can be written: its folder exists and it is not a folder. Checked
-    before any work too, so a wrong path fails in a second, not after the model ran."""
-    destination = Path(output)
-    if not destination.parent.is_dir():
-        raise ConfigError(f"{option}: folder {destination.parent} does not exist")
-    if destination.is_dir():
-        raise ConfigError(f"{option}: {destination} is a folder; give a file name")
-    return destination
-
-
-def require_plotting(path: Path, *, option: str) -> None:
-    """Refuse before any work when a PNG asked for cannot be written."""
-    from lstmcast.plots import plotting_available
-
-    if not plotting_available():
-        raise ConfigError(
-            f"{option} needs matplotlib; install the plotting extra: pip install 'lstmcast[plot]'"
-        )
-    if not path.parent.is_dir():
-        raise ConfigError(f"{option}: folder {path.parent} does not exist")

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
-    Overrides,
     QuietFlag,
     RunOrConfig,
+    RunOverrides,
     VerboseFlag,
     WaitOption,
 )
@@ -33,7 +34,7 @@ ReportPath = Annotated[
 def report(
     run: RunOrConfig,
     output: ReportPath = None,
-    overrides: Overrides = None,
+    overrides: RunOverrides = None,
     device: DeviceOption = None,
     wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
@@ -52,6 +53,7 @@ def report(
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
+        check_destinations(Destination("--output", output))
         target = opened_run(run, overrides or [], command="report", device=device, wait=wait)
         with target as opened:
             result = write_report(opened, output=output)

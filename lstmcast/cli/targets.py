@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from lstmcast import locks
-from lstmcast.artifacts import Run, check_agreement, load_run
+from lstmcast.artifacts import RUN_KEEPS_ITS_SETTINGS, Run, check_agreement, locked_run
 from lstmcast.config.load import load_experiment
 from lstmcast.errors import ArtifactError, ConfigError
 
@@ -30,7 +29,7 @@ def opened_run(
     command: how a model was trained does not bind where it forecasts."""
     if run_or_config.is_dir():
         if overrides:
-            raise ConfigError("--set applies to a config file, not to a run folder")
+            raise ConfigError(RUN_KEEPS_ITS_SETTINGS)
         experiment, run_dir = None, run_or_config
     elif run_or_config.is_file():
         experiment = load_experiment(run_or_config, overrides)
@@ -40,9 +39,7 @@ def opened_run(
             f"{run_or_config} is neither a run folder nor a config file; give the folder "
             "`train` wrote (e.g. runs/air_passengers) or its config"
         )
-    # the folder's own lock, also when reached through a `promote` link (NAME/current)
-    with locks.holding(run_dir.resolve(), command=command, exclusive=exclusive, wait=wait):
-        run = load_run(run_dir)
+    with locked_run(run_dir, command=command, exclusive=exclusive, wait=wait) as run:
         if experiment is not None:
             check_agreement(run_or_config, experiment, run)
         yield with_device(run, device)

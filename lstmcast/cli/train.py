@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     ConfigPath,
     DebugFlag,
@@ -91,6 +92,10 @@ def train(
         if device is not None:
             overrides = [*(overrides or []), f"training.device={device_choice(device)}"]
         experiment = load_experiment(config, overrides or [])
+        check_destinations(
+            Destination("output.run_dir", experiment.run_dir, "folder"),
+            Destination("output.tensorboard", experiment.output.tensorboard, "folder"),
+        )
         if check_determinism:
             _check_determinism(experiment, json_output=json_output, quiet=quiet)
             return

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag, VerboseFlag
 from lstmcast.cli.output import (
-    checked_destination,
     configure,
     print_json,
     print_table,
@@ -77,7 +77,7 @@ def tune(
             except ValueError as err:
                 raise ConfigError(f"--timeout: {err}") from None
         best_path = output or config.with_name(f"{config.stem}.best.yaml")
-        checked_destination(str(best_path), option="--output")  # before hours of trials
+        check_destinations(Destination("--output", best_path))  # before hours of trials
         settings = overrides or []
         experiment, section = prepared(
             config, settings, trials=trials, timeout=timeout, storage=storage

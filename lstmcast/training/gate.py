@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from lstmcast import artifacts, locks
-from lstmcast.artifacts import Run, load_run
+from lstmcast import artifacts
+from lstmcast.artifacts import Run, load_run, locked_run
 from lstmcast.data.prepare import prepare_data
 from lstmcast.errors import ArtifactError, GateError
 from lstmcast.evaluation.evaluate import evaluate_model
@@ -74,8 +74,7 @@ def _test_scores(run: Run) -> dict[str, Any]:
 
 def _production_scores(new: Run, against: Path) -> dict[str, Any]:
     """The production model scored on the new run's data and test split, with its own scaler."""
-    with locks.holding(against.resolve(), command="train --gate", exclusive=False):
-        production = load_run(against)
+    with locked_run(against, command="train --gate") as production:
         if production.experiment.data.columns != new.experiment.data.columns:
             raise ArtifactError(
                 f"gate: the production run {against} reads {production.experiment.data.columns}, "
