@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from lstmcast import __version__
+from lstmcast import __version__, locks
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.config.schema import Experiment, ResolvedExperiment
 from lstmcast.data.scaling import Scaler
-from lstmcast.data.shards import file_sha256
+from lstmcast.data.shards import data_sha256, file_sha256
 from lstmcast.errors import ArtifactError, ConfigError
 from lstmcast.models.onnx import OnnxModel, onnx_runtime_available
 
@@ -145,18 +145,47 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 @contextlib.contextmanager
 def replace_atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write; renamed over `path` when the block succeeds,
-    removed when it fails, so readers never see a half-written file."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    """A temporary path to write; when the block succeeds its bytes become `path`, and when it
+    fails nothing of it is left, so readers never see a half-written file.
+
+    A regular file (or a new path) is replaced atomically: the temporary file beside it is
+    renamed over it. A symbolic link keeps being a link: its target is replaced that way.
+    Anything else (/dev/null, /dev/stdout, a FIFO, a terminal, a character device) is written
+    through, once the bytes are complete: renaming over it would replace the device itself.
+    """
+    target = replaced_path(path)
+    folder = target.parent if target is not None else Path(tempfile.gettempdir())
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     os.close(handle)
     temporary = Path(name)
     try:
         yield temporary
+        if target is None:
+            _write_through(temporary, path)
+            temporary.unlink()
+            return
         temporary.chmod(0o666 & ~_umask())  # mkstemp makes 0600
-        temporary.replace(path)
+        temporary.replace(target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def replaced_path(path: Path) -> Path | None:
+    """The file an atomic write renames over: `path`, or a link's final target; None for a
+    path to write through (a device, a FIFO, anything under /dev or /proc)."""
+    absolute = Path(os.path.abspath(path))
+    if absolute.parts[1:2] in (("dev",), ("proc",)):
+        return None
+    resolved = path.resolve() if path.is_symlink() else path
+    if resolved.exists() and not resolved.is_file():
+        return None
+    return resolved
+
+
+def _write_through(source: Path, destination: Path) -> None:
+    with source.open("rb") as reading, open(destination, "wb") as writing:
+        shutil.copyfileobj(reading, writing)
 
 
 def _umask() -> int:
@@ -181,7 +210,11 @@ def to_jsonable(value: Any) -> Any:
 
 
 def save_config(staging: Path, experiment: ResolvedExperiment) -> None:
+    """The resolved config, its data.path relative to the run folder (as a config's is to the
+    config): a project copied elsewhere with its data and runs still finds the data."""
     resolved = experiment.model_dump(mode="json")
+    run_dir = experiment.run_dir.resolve()
+    resolved["data"]["path"] = os.path.relpath(experiment.data.path.resolve(), run_dir)
     write_text_atomic(staging / CONFIG_FILE, yaml.safe_dump(resolved, sort_keys=False))
 
 
@@ -247,6 +280,19 @@ def load_run(run_dir: Path) -> Run:
     return Run(run_dir, experiment, read_json(run_dir / PREPROCESSING_FILE), manifest)
 
 
+@contextlib.contextmanager
+def locked_run(
+    run_dir: Path, *, command: str, exclusive: bool = False, wait: float = 0.0
+) -> Iterator[Run]:
+    """The run in `run_dir`, loaded and held under its lock (the folder's own, also through a
+    `promote` link): shared to read it, exclusive to write into it. A path that is not a run
+    folder is refused before any lock file is made beside it."""
+    if not (run_dir / MANIFEST_FILE).is_file():
+        load_run(run_dir)  # raises: missing, or not a complete run folder
+    with locks.holding(run_dir.resolve(), command=command, exclusive=exclusive, wait=wait):
+        yield load_run(run_dir)
+
+
 def _check_written_by_this_or_older(run_dir: Path, version: str) -> None:
     """A run from a newer lstmcast may hold what this one cannot read right: refuse it."""
 
@@ -270,6 +316,11 @@ def read_json(path: Path) -> dict[str, Any]:
     return loaded
 
 
+RUN_KEEPS_ITS_SETTINGS = (
+    "--set changes a config file; a run folder keeps the settings it was trained with: give "
+    "the config, or retrain with the setting"
+)
+
 COMPARED = ("data", "windows", "scaling", "model")
 """Sections whose values decide what a run is: a config pointing at a run must agree on them."""
 
@@ -284,12 +335,30 @@ def check_agreement(config: Path, experiment: Experiment, run: Run) -> None:
         for key, value in wanted.items():
             if value in (None, "auto") or value == trained.get(key):
                 continue  # left to a default the run resolved (lookback), or the same
+            if (section, key) == ("data", "path") and _same_data(experiment.data.path, run):
+                continue  # the same bytes, spelt from elsewhere (a project copied or moved)
             differences.append(f"{section}.{key} {value!r} (the run: {trained.get(key)!r})")
     if differences:
         raise ConfigError(
             f"{config} does not match the run in {run.run_dir}: {'; '.join(differences)}; "
             f"train it again (lstmcast train {config} --overwrite) or give the run folder"
         )
+
+
+def _same_data(path: Path, run: Run) -> bool:
+    """Whether the data at `path` is, byte for byte, what the run was trained on."""
+    try:
+        return data_sha256(path) == run.manifest.get("data_sha256")
+    except OSError:
+        return False
+
+
+def model_label(cell: str, blend_share: float | None) -> str:
+    """The model as people should read it: 'lstm', or 'lstm (blended 0.45 with seasonal
+    naive)' when the forecast is 0.45 x the network + 0.55 x seasonal naive."""
+    if blend_share is None or blend_share >= 1:
+        return cell
+    return f"{cell} (blended {blend_share:.2f} with seasonal naive)"
 
 
 def run_summary(run: Run) -> dict[str, Any]:
@@ -299,6 +368,7 @@ def run_summary(run: Run) -> dict[str, Any]:
     metrics_path = run.run_dir / METRICS_FILE
     metrics = read_json(metrics_path) if metrics_path.is_file() else {}
     label = metrics.get("model", experiment.model.cell)
+    blend = manifest.get("training", {}).get("blend") or {}
     overall = metrics.get("overall") or {  # a panel run: the mean over its series
         name: {"mase": value} for name, value in metrics.get("mean_mase", {}).items()
     }
@@ -324,6 +394,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "test_mase": {name: values.get("mase") for name, values in overall.items()},
         "skill": metrics.get("skill"),
         "model_label": label,
+        "model_described": model_label(label, blend.get("share")),
         "intervals": list((run.intervals_state or {}).get("radius", {})),
         "panel": _panel_kind(preprocessing) if run.is_panel else None,
     }

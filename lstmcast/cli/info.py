@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from lstmcast.cli.options import DebugFlag, JsonFlag, Overrides, RunOrConfig
+from lstmcast.cli.options import DebugFlag, JsonFlag, RunOrConfig, RunOverrides
 from lstmcast.cli.output import print_json, reported_errors
+from lstmcast.text import count_of, number
 
 
 def info(
     run: RunOrConfig,
-    overrides: Overrides = None,
+    overrides: RunOverrides = None,
     json_output: JsonFlag = False,
     debug: DebugFlag = False,
 ) -> None:
@@ -28,6 +29,7 @@ def info(
     data, model, training = summary["data"], summary["model"], summary["training"]
     mase = summary["test_mase"]
     label = summary["model_label"]
+    epochs = count_of(training.get("epochs_run") or 0, "epoch")
     lines = [
         f"run        {summary['run_dir']} (lstmcast {summary['lstmcast_version']}, "
         f"created {summary['created']})",
@@ -39,9 +41,9 @@ def info(
         f"model      {model.get('architecture')}, {model.get('parameters', 0):,} parameters",
         f"trained    on {summary['device']}, TensorFlow {summary['versions'].get('tensorflow')}, "
         f"Keras {summary['versions'].get('keras')}, seed {training.get('seed')}, "
-        f"{training.get('epochs_run')} epochs (best {training.get('best_epoch')})",
-        f"test MASE  {label} {mase.get(label)} vs seasonal naive {mase.get('seasonal_naive')}"
-        f" (skill {summary['skill']})",
+        f"{epochs} (best {training.get('best_epoch')})",
+        f"test MASE  {summary['model_described']} {number(mase.get(label))} vs seasonal naive "
+        f"{number(mase.get('seasonal_naive'))} (skill {number(summary['skill'])})",
         f"intervals  {', '.join(f'{level}%' for level in summary['intervals']) or 'none'}",
     ]
     if training.get("blend"):

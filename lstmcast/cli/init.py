@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import textwrap
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,6 +11,7 @@ import typer
 
 from lstmcast.cli.options import DebugFlag, JsonFlag, QuietFlag
 from lstmcast.cli.output import print_json, reported_errors, say, warn, wrote
+from lstmcast.text import count_of
 
 TargetOption = Annotated[
     str | None,
@@ -28,7 +28,9 @@ ConfigOutput = Annotated[
 ]
 HorizonOption = Annotated[
     int | None,
-    typer.Option("--horizon", help="Steps to forecast [default: one season].", show_default=False),
+    typer.Option(
+        "--horizon", min=1, help="Steps to forecast [default: one season].", show_default=False
+    ),
 ]
 
 
@@ -44,66 +46,74 @@ def init(
     quiet: QuietFlag = False,
     debug: DebugFlag = False,
 ) -> None:
-    """Write a commented starter config for CSV: the timestamp column, frequency (business
-    days included) and gaps, numeric columns, a likely target, the season, and a lookback from
-    the autocorrelation function, each with the reason; then check it as `validate` would.
-    Never imports TensorFlow."""
+    """Write a commented starter config for CSV: the timestamp column and time zone,
+    frequency (business days and business hours included) and gaps, numeric columns, a likely
+    target, the season, a split whose validation part calibrates the intervals, and the
+    default lookback rule, each with the reason; then check it as `validate` would. Never
+    imports TensorFlow."""
     from lstmcast.data.profile import profile_csv
+    from lstmcast.data.starter import plan_starter
 
     with reported_errors(debug=debug, json_output=json_output):
         profile = profile_csv(csv, target=target)
         steps = horizon or (profile.season_length if profile.season_length > 1 else 7)
+        plan = plan_starter(profile, horizon=steps)
+        to_stdout = output is not None and str(output) == "-"
         destination = output or Path(f"{csv.stem}.yaml")
-        problem = _written(profile, steps, destination, overwrite=overwrite)
-    facts = _facts(profile, steps, destination, problem)
+        if not to_stdout:
+            _check_destination(destination, overwrite=overwrite)
+        text = _config_text(profile, plan, destination, to_stdout=to_stdout)
+        problem = _problem(text, destination, to_stdout=to_stdout)
+        occupied = _occupied_run_dir(destination, to_stdout=to_stdout)
+        if not to_stdout:
+            from lstmcast.artifacts import write_text_atomic
+
+            write_text_atomic(destination, text)
+            wrote(destination)
+    facts = _facts(profile, plan, destination, problem, to_stdout=to_stdout)
     if json_output:
-        print_json(facts)
-    else:
-        say(f"{facts['found']} -> {destination}", quiet=quiet)
-    if problem:
-        warn(problem)
-    else:
-        say(f"it validates; next: lstmcast train {destination}", quiet=quiet)
+        print_json({**facts, **({"config_text": text} if to_stdout else {})})
+    elif to_stdout:
+        typer.echo(text, nl=False)
+    say(f"{facts['found']} -> {'stdout' if to_stdout else destination}", quiet=quiet)
+    for message in filter(None, (problem, occupied)):
+        warn(message)
+    if problem is None:
+        next_step = (
+            "save it to a file, then lstmcast train FILE"
+            if to_stdout
+            else f"lstmcast train {destination}"
+        )
+        say(f"it validates; next: {next_step}", quiet=quiet)
 
 
-def _written(profile: Any, horizon: int, destination: Path, *, overwrite: bool) -> str | None:
-    """Write the config (stdout for '-') and check it as validate would; the problem, if any."""
-    import tempfile
-
-    from lstmcast.artifacts import write_text_atomic
+def _check_destination(destination: Path, *, overwrite: bool) -> None:
+    from lstmcast.cli.destinations import Destination, check_destinations
     from lstmcast.errors import ConfigError
 
-    to_stdout = str(destination) == "-"
-    if not to_stdout and destination.exists() and not overwrite:
+    if destination.exists() and not overwrite:
         raise ConfigError(f"{destination} exists; choose another --output or add --overwrite")
-    if not to_stdout and not destination.resolve().parent.is_dir():
-        raise ConfigError(f"--output: folder {destination.parent} does not exist")
+    check_destinations(Destination("--output", destination))
+
+
+def _config_text(profile: Any, plan: Any, destination: Path, *, to_stdout: bool) -> str:
+    from lstmcast.data.starter import starter_yaml
+
     base = Path.cwd() if to_stdout else destination.resolve().parent
-    text = starter_config(
-        profile, horizon=horizon, data_path=os.path.relpath(profile.path.resolve(), base)
-    )
-    if to_stdout:
-        with tempfile.NamedTemporaryFile("w", suffix=".yaml", dir=base, delete=False) as stream:
-            stream.write(text)
-        try:
-            problem = _problem(Path(stream.name))
-        finally:
-            os.unlink(stream.name)
-        typer.echo(text, nl=False)
-        return problem
-    write_text_atomic(destination, text)
-    wrote(destination)
-    return _problem(destination)
+    data_path = os.path.relpath(profile.path.resolve(), base)
+    return starter_yaml(profile, plan, data_path=data_path, today=str(date.today()))
 
 
-def _problem(path: Path) -> str | None:
-    """What `lstmcast validate` would refuse in the config at `path` (no TensorFlow)."""
+def _problem(text: str, destination: Path, *, to_stdout: bool) -> str | None:
+    """What `lstmcast validate` would refuse in the config text (no TensorFlow), read as if
+    it stood at `destination` (stdout: the working directory)."""
     from lstmcast.config import load_experiment
     from lstmcast.data.prepare import prepare_data
     from lstmcast.errors import LstmcastError
 
+    where = Path.cwd() / "starter.yaml" if to_stdout else destination
     try:
-        experiment = load_experiment(path)
+        experiment = load_experiment(where, text=text)
         if experiment.data.is_panel:
             from lstmcast.panels.prepare import prepare_panel
 
@@ -111,88 +121,54 @@ def _problem(path: Path) -> str | None:
         else:
             prepare_data(experiment)
     except LstmcastError as err:
-        return f"the starter config does not validate yet: {err}"
+        message = str(err).replace(f"{where}: ", "")
+        return f"the starter config does not validate yet: {message}"
     return None
 
 
-def _facts(profile: Any, horizon: int, destination: Path, problem: str | None) -> dict[str, Any]:
+def _occupied_run_dir(destination: Path, *, to_stdout: bool) -> str | None:
+    """The default run folder of the config (runs/<stem>) when it already holds something."""
+    run_dir = Path("runs") / ("starter" if to_stdout else destination.stem)
+    if to_stdout or not run_dir.exists():
+        return None
+    return (
+        f"{run_dir} already holds a run: `lstmcast train {destination}` will refuse to replace "
+        "it without --overwrite; set output.run_dir in the config to keep both"
+    )
+
+
+def _facts(
+    profile: Any, plan: Any, destination: Path, problem: str | None, *, to_stdout: bool
+) -> dict[str, Any]:
+    from lstmcast.data.frequency import frequency_name
+
+    missing = f", {count_of(profile.missing_rows, 'row')} missing" if profile.missing_rows else ""
+    steps = f"{frequency_name(profile.frequency)} steps"
+    if profile.sessions is not None:
+        steps += f" in sessions {profile.sessions.describe()}"
+    zone = f" ({profile.timezone})" if profile.timezone else ""
     found = (
-        f"{profile.rows} rows, time in '{profile.timestamp}', every '{profile.frequency}'"
-        f"{f', {profile.missing_rows} rows missing' if profile.missing_rows else ''}, target "
-        f"'{profile.target}', season {profile.season_length}, lookback {profile.lookback}, "
-        f"horizon {horizon}"
+        f"{count_of(profile.rows, 'row')}, time in '{profile.timestamp}'{zone}, {steps}"
+        f"{missing}, target '{profile.target}', season {profile.season_length}, horizon "
+        f"{plan.horizon}, lookback {plan.lookback} (the rule), validation {plan.validation}"
     )
     return {
-        "config": str(destination),
+        "config": "-" if to_stdout else str(destination),
         "found": found,
         "rows": profile.rows,
         "timestamp": profile.timestamp,
+        "timezone": profile.timezone,
         "frequency": profile.frequency,
+        "sessions": profile.sessions.describe() if profile.sessions is not None else None,
         "missing_rows": profile.missing_rows,
         "numeric_columns": profile.numeric,
         "target": profile.target,
         "season_length": profile.season_length,
-        "lookback": profile.lookback,
-        "lookback_reason": profile.lookback_reason,
-        "horizon": horizon,
+        "lookback": plan.lookback,
+        "horizon": plan.horizon,
+        "split": {"validation": plan.validation, "test": plan.test},
+        "split_reason": plan.split_reason,
+        "interval_levels": list(plan.levels),
         "valid": problem is None,
         "problem": problem,
     }
-
-
-def starter_config(profile: Any, *, horizon: int, data_path: str) -> str:
-    """The YAML text, every choice commented with where it came from."""
-    features = [name for name in profile.numeric if name != profile.target]
-    grid = profile.frequency not in {"none", "B"}
-    share = profile.missing_rows / max(profile.rows + profile.missing_rows, 1)
-    missing = "interpolate" if profile.missing_rows or profile.empty_cells else "error"
-    frequency_note = {
-        "B": "business days: weekdays only; an absent weekday is a holiday",
-        "none": "each row counts as one step",
-    }.get(profile.frequency, f"one row every '{profile.frequency}' (inferred)")
-    lines = [
-        "# yaml-language-server: $schema=lstmcast.schema.json",
-        f"# Starter config from `lstmcast init {profile.path.name}` ({date.today()}).",
-        "# (Editor completion: lstmcast schema > lstmcast.schema.json.)",
-        "# Check it with `lstmcast validate <this file>`, then `lstmcast train <this file>`.",
-        "",
-        "data:",
-        f"  path: {data_path}    # relative to this file",
-        f"  timestamp: {profile.timestamp}",
-        f"  target: {profile.target}"
-        + ("" if len(profile.numeric) == 1 else "    # --target chooses another"),
-    ]
-    if profile.series_id is not None:
-        lines.append(f"  series_id: {profile.series_id}    # many series, one global model")
-        if profile.static:
-            lines.append(f"  static: [{', '.join(profile.static)}]    # constant within a series")
-    if features:
-        lines.append(
-            f"  # features: [{', '.join(features)}]    # other numeric columns the model could read"
-        )
-    lines += [f"  # {line}" for note in profile.notes for line in textwrap.wrap(note, 90)]
-    lines.append(f"  frequency: {profile.frequency}    # {frequency_note}")
-    if missing != "error":
-        gaps = f"{profile.missing_rows} rows missing from the grid ({share:.1%})" if grid else ""
-        cells = f"{profile.empty_cells} empty {profile.target} cells" if profile.empty_cells else ""
-        lines.append(f"  missing: interpolate    # {', '.join(x for x in (gaps, cells) if x)}")
-    if profile.frequency == "none" and profile.season_length > 1:
-        lines.append(f"  season_length: {profile.season_length}    # rows in a usual day")
-    else:
-        lines.append(f"  # season_length: {profile.season_length}    # from the frequency")
-    lines += [
-        "",
-        "windows:",
-        *(f"  # {line}" for line in textwrap.wrap(profile.lookback_reason, 90)),
-        f"  lookback: {profile.lookback}",
-        f"  horizon: {horizon}    # steps to forecast (one season here): set what you need",
-        "",
-        "split:    # time-ordered: train, then validation, then test (the last rows)",
-        "  validation: 0.1",
-        "  test: 0.1",
-        "",
-        "training:",
-        "  seed: 0",
-        "",
-    ]
-    return "\n".join(lines)

@@ -7,6 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from lstmcast.evaluation.metrics import LABELS, METRICS
+from lstmcast.text import number
 
 _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
@@ -196,8 +197,9 @@ def verdict(evaluation: dict[str, Any], *, what: str = "test") -> str:
         return "MASE is undefined for this series (constant training part)."
     change = 100.0 * (baseline - model) / baseline
     word = "better" if change > 0 else "worse"
+    named = evaluation.get("model_label") or label
     sentence = (
-        f"{label.upper()} {what} MASE {model:.3f} vs seasonal naive {baseline:.3f}: "
+        f"{named} {what} MASE {number(model)} vs seasonal naive {number(baseline)}: "
         f"{abs(change):.1f}% {word}."
     )
     beaten_by = [

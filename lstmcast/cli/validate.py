@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag
-from lstmcast.cli.output import print_json, print_table, reported_errors, say
+from lstmcast.cli.output import print_json, print_table, reported_errors, say, warn
 
 
 def validate(
@@ -33,6 +33,8 @@ def validate(
             _show_panel(config, summary, json_output=json_output, quiet=quiet)
             return
         summary = describe(prepare_data(experiment))
+    for message in summary["warnings"]:
+        warn(message)
     if json_output:
         print_json(summary)
         return
@@ -93,11 +95,14 @@ def describe(data: Any) -> dict[str, Any]:
         "cudnn_blockers": experiment.model.cudnn_blockers(),
         "splits": splits,
         "run_dir": str(experiment.run_dir),
+        "warnings": data.warnings,
     }
 
 
 def describe_panel(data: Any) -> dict[str, Any]:
     """The facts `validate` reports for many series, as a JSON-ready dict."""
+    from lstmcast.data.frequency import format_timestamp
+
     experiment, layout = data.experiment, data.layout
     return {
         "valid": True,
@@ -109,16 +114,19 @@ def describe_panel(data: Any) -> dict[str, Any]:
         "season_length": data.season_length,
         "lookback": experiment.windows.lookback,
         "horizon": experiment.windows.horizon,
-        "validation_starts": str(data.cut_offs[0]),
-        "test_starts": str(data.cut_offs[1]),
+        "validation_starts": format_timestamp(data.cut_offs[0], data.panel.frequency),
+        "test_starts": format_timestamp(data.cut_offs[1], data.panel.frequency),
         "windows": {split: int(len(starts)) for split, starts in data.starts.items()},
         "static": data.static,
         "architecture": experiment.model.architecture,
         "run_dir": str(experiment.run_dir),
+        "warnings": data.warnings,
     }
 
 
 def _show_panel(config: Any, summary: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
+    for message in summary["warnings"]:
+        warn(message)
     if json_output:
         print_json(summary)
         return

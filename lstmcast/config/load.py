@@ -19,9 +19,12 @@ from lstmcast.config.schema import Experiment
 from lstmcast.errors import ConfigError
 
 
-def load_experiment(path: Path, overrides: Sequence[str] = ()) -> Experiment:
-    """Read, override, validate and resolve the experiment in the YAML file at `path`."""
-    text = _read_text(path)
+def load_experiment(
+    path: Path, overrides: Sequence[str] = (), *, text: str | None = None
+) -> Experiment:
+    """Read, override, validate and resolve the experiment in the YAML file at `path` (or in
+    `text`, a config not written yet, whose paths resolve as if it were at `path`)."""
+    text = _read_text(path) if text is None else text
     raw, root = _parse_yaml(text, path)
     for override in overrides:
         apply_override(raw, override)

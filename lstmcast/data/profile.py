@@ -1,6 +1,6 @@
-"""What a CSV looks like as a series, for `lstmcast init`: its time column, frequency and gaps,
-numeric columns, a likely target, its season, and a lookback read from the autocorrelation
-function. Reads with pandas alone: no TensorFlow."""
+"""What a CSV looks like as a series, for `lstmcast init`: its time column and zone, frequency,
+business hours and gaps, numeric columns, a likely target, its season; and the autocorrelation
+lookback that `windows.lookback: auto` reads. Reads with pandas alone: no TensorFlow."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmcast.data.frequency import infer_frequency, season_length_for
+from lstmcast.data.frequency import frequency_name, infer_frequency
 from lstmcast.data.read import read_csv_frame
+from lstmcast.data.sessions import Sessions, detect_sessions
 from lstmcast.data.timeline import Timeline
+from lstmcast.data.timezones import candidate_zones, written_offsets
 from lstmcast.errors import DataError
 
 MAX_FILLED = 0.1
@@ -31,17 +33,22 @@ class Profile:
     frequency: str
     missing_rows: int
     season_length: int
-    lookback: int
-    lookback_reason: str
     empty_cells: int
     notes: list[str] = field(default_factory=list)
     series_id: str | None = None
     static: list[str] = field(default_factory=list)
+    series_count: int = 1
+    series_rows: int = 0
+    """Rows of the longest series (all rows for one series)."""
+    timezone: str | None = None
+    """An IANA zone that fits changing UTC offsets (daylight saving), when they change."""
+    sessions: Sessions | None = None
+    """Business hours the rows keep, when they stop and start at the same times each day."""
 
 
 def profile_csv(path: Path, *, target: str | None = None) -> Profile:
     frame = read_csv_frame(path)
-    timestamp, stamps = _time_column(frame, path)
+    timestamp, stamps, zone_note = _time_column(frame, path)
     numeric = [
         name
         for name in frame.columns
@@ -52,28 +59,19 @@ def profile_csv(path: Path, *, target: str | None = None) -> Profile:
     target = _target(numeric, target, path)
     series_id, static = _panel_columns(frame, timestamp, numeric, stamps)
     rows = np.arange(len(frame))
-    if series_id is not None:  # read the season and lookback off the longest series
+    if series_id is not None:  # read the calendar off the longest series
         sizes = frame.groupby(series_id).size()
         rows = np.flatnonzero((frame[series_id] == sizes.idxmax()).to_numpy())
     order = rows[np.argsort(stamps[rows].to_numpy(), kind="stable")]
     stamps = pd.DatetimeIndex(stamps[order])
     values = pd.to_numeric(frame[target].iloc[order], errors="coerce").to_numpy(dtype=float)
     notes = [] if (order == rows).all() else ["rows are not in time order"]
-    frequency = infer_frequency(stamps) or "none"
-    missing = _missing_rows(stamps, frequency)
-    season = season_length_for(frequency)
-    if missing > MAX_FILLED * (len(stamps) + missing):  # sessions: count rows, not the clock
-        notes.append(
-            f"a '{frequency}' grid would need {missing:,} invented rows "
-            f"({missing / (len(stamps) + missing):.0%}): the rows look like sessions (business "
-            "hours, shifts), so each row is one step"
-        )
-        frequency, missing, season = "none", 0, _rows_per_day(stamps)
-    lookback, reason = acf_lookback(values, season)
+    notes += [zone_note] if zone_note else []
+    frequency, sessions, missing, season = _steps(stamps, notes)
     if series_id is not None:
         notes.append(
             f"{frame[series_id].nunique():,} series in column '{series_id}' (a timestamp repeats "
-            f"once per series): one global model; season and lookback read off the longest, "
+            f"once per series): one global model; the calendar read off the longest, "
             f"{frame[series_id].iloc[order[0]]}"
         )
     return Profile(
@@ -85,13 +83,48 @@ def profile_csv(path: Path, *, target: str | None = None) -> Profile:
         frequency,
         missing,
         season,
-        lookback,
-        reason,
         int(np.isnan(values).sum()),
         notes,
         series_id,
         static,
+        series_count=int(frame[series_id].nunique()) if series_id is not None else 1,
+        series_rows=len(order),
+        timezone=_zone_of(stamps),
+        sessions=sessions,
     )
+
+
+def _steps(stamps: pd.DatetimeIndex, notes: list[str]) -> tuple[str, Sessions | None, int, int]:
+    """(frequency, sessions, rows missing, season length) the timestamps show. A clock grid
+    that would need more than MAX_FILLED invented rows is business hours when the rows keep
+    the same sessions each day, else rows counted as steps."""
+    frequency = infer_frequency(stamps) or "none"
+    timeline = Timeline.of(frequency)
+    missing = _missing_rows(stamps, timeline)
+    if missing <= MAX_FILLED * (len(stamps) + missing):
+        return frequency, None, missing, timeline.season_length()
+    invented = (
+        f"a {frequency_name(frequency)} grid would need {missing:,} invented rows "
+        f"({missing / (len(stamps) + missing):.0%})"
+    )
+    sessions = detect_sessions(stamps, timeline.step) if timeline.kind == "grid" else None
+    if sessions is not None:
+        timeline = Timeline.of(frequency, sessions=sessions)
+        notes.append(
+            f"{invented}: the rows keep business hours, {sessions.describe()}, so the steps "
+            "are those sessions (nights, weekends and absent days are outside the series)"
+        )
+        return frequency, sessions, _missing_rows(stamps, timeline), timeline.season_length()
+    notes.append(
+        f"{invented}: the rows look like sessions (business hours, shifts) without a daily "
+        "pattern lstmcast could read, so each row is one step"
+    )
+    return "none", None, 0, _rows_per_day(stamps)
+
+
+def _zone_of(stamps: pd.DatetimeIndex) -> str | None:
+    zone = stamps.tz
+    return str(zone) if zone is not None and "/" in str(zone) else None
 
 
 def _panel_columns(
@@ -109,8 +142,9 @@ def _panel_columns(
     return None, []
 
 
-def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex]:
-    """The first column, by name hints then position, that parses as ISO 8601 times."""
+def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex, str | None]:
+    """The first column, by name hints then position, that parses as ISO 8601 times; in an
+    IANA zone when its UTC offsets change (daylight saving), with the note saying so."""
     names = sorted(
         frame.columns,
         key=lambda n: (str(n).lower() not in TIME_NAMES, list(frame.columns).index(n)),
@@ -121,8 +155,8 @@ def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex
             continue  # numbers are values, not times
         parsed = pd.to_datetime(text, errors="coerce", format="ISO8601", utc=True)
         if parsed.notna().mean() > 0.99:
-            local = pd.to_datetime(text, errors="coerce", format="ISO8601")
-            return str(name), pd.DatetimeIndex(local if local.notna().all() else parsed)
+            stamps, note = _local(text, pd.DatetimeIndex(parsed))
+            return str(name), stamps, note
         dayfirst = pd.to_datetime(text, errors="coerce", dayfirst=True, format="mixed")
         if dayfirst.notna().mean() > 0.99:
             raise DataError(
@@ -131,6 +165,24 @@ def _time_column(frame: pd.DataFrame, path: Path) -> tuple[str, pd.DatetimeIndex
                 "them to 2024-01-31 or 2024-01-31T13:30:00 first"
             )
     raise DataError(f"{path}: no column of ISO 8601 timestamps (such as 2024-01-31T13:30)")
+
+
+def _local(text: pd.Series, utc: pd.DatetimeIndex) -> tuple[pd.DatetimeIndex, str | None]:
+    """The times as written: naive, one fixed offset, or (offsets changing) in the zone that
+    fits them all, with a note naming it and the others that fit."""
+    try:
+        local = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):  # offsets change: daylight saving in some zone
+        offsets = written_offsets(text)
+        zones = candidate_zones(utc, offsets)
+        if not zones:
+            return utc, "UTC offsets change but fit no time zone lstmcast knows: kept in UTC"
+        others = f" (also fits {', '.join(zones[1:4])}{'...' if len(zones) > 4 else ''})"
+        return utc.tz_convert(zones[0]), (
+            f"UTC offsets change (daylight saving): time zone {zones[0]}"
+            f"{others if len(zones) > 1 else ''}; set yours"
+        )
+    return pd.DatetimeIndex(local if local.notna().all() else utc), None
 
 
 def _target(numeric: list[str], given: str | None, path: Path) -> str:
@@ -153,8 +205,8 @@ def _rows_per_day(stamps: pd.DatetimeIndex) -> int:
     return max(int(counts.median()), 1) if len(counts) > 1 else 1
 
 
-def _missing_rows(stamps: pd.DatetimeIndex, frequency: str) -> int:
-    expected = Timeline.of(frequency).expected(stamps[0], stamps[-1]) if len(stamps) else None
+def _missing_rows(stamps: pd.DatetimeIndex, timeline: Timeline) -> int:
+    expected = timeline.expected(stamps) if len(stamps) else None
     return 0 if expected is None else max(len(expected.difference(stamps)), 0)
 
 

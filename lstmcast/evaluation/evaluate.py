@@ -92,6 +92,8 @@ class Evaluation:
     forecasts: WindowForecasts = field(repr=False, compare=False)
     quantiles: dict[str, dict[str, float]] = field(default_factory=dict)
     """A quantile model's quantile_10 ... -> pinball loss and % of actuals at or below it."""
+    model_label: str = ""
+    """The model as people read it: 'lstm (blended 0.45 with seasonal naive)'."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +115,10 @@ def evaluate_model(
     evaluation = score_forecasts(
         data, forecast, lookback=lookback, horizon=horizon, intervals=intervals
     )
+    from lstmcast.models.seasonal import blend_share  # Keras: only where a model is
+
+    label = artifacts.model_label(evaluation.model, blend_share(model))
+    evaluation = replace(evaluation, model_label=label)
     if quantiles is None:
         return evaluation
     return with_quantile_scores(evaluation, quantiles, experiment.model.quantiles or [])

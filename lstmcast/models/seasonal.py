@@ -99,6 +99,12 @@ def blend_layers(model: keras.Model) -> list[SeasonalBlend]:
     return seasonal_layers(model, SeasonalBlend)
 
 
+def blend_share(model: Any) -> float | None:
+    """The network's share in a blended model's forecast; None when it has no blend."""
+    layers = blend_layers(model) if hasattr(model, "layers") else []
+    return float(keras.ops.convert_to_numpy(layers[0].share)) if layers else None
+
+
 def season_of(model: keras.Model) -> int:
     """The season a trained model repeats (1 when it repeats none): what building the same
     architecture again needs."""

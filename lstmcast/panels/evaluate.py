@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcast import artifacts
-from lstmcast.artifacts import Run
+from lstmcast.artifacts import Run, model_label
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.windows import target_windows
 from lstmcast.evaluation.evaluate import validation_forecasts
@@ -38,10 +38,13 @@ def evaluate_panel(
         per_series.update(_score_part(model, data, intervals))
         skipped.update(data.layout.skipped)
         windows += len(data.starts["test"])
+    from lstmcast.models.seasonal import blend_share  # Keras: only where a model is
+
     experiment, label = data.experiment, data.experiment.model.cell
     per_series = dict(sorted(per_series.items()))  # in id order, as one part lists them
     return {
         "model": label,
+        "model_label": model_label(label, blend_share(model)),
         "target": experiment.data.target,
         "horizon": experiment.windows.horizon,
         "season_length": data.season_length,
