@@ -253,7 +253,9 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
         )
     device = select_device(experiment.training.device).describe()
     model = run.load_model()
-    evaluation = evaluate_model(model, data, ConformalIntervals.of_run(run))
+    intervals = ConformalIntervals.of_run(run)
+    warnings += intervals.warnings() if intervals is not None else []
+    evaluation = evaluate_model(model, data, intervals)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
     return EvaluationReport(
         evaluation,

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers.data import CONFIGS, SAMPLE_DATA
+from tests.helpers.data import CONFIGS, SAMPLE_DATA, synthetic_frame, tiny_experiment
 from tests.helpers.program import lstmcast, minimal
 
 TINY = ["--set", "training.epochs=1", "--set", "model.units=[4]",
@@ -136,3 +138,33 @@ def test_business_hours_forecast_the_next_session_with_its_timestamps(tmp_path):
     assert stamps.iloc[-1] == "2003-10-20T21:00:00+00:00" and len(stamps) == 169
     described = lstmcast("info", "runs/calls", "--json", cwd=tmp_path)
     assert json.loads(described.stdout)["data"]["frequency"] == "5min"
+
+
+@pytest.mark.slow
+def test_a_copied_project_still_works_with_its_own_config(tmp_path):
+    project = tmp_path / "project"
+    (project / "configs").mkdir(parents=True)
+    (project / "data").mkdir()
+    synthetic_frame(240).to_csv(project / "data" / "load.csv", index=False)
+    config = tiny_experiment(Path("../data/load.csv"), Path("runs/load"))
+    (project / "configs" / "load.yaml").write_text(yaml.safe_dump(config))
+    assert minimal("train", "configs/load.yaml", "-q", cwd=project).returncode == 0
+    saved = yaml.safe_load((project / "runs" / "load" / "config.yaml").read_text())
+    assert saved["data"]["path"] == "../../data/load.csv"  # beside the run, as a config's is
+
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(project, copy)
+    shutil.rmtree(project)  # the original is gone: nothing may point back at it
+    for target in ("configs/load.yaml", "runs/load"):
+        result = minimal("forecast", target, cwd=copy)
+        assert result.returncode == 0, (target, result.stderr)
+    evaluated = minimal("evaluate", "configs/load.yaml", cwd=copy)
+    assert evaluated.returncode == 0 and "changed since training" not in evaluated.stderr
+
+    other = pd.read_csv(copy / "data" / "load.csv")
+    other.loc[5, "load"] += 1.0  # other bytes under another name: another data set
+    other.to_csv(copy / "data" / "other.csv", index=False)
+    config["data"]["path"] = "../data/other.csv"
+    (copy / "configs" / "other.yaml").write_text(yaml.safe_dump(config))
+    refused = minimal("forecast", "configs/other.yaml", cwd=copy)
+    assert refused.returncode == 2 and "does not match the run" in refused.stderr
