@@ -20,6 +20,7 @@ from lstmcast.cli.output import (
     wrote,
 )
 from lstmcast.errors import ConfigError
+from lstmcast.text import count_of
 
 Trials = Annotated[
     int | None,
@@ -84,7 +85,8 @@ def tune(
         )
         opened = open_study(config, experiment, section)
         storage = section.storage or str(default_database(config))
-        say(f"study '{opened.study.study_name}': {_where(section, storage)}", quiet=quiet)
+        say(f"study '{opened.study.study_name}': {_progress(opened)}; {_where(section, storage)}",
+            quiet=quiet)  # fmt: skip
         ran = run_trials(config, settings, opened, tell=lambda line: say(line, quiet=quiet))
         found = summarise(opened.study, section.space)
         if found["best"] is None:
@@ -102,6 +104,18 @@ def tune(
     if found["importances"]:
         print_table(_importance_table(found["importances"]))
     say(f"{note}\nbest config -> {best_path}", quiet=quiet)
+
+
+def _progress(opened: Any) -> str:
+    """'4 trials so far, running 3 more' (or 'new')."""
+    wanted = opened.section.trials
+    if not opened.finished:
+        return "new" if wanted is None else f"new, running {count_of(wanted, 'trial')}"
+    so_far = f"{count_of(opened.finished, 'trial')} so far"
+    if wanted is None:
+        return f"{so_far}, running more until tune.timeout"
+    more = max(wanted - opened.finished, 0)
+    return f"{so_far}, running {more} more" if more else f"{so_far}: it has its {wanted}"
 
 
 def _where(section: Any, storage: str) -> str:

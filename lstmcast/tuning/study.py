@@ -41,6 +41,8 @@ class Study:
     section: TuneSection
     lock: Path | None
     """The SQLite file whose lock serialises asking for trials; None for a server storage."""
+    finished: int = 0
+    """Trials the study had finished before this worker opened it."""
 
 
 def default_database(config: Path) -> Path:
@@ -71,9 +73,47 @@ def open_study(config: Path, experiment: Experiment, section: TuneSection) -> St
             storage=storage, study_name=name, sampler=sampler, pruner=pruner,
             direction="minimize", load_if_exists=True,
         )  # fmt: skip
+        _same_question(study, section, url)
         if name not in existing and (start := as_written(experiment, section.space)):
             study.enqueue_trial(start, user_attrs={"as_written": True})
-    return Study(study, section, lock)
+    finished = _optuna().trial.TrialState
+    done = len(study.get_trials(deepcopy=False, states=(finished.COMPLETE, finished.PRUNED)))
+    return Study(study, section, lock, finished=done)
+
+
+IDENTITY = "lstmcast_question"
+"""The study's user attribute recording what its trials answer: objective and space."""
+
+
+def question(section: TuneSection) -> dict[str, Any]:
+    """What a study's values mean: the objective (with its folds) and the space searched.
+    Trials of another question are not comparable, so they never share a study."""
+    folds = section.folds if section.objective == "backtest_mase" else None
+    space = {key: dimension.model_dump() for key, dimension in sorted(section.space.items())}
+    return {"objective": section.objective, "folds": folds, "space": space}
+
+
+def _same_question(study: optuna.Study, section: TuneSection, url: str) -> None:
+    """Record the study's question when it is new; refuse one asked differently before."""
+    asked = question(section)
+    recorded = study.user_attrs.get(IDENTITY)
+    if recorded is None:
+        study.set_user_attr(IDENTITY, asked)
+        return
+    if recorded == asked:
+        return
+    what = [
+        f"{key} {recorded.get(key)!r}, now {asked[key]!r}"
+        if key != "space"
+        else "another tune.space"
+        for key in asked
+        if recorded.get(key) != asked[key]
+    ]
+    raise ConfigError(
+        f"tune: study '{study.study_name}' in {url} was run with {'; '.join(what)}: its trials "
+        f"would not compare with these; set tune.study to a new name (e.g. "
+        f"{study.study_name}-{section.objective}) or remove that study"
+    )
 
 
 def run_trials(

@@ -71,6 +71,24 @@ def test_a_study_writes_a_best_config_that_trains_unchanged(config, tmp_path):
     assert json.loads(trained.stdout)["run_dir"].endswith("tiny-tuned")
 
 
+@pytest.mark.slow
+def test_a_study_answers_one_question_and_a_rerun_says_where_it_stands(config, tmp_path):
+    first = lstmcast("tune", config, "--trials", "1", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "study 'tiny': new, running 1 trial;" in first.stderr
+    again = lstmcast("tune", config, "--trials", "2", cwd=tmp_path)
+    assert "study 'tiny': 1 trial so far, running 1 more;" in again.stderr, again.stderr
+    other = lstmcast("tune", config, "--set", "tune.objective=backtest_mase", cwd=tmp_path)
+    assert other.returncode == 2, other.stderr
+    assert "study 'tiny' in sqlite:///" in other.stderr
+    assert "was run with objective 'validation_loss', now 'backtest_mase'" in other.stderr
+    assert "set tune.study to a new name (e.g. tiny-backtest_mase)" in other.stderr
+    space = "tune.space={model.dropout: {low: 0.0, high: 0.5}}"
+    wider = lstmcast("tune", config, "--set", space, cwd=tmp_path)
+    assert wider.returncode == 2 and "another tune.space" in wider.stderr, wider.stderr
+    assert [t.number for t in finished(tmp_path)] == [0, 1]  # nothing mixed in
+
+
 def _worker(config, tmp_path, trials: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "lstmcast", "tune", str(config), "--trials", str(trials), "-q"],
