@@ -220,10 +220,7 @@ def _best(overall: dict[str, dict[str, float]], metric: str) -> float | None:
 
 
 def _number(value: float | None) -> str:
-    if value is None or value != value:
-        return "-"
-    if isinstance(value, int):
+    """Integers with separators, other numbers to three decimals: one format per table."""
+    if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
-    if abs(value) >= 1000:
-        return f"{value:,.1f}"
-    return f"{value:.4g}" if abs(value) < 1 else f"{value:.3f}"
+    return number(value)

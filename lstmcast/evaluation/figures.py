@@ -15,6 +15,8 @@ from lstmcast.plots import figure_to
 
 MODEL_COLOUR, ACTUAL_COLOUR = "#1f5fa8", "#222222"
 BASELINE_COLOURS = {"naive": "#999999", "seasonal_naive": "#d08a2c", "drift": "#7a9a3a"}
+BAND_COLOURS = ("#dbe7f5", "#b3cdeb", "#8ab2e0", "#6497d4")
+"""Bands from the widest (palest) in: opaque, so the legend shows each as it is drawn."""
 
 
 def plot_forecast(
@@ -25,18 +27,14 @@ def plot_forecast(
     with figure_to(path, size=(9, 4)) as (_, axes):
         x_history, x_future = _x_axes(history.index, forecast)
         axes.plot(x_history, history.to_numpy(), color=ACTUAL_COLOUR, lw=1, label="history")
-        levels = _levels(forecast)  # widest first, palest: narrower bands overlay darker
-        for level, alpha in zip(levels, (0.15, 0.2, 0.25, 0.3)[-len(levels) :], strict=False):
+        for level, colour in _bands(forecast):  # widest first: narrower ones drawn over it
             axes.fill_between(
-                x_future,
-                forecast[f"lower_{level}"],
-                forecast[f"upper_{level}"],
-                color=MODEL_COLOUR,
-                alpha=alpha,
-                lw=0,
-                label=f"{level}% interval",
-            )
-        axes.plot(x_future, forecast[target], color=MODEL_COLOUR, lw=1.6, label="forecast")
+                x_future, forecast[f"lower_{level}"], forecast[f"upper_{level}"],
+                color=colour, lw=0, label=f"{level}% interval",
+            )  # fmt: skip
+        joined_x = [_last(x_history), *list(x_future)]  # the line goes on from the last row
+        joined_y = [history.to_numpy()[-1], *forecast[target].to_numpy()]
+        axes.plot(joined_x, joined_y, color=MODEL_COLOUR, lw=1.6, label="forecast")
         axes.set_title(title, loc="left", fontsize=10)
         axes.set_ylabel(target)
         if isinstance(x_future, np.ndarray):
@@ -71,15 +69,25 @@ def plot_error_by_step(
 
 
 def plot_backtest(backtest: Backtest, path: Path) -> None:
-    """Top: actuals over the backtest and the model's one-step-ahead forecasts, folds shaded.
-    Bottom: MASE of each fold, the model beside seasonal naive."""
+    """Top: actuals over the backtest, the model's one-step-ahead forecasts with their band,
+    and each fold's first forecast over the whole horizon (dashed), folds shaded. Bottom:
+    MASE of each fold, the model beside seasonal naive."""
     frame = backtest.frame
     first = frame[frame["step"] == 1].reset_index(drop=True)
-    x = pd.to_datetime(first["timestamp"], errors="coerce", format="ISO8601")
-    x = x if x.notna().all() else pd.Series(np.arange(len(first)))
-    with figure_to(path, size=(9, 6), rows=2) as (_, (top, bottom)):
-        top.plot(x, first["y_true"], color=ACTUAL_COLOUR, lw=1, label="actual")
+    times = _times(frame["timestamp"])
+    x = times[(frame["step"] == 1).to_numpy()].reset_index(drop=True)
+    with figure_to(path, size=(9, 6.4), rows=2) as (_, (top, bottom)):
+        for level, colour in _bands(first)[-1:]:  # the narrowest band, not to hide the lines
+            top.fill_between(
+                x, first[f"lower_{level}"], first[f"upper_{level}"], color=colour, lw=0,
+                label=f"{level}% interval, step 1",
+            )  # fmt: skip
+        actual = pd.DataFrame({"x": times, "y": frame["y_true"]}).drop_duplicates("x")
+        actual = actual.sort_values("x")
+        top.plot(actual["x"], actual["y"], color=ACTUAL_COLOUR, lw=1, label="actual")
         top.plot(x, first["y_pred"], color=MODEL_COLOUR, lw=1.2, label="forecast, step 1")
+        _whole_horizons(top, frame, times)
+        top.set_ylabel(backtest.target)
         for number, part in first.groupby("fold"):
             shown = x.iloc[part.index] if hasattr(x, "iloc") else x[part.index]
             top.axvspan(
@@ -145,6 +153,38 @@ def plot_splits(series: pd.Series, bounds: Any, path: Path) -> None:
         axes.legend(fontsize=8, frameon=False, ncol=3, loc="upper left")
         axes.set_ylabel(series.name)
         axes.grid(alpha=0.25)
+
+
+def _whole_horizons(axes: Any, frame: pd.DataFrame, times: pd.Series) -> None:
+    """Each fold's first origin forecast over every step, dashed: how the horizon fares."""
+    for index, (_, fold) in enumerate(frame.groupby("fold")):
+        path = fold[fold["origin"] == fold["origin"].iloc[0]]
+        axes.plot(
+            times[path.index], path["y_pred"], color=MODEL_COLOUR, lw=0.9, ls="--",
+            label="each fold's first forecast, all steps" if index == 0 else None,
+        )  # fmt: skip
+
+
+def _times(stamps: pd.Series) -> pd.Series:
+    """Timestamps to draw against (local, as written); row numbers when there are none
+    (frequency none)."""
+    try:
+        parsed = pd.to_datetime(stamps, errors="coerce", format="ISO8601")
+    except (ValueError, TypeError):  # offsets that change: drawn in UTC
+        parsed = pd.to_datetime(stamps, errors="coerce", format="ISO8601", utc=True)
+    if parsed.isna().any():
+        return pd.Series(np.arange(len(stamps)), index=stamps.index)
+    return parsed
+
+
+def _bands(frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """(level, colour) of each finite band, widest and palest first."""
+    levels = _levels(frame)
+    return list(zip(levels, BAND_COLOURS[: len(levels)], strict=True))
+
+
+def _last(values: Any) -> Any:
+    return values[-1] if not hasattr(values, "iloc") else values.iloc[-1]
 
 
 def _levels(frame: pd.DataFrame) -> list[int]:

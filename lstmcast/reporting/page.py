@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from lstmcast import text
 from lstmcast.artifacts import Run
 from lstmcast.evaluation.metrics import LABELS
 
@@ -34,11 +35,11 @@ pre{background:#f7f8fa;border:1px solid #e3e5ea;padding:10px;font-size:12px;over
 """
 
 
-def heading(run: Run, subject: str) -> str:
-    """The page's title line and what the run is."""
+def heading(run: Run, subject: str, model: str) -> str:
+    """The page's title line and what the run is: `model` as people read it (a blend named)."""
     return (
         f"<h1>{escape(run.run_dir.name)}: {escape(subject)}</h1><p class=sub>"
-        f"{escape(run.experiment.model.architecture)}; trained "
+        f"{escape(model)}: {escape(run.experiment.model.architecture)}; trained "
         f"{escape(str(run.manifest.get('created', '?')))} on "
         f"{escape(str(run.manifest.get('device')))}</p>"
     )
@@ -54,7 +55,7 @@ def card_row(cards: list[tuple[str, str]]) -> str:
 
 def document(run: Run, sections: list[str]) -> str:
     """The sections, then the resolved config behind a <details>, as one HTML page."""
-    config = yaml.safe_dump(run.experiment.model_dump(mode="json"), sort_keys=False)
+    config = resolved_config(run)
     sections = [
         *sections,
         "<h2>Config</h2>",
@@ -67,6 +68,31 @@ def document(run: Run, sections: list[str]) -> str:
         f"<title>lstmcast report: {escape(run.run_dir.name)}</title>\n<style>{STYLE}</style>\n"
         f"</head>\n<body>\n<main>\n{body}\n</main>\n</body>\n</html>\n"
     )
+
+
+def resolved_config(run: Run) -> str:
+    """The run's config as YAML with what the data decided filled in and said where it came
+    from: the frequency and season length a config leaves out, and the lookback."""
+    raw = run.experiment.model_dump(mode="json")
+    state, data = run.preprocessing, raw["data"]
+    notes = {}
+    if data.get("frequency") is None and state.get("frequency"):
+        data["frequency"] = state["frequency"]
+        notes["frequency"] = "inferred from the timestamps"
+    if data.get("season_length") is None and state.get("season_length"):
+        data["season_length"] = state["season_length"]
+        notes["season_length"] = "from the frequency" + (
+            " and sessions" if data.get("sessions") else ""
+        )
+    lines = yaml.safe_dump(raw, sort_keys=False).splitlines()
+    section = ""
+    for index, line in enumerate(lines):
+        if not line.startswith(" "):
+            section = line.rstrip(":")
+        key = line.strip().split(":")[0]
+        if section == "data" and line.startswith("  ") and key in notes:
+            lines[index] = f"{line}    # {notes.pop(key)}"
+    return "\n".join(lines) + "\n"
 
 
 def data_uri(path: Path) -> str:
@@ -135,18 +161,15 @@ def img(images: dict[str, str], name: str, alt: str) -> str:
 
 
 def number(value: Any) -> str:
-    """Integers as they are, other numbers to four significant digits (one decimal from 100
-    on), infinite bounds as 'unbounded'."""
+    """Text escaped, integers with separators, every other number to three decimals (one
+    format for a whole table), infinite bounds as 'unbounded'."""
     if isinstance(value, str):
         return escape(value)
     if isinstance(value, int | np.integer):
-        return str(value)
-    if value is None or value != value:
-        return "-"
-    number = float(value)
-    if math.isinf(number):
+        return f"{int(value):,}"
+    if value is not None and value == value and math.isinf(float(value)):
         return "unbounded"
-    return f"{number:,.1f}" if abs(number) >= 100 else f"{number:.4g}"
+    return text.number(None if value is None else float(value))
 
 
 def escape(text: str) -> str:

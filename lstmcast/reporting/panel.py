@@ -111,7 +111,11 @@ def _page(
 ) -> str:
     label = evaluation["model"]
     sections = [
-        heading(run, f"{evaluation['target']}, {evaluation['series']} series, one model"),
+        heading(
+            run,
+            f"{evaluation['target']}, {evaluation['series']} series, one model",
+            evaluation.get("model_label") or evaluation["model"],
+        ),
         _cards(evaluation, backtest),
         *(f"<p class=note>{escape(note)}</p>" for note in notes),
         "<h2>Across the series, on the test part</h2>",
@@ -153,8 +157,11 @@ def _page(
 def _cards(evaluation: dict[str, Any], backtest: PanelBacktest | None) -> str:
     label = evaluation["model"]
     cards = [
-        (f"{evaluation['mean_mase'][label]:.3f}", f"mean test MASE ({label})"),
-        (f"{evaluation['mean_mase']['seasonal_naive']:.3f}", "mean test MASE, seasonal naive"),
+        (
+            number(evaluation["mean_mase"][label]),
+            f"mean test MASE, {evaluation.get('model_label') or label}",
+        ),
+        (number(evaluation["mean_mase"]["seasonal_naive"]), "mean test MASE, seasonal naive"),
         (f"{evaluation['beats_seasonal_naive']:.0%}", "of series beat seasonal naive"),
     ]
     if backtest is not None:

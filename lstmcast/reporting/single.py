@@ -10,6 +10,7 @@ import pandas as pd
 
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
+from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData, prepare_data, timeline_of
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation import figures
@@ -112,7 +113,7 @@ def _page(
 ) -> str:
     label = evaluation.model
     sections = [
-        heading(run, data.series.target),
+        heading(run, data.series.target, evaluation.model_label or label),
         _cards(evaluation, backtest, forecast),
         *(f"<p class=note>{escape(note)}</p>" for note in notes),
     ]
@@ -151,8 +152,8 @@ def _page(
 def _cards(evaluation: Evaluation, backtest: Backtest | None, forecast: Forecast | None) -> str:
     label = evaluation.model
     cards = [
-        (f"{evaluation.overall[label]['mase']:.3f}", f"test MASE ({label})"),
-        (f"{evaluation.overall['seasonal_naive']['mase']:.3f}", "test MASE, seasonal naive"),
+        (number(evaluation.overall[label]["mase"]), f"test MASE, {evaluation.model_label}"),
+        (number(evaluation.overall["seasonal_naive"]["mase"]), "test MASE, seasonal naive"),
         (f"{evaluation.skill:+.1%}", "skill vs seasonal naive"),
     ]
     if backtest is not None:
@@ -183,7 +184,7 @@ def _fold_table(backtest: Backtest, label: str) -> str:
 
 def _data_table(run: Run, data: PreparedData) -> str:
     series = data.series
-    stamps = series.timestamps
+    stamps = format_timestamps(series.timestamps, series.frequency)
     facts = [
         ("file", str(run.experiment.data.path)),
         ("rows", f"{series.num_rows:,}"),
