@@ -82,7 +82,13 @@ ActualsPath = Annotated[
     ),
 ]
 BucketOption = Annotated[
-    str, typer.Option("--bucket", help="With --history: day, week or month, by origin.")
+    str | None,
+    typer.Option(
+        "--bucket",
+        help="With --history: day, week, month, quarter or year, by origin [default: a day "
+        "for steps within a day, a week for daily and weekly data, else the data's step].",
+        show_default=False,
+    ),
 ]
 DriftMargin = Annotated[
     float,
@@ -105,7 +111,7 @@ def evaluate(
     plot: PlotPath = None,
     history: HistoryPath = None,
     actuals: ActualsPath = None,
-    bucket: BucketOption = "week",
+    bucket: BucketOption = None,
     drift_margin: DriftMargin = 0.25,
     wait: WaitOption = 0.0,
     json_output: JsonFlag = False,
@@ -217,14 +223,19 @@ def _show_panel(evaluation: dict[str, Any], *, json_output: bool) -> None:
 
 
 def _live(
-    run: Path, history: Path | None, actuals: Path | None, bucket: str, margin: float, wait: float
+    run: Path,
+    history: Path | None,
+    actuals: Path | None,
+    bucket: str | None,
+    margin: float,
+    wait: float,
 ) -> dict[str, Any]:
     from lstmcast.cli.targets import opened_run
     from lstmcast.evaluation.live import BUCKETS, score_history
 
     if history is None:
         raise ConfigError("--actuals scores a forecast log: give it with --history LOG.csv")
-    if bucket not in BUCKETS:
+    if bucket is not None and bucket not in BUCKETS:
         raise ConfigError(f"--bucket: expected one of {', '.join(BUCKETS)} (got {bucket!r})")
     if not margin >= 0:
         raise ConfigError(f"--drift-margin: expected a share >= 0 (got {margin})")

@@ -15,14 +15,29 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.frequencies import to_offset
 
 from lstmcast.artifacts import METRICS_FILE, Run, read_json
 from lstmcast.data.forecast_log import read_log
+from lstmcast.data.frequency import days_or_more
 from lstmcast.data.prepare import load_series
 from lstmcast.data.validate import Series, parse_timestamps
 from lstmcast.errors import ArtifactError, DataError
 
-BUCKETS = {"day": "D", "week": "W", "month": "M"}
+BUCKETS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def default_bucket(frequency: str) -> str:
+    """The buckets live scores are grouped in when none is asked: a day for steps within a
+    day (its season), a week for days and weeks, else the data's own step (month, quarter,
+    year): never buckets finer than the forecasts are issued."""
+    if not days_or_more(frequency):
+        return "day"
+    code = to_offset(frequency).rule_code.split("-")[0] if frequency != "B" else "B"
+    for prefix, bucket in (("Y", "year"), ("A", "year"), ("Q", "quarter"), ("M", "month")):
+        if code.startswith(prefix) or code.startswith(f"B{prefix}"):
+            return bucket
+    return "week"
 
 
 @dataclass(frozen=True)
@@ -88,7 +103,7 @@ def live_report(
     cells: LiveCells,
     *,
     mase_scale: float,
-    bucket: str = "week",
+    bucket: str,
     drift_margin: float = 0.25,
     drift_buckets: int = 2,
 ) -> dict[str, Any]:
@@ -141,7 +156,7 @@ def _drift(by_bucket: dict[str, dict[str, Any]], *, margin: float, buckets: int)
 
 
 def score_history(
-    run: Run, history: Path, actuals: Path | None, *, bucket: str, drift_margin: float
+    run: Run, history: Path, actuals: Path | None, *, bucket: str | None, drift_margin: float
 ) -> dict[str, Any]:
     """`evaluate RUN --history LOG --actuals CSV`: the log's forecasts of RUN's target scored
     against the actuals, beside RUN's test figures (metrics.json; no TensorFlow needed)."""
@@ -167,7 +182,10 @@ def score_history(
         test_mae_per_step=metrics["per_step"][model]["mae"],
     )
     report = live_report(
-        cells, mase_scale=metrics["mase_scale"], bucket=bucket, drift_margin=drift_margin
+        cells,
+        mase_scale=metrics["mase_scale"],
+        bucket=bucket or default_bucket(frequency),
+        drift_margin=drift_margin,
     )
     report["test"] = {
         "mase": metrics["overall"][model]["mase"],

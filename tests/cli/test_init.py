@@ -21,8 +21,8 @@ def test_a_horizon_below_one_is_a_usage_error_and_nothing_is_written(tmp_path, h
                      cwd=tmp_path)  # fmt: skip
     assert result.returncode == 2, result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "'--horizon': Input should be greater than or equal to 1" in (
-        lines[0]
+    assert (
+        len(lines) == 1 and "'--horizon': Input should be greater than or equal to 1" in (lines[0])
     ), result.stderr
     assert list(tmp_path.iterdir()) == []
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstmcast.data.validate import Series
-from lstmcast.evaluation.live import live_cells, live_report
+from lstmcast.evaluation.live import default_bucket, live_cells, live_report
 
 
 def actuals(rows: int, freq: str = "h") -> Series:
@@ -74,3 +74,12 @@ def test_drift_is_flagged_only_when_the_last_buckets_all_exceed_the_margin():
     assert list(report["per_bucket"].values())[-1]["live_over_test"] == pytest.approx(3.0)
     calm = live_report(cells, mase_scale=1.0, bucket="week", drift_margin=5.0)
     assert not calm["drift"]["drifting"]
+
+
+@pytest.mark.parametrize(
+    ("frequency", "bucket"),
+    [("30min", "day"), ("h", "day"), ("5min", "day"), ("none", "day"), ("D", "week"),
+     ("B", "week"), ("W-SUN", "week"), ("MS", "month"), ("QS-JAN", "quarter"), ("YS", "year")],
+)  # fmt: skip
+def test_live_scores_are_bucketed_by_the_data_s_own_cycle(frequency, bucket):
+    assert default_bucket(frequency) == bucket
