@@ -27,6 +27,7 @@ from lstmcast.cli.output import (
     warn,
     wrote,
 )
+from lstmcast.text import count_of
 
 BacktestDir = Annotated[
     Path | None,
@@ -93,8 +94,9 @@ def backtest(
         return
     if "per_series" in summary:
         title = (
-            f"{summary['target']}: backtest, {summary['series']} series, {summary['folds']} "
-            f"folds each, {summary['windows']:,} origins x {summary['horizon']} steps"
+            f"{summary['target']}: backtest, {count_of(summary['series'], 'series')}, "
+            f"{count_of(summary['folds'], 'fold')} each, {count_of(summary['windows'], 'origin')}"
+            f" x {count_of(summary['horizon'], 'step')}"
         )
         print_table(panel_table(summary, title=title))
     else:

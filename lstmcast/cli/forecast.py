@@ -30,6 +30,7 @@ from lstmcast.cli.output import (
     wrote,
 )
 from lstmcast.errors import ConfigError
+from lstmcast.text import count_of
 
 InputCsv = Annotated[
     Path | None,
@@ -202,7 +203,8 @@ def forecast(
             }
         )
     say(
-        f"forecast {len(result.frame)} steps after {result.origin} on {result.device} -> {where}",
+        f"forecast {count_of(len(result.frame), 'step')} after {result.origin} on "
+        f"{result.device} -> {where}",
         quiet=quiet,
     )
     for note in result.notes:
@@ -236,7 +238,8 @@ def _write_panel(
             {"run_id": run.run_id, "notes": notes, "warnings": warnings, "output": where, **rows}
         )
     count = frame["series_id"].nunique()
-    say(f"forecast {count} series x {run.experiment.windows.horizon} steps -> {where}", quiet=quiet)
+    steps = count_of(run.experiment.windows.horizon, "step")
+    say(f"forecast {count_of(count, 'series')} x {steps} -> {where}", quiet=quiet)
     for note in notes:
         say(note, quiet=quiet)
 

@@ -50,7 +50,10 @@ VerboseFlag = Annotated[
 ]
 DebugFlag = Annotated[
     bool,
-    typer.Option("--debug", help="Show the full traceback of an error (implies --verbose)."),
+    typer.Option(
+        "--debug",
+        help="Show the full traceback of an error (and, where TensorFlow runs, its own log lines).",
+    ),
 ]
 DeviceOption = Annotated[
     str | None,

@@ -7,7 +7,7 @@ from typing import Any
 from rich.table import Table
 
 from lstmcast.evaluation.metrics import LABELS, METRICS
-from lstmcast.text import number
+from lstmcast.text import count_of, number
 
 _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
@@ -15,8 +15,8 @@ _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 def metrics_table(evaluation: dict[str, Any]) -> Table:
     """One row per method, the model first; the best value of each metric in bold."""
     title = (
-        f"{evaluation['target']}: {evaluation['num_windows']} test windows x "
-        f"{evaluation['horizon']} steps, origins {evaluation['first_origin']} .. "
+        f"{evaluation['target']}: {count_of(evaluation['num_windows'], 'test window')} x "
+        f"{count_of(evaluation['horizon'], 'step')}, origins {evaluation['first_origin']} .. "
         f"{evaluation['last_origin']}"
     )
     skipped = evaluation["zero_actuals_skipped_by_mape"]
@@ -47,8 +47,9 @@ def backtest_tables(backtest: dict[str, Any]) -> list[Table]:
     """All folds together beside the baselines, then fold by fold, then the intervals."""
     folds = backtest["folds"]
     title = (
-        f"{backtest['target']}: backtest, {len(folds)} folds, {backtest['windows']:,} origins x "
-        f"{backtest['horizon']} steps, {folds[0]['first_origin']} .. {folds[-1]['last_origin']}"
+        f"{backtest['target']}: backtest, {count_of(len(folds), 'fold')}, "
+        f"{count_of(backtest['windows'], 'origin')} x {count_of(backtest['horizon'], 'step')}, "
+        f"{folds[0]['first_origin']} .. {folds[-1]['last_origin']}"
     )
     caption = (
         f"{backtest['mode']}. MASE (RMSSE) scale: seasonal-naive MAE (MSE) of the rows before "
@@ -161,8 +162,9 @@ def panel_table(evaluation: dict[str, Any], *, title: str | None = None) -> Tabl
     """A panel's scores (test, or a backtest's): mean and median MASE per method, and the
     verdict on the series."""
     title = title or (
-        f"{evaluation['target']}: {evaluation['series']} series, {evaluation['test_windows']:,} "
-        f"test windows x {evaluation['horizon']} steps"
+        f"{evaluation['target']}: {count_of(evaluation['series'], 'series')}, "
+        f"{count_of(evaluation['test_windows'], 'test window')} x "
+        f"{count_of(evaluation['horizon'], 'step')}"
     )
     worst = ", ".join(
         f"{w['series_id']} ({_number(w['mase'])} vs {_number(w['seasonal_naive_mase'])})"

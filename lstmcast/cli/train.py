@@ -32,6 +32,7 @@ from lstmcast.cli.output import (
     warn,
     wrote,
 )
+from lstmcast.text import count_of
 from lstmcast.training import EpochReport
 
 DeterminismFlag = Annotated[
@@ -150,7 +151,8 @@ def _train_panel(
     say(
         f"trained {summary.architecture} on {summary.device}: one model over {summary.series} "
         f"series, {summary.num_params:,} parameters, {summary.train_windows:,} training windows, "
-        f"{summary.epochs_run} epochs (best {summary.best_epoch}) in {summary.seconds:.1f}s",
+        f"{count_of(summary.epochs_run, 'epoch')} (best {summary.best_epoch}) in "
+        f"{summary.seconds:.1f}s",
         quiet=quiet,
     )
     print_table(panel_table(summary.evaluation))
@@ -181,7 +183,8 @@ def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) 
 
 def _worker_done(summary: Any, *, quiet: bool) -> None:
     say(
-        f"worker {summary.worker} of {summary.workers} finished {summary.epochs_run} epochs "
+        f"worker {summary.worker} of {summary.workers} finished "
+        f"{count_of(summary.epochs_run, 'epoch')} "
         "in step with the others; worker 0 scores the model and writes the run folder",
         quiet=quiet,
     )
@@ -195,7 +198,8 @@ def _show_training(summary: Any, result: dict[str, Any], *, quiet: bool) -> None
         return
     say(
         f"trained {summary.architecture} on {summary.device}: {summary.num_params:,} parameters, "
-        f"{summary.train_windows:,} training windows, {summary.epochs_run} epochs "
+        f"{count_of(summary.train_windows, 'training window')}, "
+        f"{count_of(summary.epochs_run, 'epoch')} "
         f"(best {summary.best_epoch}) in {summary.seconds:.1f}s, "
         f"{summary.samples_per_second:,.0f} windows/s",
         quiet=quiet,

@@ -119,7 +119,7 @@ def _progress(opened: Any) -> str:
 
 
 def _where(section: Any, storage: str) -> str:
-    ends = [f"{section.trials} trials" if section.trials else "", section.timeout or ""]
+    ends = [count_of(section.trials, "trial") if section.trials else "", section.timeout or ""]
     return f"{section.objective}, until {' or '.join(e for e in ends if e)}; stored in {storage}"
 
 
@@ -137,7 +137,7 @@ def _best_table(found: dict[str, Any], rows: int = 5) -> Table:
     from lstmcast.tuning.space import shown
 
     complete = sorted((t for t in found["trials"] if t["state"] == "complete"), key=_value)
-    table = Table(title=f"best of {len(found['trials'])} trials", title_justify="left")
+    table = Table(title=f"best of {count_of(len(found['trials']), 'trial')}", title_justify="left")
     for column in ("trial", "value", "seconds", "params"):
         table.add_column(column, justify="left" if column == "params" else "right")
     for trial in complete[:rows]:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from lstmcast.evaluation.backtest import Backtest
 from lstmcast.plots import figure_to
+from lstmcast.text import count_of
 
 MODEL_COLOUR, ACTUAL_COLOUR = "#1f5fa8", "#222222"
 BASELINE_COLOURS = {"naive": "#999999", "seasonal_naive": "#d08a2c", "drift": "#7a9a3a"}
@@ -98,7 +99,7 @@ def plot_backtest(backtest: Backtest, path: Path) -> None:
                 lw=0,
             )
         top.set_title(
-            f"{backtest.target}: {len(backtest.folds)} folds, {backtest.mode}",
+            f"{backtest.target}: {count_of(len(backtest.folds), 'fold')}, {backtest.mode}",
             loc="left",
             fontsize=10,
         )

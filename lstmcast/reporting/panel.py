@@ -32,6 +32,7 @@ from lstmcast.reporting.page import (
     img,
     number,
 )
+from lstmcast.text import count_of
 
 SHOWN_WORST = 3
 
@@ -44,7 +45,9 @@ def panel_page(run: Run) -> tuple[str, list[str]]:
     evaluation = evaluate_panel(model, [data], intervals)
     notes: list[str] = intervals.warnings() if intervals is not None else []
     if data.layout.skipped:
-        notes.append(f"{len(data.layout.skipped)} series are too short and left out")
+        skipped = len(data.layout.skipped)
+        are = "is" if skipped == 1 else "are"
+        notes.append(f"{count_of(skipped, 'series')} {are} too short and left out")
     try:
         backtest: PanelBacktest | None = backtest_panel(
             run, run.experiment.backtest, data=data, model=model
@@ -136,8 +139,9 @@ def _page(
         scores = backtest.to_dict()
         sections += [
             "<h2>Backtest</h2>",
-            f"<p class=note>{escape(backtest.mode)}: {backtest.folds} folds per series, "
-            f"{backtest.windows:,} origins x {backtest.horizon} steps in all.</p>",
+            f"<p class=note>{escape(backtest.mode)}: {count_of(backtest.folds, 'fold')} per "
+            f"series, {count_of(backtest.windows, 'origin')} x "
+            f"{count_of(backtest.horizon, 'step')} in all.</p>",
             _summary_table(scores),
             _coverage_table(backtest.intervals, "Prediction intervals over the backtest"),
         ]

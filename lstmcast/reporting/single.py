@@ -31,6 +31,7 @@ from lstmcast.reporting.page import (
     methods_table,
     number,
 )
+from lstmcast.text import count_of
 
 
 def single_page(run: Run) -> tuple[str, list[str]]:
@@ -125,7 +126,8 @@ def _page(
         ]
     sections += [
         "<h2>Test metrics beside the baselines</h2>",
-        f"<p class=note>{evaluation.num_windows} test windows x {evaluation.horizon} steps, "
+        f"<p class=note>{count_of(evaluation.num_windows, 'test window')} x "
+        f"{count_of(evaluation.horizon, 'step')}, "
         f"origins {escape(evaluation.first_origin)} .. {escape(evaluation.last_origin)}. MASE "
         f"scale: seasonal-naive MAE on the training part, m = {evaluation.season_length}. Best in "
         "bold.</p>",
@@ -136,8 +138,9 @@ def _page(
     if backtest is not None:
         sections += [
             "<h2>Backtest</h2>",
-            f"<p class=note>{escape(backtest.mode)}: {len(backtest.folds)} folds, "
-            f"{backtest.windows} origins x {backtest.horizon} steps; skill vs seasonal naive "
+            f"<p class=note>{escape(backtest.mode)}: {count_of(len(backtest.folds), 'fold')}, "
+            f"{count_of(backtest.windows, 'origin')} x {count_of(backtest.horizon, 'step')}; "
+            "skill vs seasonal naive "
             f"{backtest.skill:+.1%}.</p>",
             img(images, "backtest", "backtest: actuals, one-step forecasts, MASE per fold"),
             methods_table(backtest.overall),

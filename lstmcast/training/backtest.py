@@ -26,6 +26,7 @@ from lstmcast.evaluation.backtest import (
 from lstmcast.evaluation.evaluate import calibrate_intervals
 from lstmcast.prediction import forecast_at_origins
 from lstmcast.runtime import seed_everything, select_device
+from lstmcast.text import count_of
 
 
 def backtest_refit(
@@ -89,7 +90,7 @@ def _refit_group(
     trained = fit_model(refit)
     if tell is not None:
         tell(
-            f"refit on rows {first}..{end - 1}: {trained.epochs_run} epochs "
+            f"refit on rows {first}..{end - 1}: {count_of(trained.epochs_run, 'epoch')} "
             f"(best {trained.best_epoch}) in {trained.seconds:.1f}s"
         )
     intervals = calibrate_intervals(trained.model, refit)
