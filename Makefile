@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long bench-workers lint
+.PHONY: readme-results demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long bench-workers lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.results_page
+
+# The README's results table: every shipped single-series config trained with its seed, with
+# the machine it ran on (about 7 minutes on 2 cores).
+readme-results: $(STAMP)
+	$(BIN)/python -m bench.readme_results
 
 # train on 1M, 5M and 20M rows x 8 columns (Parquet, generated once under bench/results/long):
 # time per phase and peak memory; about 15 minutes on 2 cores. `make bench-long ROWS=1000000`.

@@ -46,7 +46,7 @@ def holding(
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
     try:
-        _acquire(handle, target, exclusive=exclusive, wait=wait)
+        _acquire(handle, target, exclusive=exclusive, wait=wait, tell=tell)
         previous = _holder(path)
         if exclusive:
             if previous and not alive(previous.get("pid")) and tell is not None:
@@ -73,9 +73,19 @@ def _remove_if_only_lock(path: Path) -> None:
         path.parent.rmdir()
 
 
-def _acquire(handle: int, target: Path, *, exclusive: bool, wait: float) -> None:
+def _acquire(
+    handle: int,
+    target: Path,
+    *,
+    exclusive: bool,
+    wait: float,
+    tell: Callable[[str], None] | None = None,
+) -> None:
+    """Take the lock, waiting up to `wait` seconds; `tell` hears once that this job waits, and
+    for whom (a cron log then says why a job took long)."""
     mode = (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB
     deadline = time.monotonic() + wait
+    waiting = False
     while True:
         try:
             fcntl.flock(handle, mode)
@@ -83,17 +93,25 @@ def _acquire(handle: int, target: Path, *, exclusive: bool, wait: float) -> None
         except BlockingIOError:
             if time.monotonic() >= deadline:
                 raise LockedError(_held_message(target, wait)) from None
+            if not waiting and tell is not None:
+                tell(f"waiting up to {wait:g}s for {target}, held by {_holder_text(target)}")
+            waiting = True
             time.sleep(POLL_SECONDS)
 
 
-def _held_message(target: Path, wait: float) -> str:
+def _holder_text(target: Path) -> str:
+    """Who holds the lock of `target`, as far as its file says."""
     holder = _holder(lock_path(target))
-    who = "another lstmcast process"
     if holder and alive(holder.get("pid")):
-        who = (
+        return (
             f"another lstmcast {holder.get('command')} (pid {holder.get('pid')}, started "
             f"{holder.get('started')})"
         )
+    return "another lstmcast process"
+
+
+def _held_message(target: Path, wait: float) -> str:
+    who = _holder_text(target)
     waited = f" after waiting {wait:g}s" if wait else ""
     return (
         f"{who} holds {target}{waited}; wait for it to finish, or run with --wait SECONDS "

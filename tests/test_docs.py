@@ -7,6 +7,7 @@ import re
 
 from lstmcast.errors import EXIT_CODES, ExitCode, exit_codes_help
 from tests.helpers.data import REPO
+from tests.helpers.runs import invoke
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
@@ -25,13 +26,21 @@ def test_every_exit_code_is_listed_in_help():
 
 
 def test_root_help_lists_every_exit_code_and_help_text_keeps_brackets():
-    from typer.testing import CliRunner
 
-    from lstmcast.cli import app
-
-    runner = CliRunner()
-    root = runner.invoke(app, ["--help"])
+    root = invoke("--help")
     for code, (short, _) in EXIT_CODES.items():
         assert f"{int(code)} {short}" in " ".join(root.output.split())
-    evaluate = runner.invoke(app, ["evaluate", "--help"])
+    evaluate = invoke("evaluate", "--help")
     assert "pip install 'lstmcast[plot]'" in " ".join(evaluate.output.split())
+
+
+def test_the_readme_keys_block_and_docs_config_are_the_schema():
+    from lstmcast.config.reference import keys_document, keys_reference
+
+    block = README.split("Keys, with defaults", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert block == keys_reference(), "regenerate: python -m lstmcast.config.reference"
+    document = (REPO / "docs" / "config.md").read_text(encoding="utf-8")
+    assert document == keys_document(), "regenerate: python -m lstmcast.config.reference --document"
+    for section in ("forecast:", "gate:", "tune:", "  series_id:", "  layout:", "  static:",
+                    "  series_embedding:", "  sessions:", "  timezone:"):  # fmt: skip
+        assert f"\n{section}" in block

@@ -42,16 +42,17 @@ def test_readers_share_and_a_writer_waits_for_them(tmp_path):
 
 def test_wait_queues_behind_the_holder(tmp_path):
     run_dir = tmp_path / "runs" / "x"
-    released = threading.Event()
+    held, released = threading.Event(), threading.Event()
 
     def hold_briefly() -> None:
         with locks.holding(run_dir, command="train"):
+            held.set()
             released.wait(5)
 
     holder = threading.Thread(target=hold_briefly)
     holder.start()
-    time.sleep(0.2)
-    threading.Timer(0.6, released.set).start()
+    assert held.wait(10), "the holder never took the lock"
+    threading.Timer(0.6, released.set).start()  # a timer never fires early
     started = time.monotonic()
     with locks.holding(run_dir, command="train", wait=5):
         waited = time.monotonic() - started
@@ -99,7 +100,7 @@ def test_two_trainings_of_one_run_at_once(tmp_path, write_csv, write_config):
     import subprocess
     import sys
 
-    from tests.helpers.program import ENV
+    from tests.helpers.program import ENV, wait_for_line
 
     config = write_config(
         tiny_experiment(write_csv(synthetic_frame(240)), tmp_path / "runs" / "x",
@@ -110,9 +111,7 @@ def test_two_trainings_of_one_run_at_once(tmp_path, write_csv, write_config):
         cwd=tmp_path, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert first.stderr is not None
-    line = first.stderr.readline()
-    while line and not line.startswith("epoch 1/"):
-        line = first.stderr.readline()
+    wait_for_line(first.stderr, "epoch 1/")
     second = lstmcast("train", config, "--set", "training.epochs=40", cwd=tmp_path)
     assert second.returncode == 7, second.stderr
     assert f"error: another lstmcast train (pid {first.pid}, started " in second.stderr

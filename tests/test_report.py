@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from typer.testing import CliRunner
-
-from lstmcast.cli import app
 from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.runs import invoke
 
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 
@@ -48,9 +46,8 @@ def test_report_is_well_formed_and_self_contained(tmp_path, write_csv, write_con
     config = write_config(
         tiny_experiment(write_csv(synthetic_frame(300)), tmp_path / "run", backtest={"folds": 3})
     )
-    runner = CliRunner()
-    assert runner.invoke(app, ["train", str(config), "-q"]).exit_code == 0
-    result = runner.invoke(app, ["report", str(tmp_path / "run"), "-o", str(tmp_path / "r.html")])
+    assert invoke("train", str(config), "-q").exit_code == 0
+    result = invoke("report", str(tmp_path / "run"), "-o", str(tmp_path / "r.html"))
     assert result.exit_code == 0, result.output
     page = (tmp_path / "r.html").read_text(encoding="utf-8")
     checker = Checker()

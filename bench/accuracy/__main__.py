@@ -37,6 +37,7 @@ METHODS = (
     "keras_lstm",
     "nf_lstm",
     "lstmcast",
+    "lstmcast_init",
 )
 PEERS_PYTHON = REPO / ".venv-bench" / "bin" / "python"
 
@@ -74,7 +75,8 @@ def run_suite(args: argparse.Namespace, reused: dict[str, Any], results: dict[st
         results["suite"][spec.name] = entry
         for method in args.methods:
             old = reused.get(spec.name, {}).get("methods", {}).get(method)
-            if old is not None and method not in ("naive", "seasonal_naive", "lstmcast"):
+            ours = ("naive", "seasonal_naive", "lstmcast", "lstmcast_init")
+            if old is not None and method not in ours:
                 entry["methods"][method] = {**old, "reused": True}
                 continue
             _progress(f"{spec.name}: {method} ...")

@@ -76,6 +76,38 @@ def forecast_lstmcast(
     return _at_origins(task, frame), info
 
 
+def forecast_lstmcast_init(
+    task: Task, *, seed: int, overrides: list[str]
+) -> tuple[np.ndarray, dict[str, Any]]:
+    """What a newcomer gets: `lstmcast init` writes the config from the CSV (horizon and target
+    given, as a user would), and only the test rows and the seed are set, so that the windows
+    scored are the task's."""
+    spec = task.spec
+    with tempfile.TemporaryDirectory(prefix="lstmcast-bench-init-") as folder:
+        work = Path(folder)
+        write_task_csv(task, work / "series.csv")
+        _cli("init", str(work / "series.csv"), "--target", spec.target, "--horizon",
+             str(spec.horizon), "-o", str(work / "config.yaml"), "--quiet")  # fmt: skip
+        written = yaml.safe_load((work / "config.yaml").read_text())
+        sets = [f"split.test={spec.test_windows * spec.horizon}", f"training.seed={seed}",
+                f"output.run_dir={work / 'run'}", *overrides]  # fmt: skip
+        args = [arg for setting in sets for arg in ("--set", setting)]
+        trained = _cli("train", str(work / "config.yaml"), *args, "--json")
+        _cli("evaluate", str(work / "run"), "--forecasts", str(work / "test.csv"), "--quiet")
+        frame = pd.read_csv(work / "test.csv")
+        saved = yaml.safe_load((work / "run" / "config.yaml").read_text())
+    info = {
+        "lookback": saved["windows"]["lookback"],
+        "validation": written["split"]["validation"],
+        "levels": (written.get("intervals") or {"levels": [80, 95]}).get("levels"),
+        "params": trained["num_params"],
+        "epochs": trained["epochs_run"],
+        "train_seconds": round(trained["seconds"], 1),
+        "blend_share": (trained.get("blend") or {}).get("share"),
+    }
+    return _at_origins(task, frame), info
+
+
 def _cli(*args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "lstmcast", *args], capture_output=True, text=True, check=False

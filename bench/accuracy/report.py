@@ -15,6 +15,7 @@ LABELS = {
     "keras_lstm": "Keras LSTM",
     "nf_lstm": "NeuralForecast LSTM",
     "lstmcast": "lstmcast",
+    "lstmcast_init": "lstmcast init's config",
 }
 
 

@@ -41,6 +41,10 @@ def run(method: str, series: str, *, lookback: int, seed: int, overrides: list[s
         from bench.accuracy.lstmcast_method import forecast_lstmcast
 
         forecast, info = forecast_lstmcast(task, seed=seed, overrides=overrides)
+    elif method == "lstmcast_init":
+        from bench.accuracy.lstmcast_method import forecast_lstmcast_init
+
+        forecast, info = forecast_lstmcast_init(task, seed=seed, overrides=overrides)
     else:
         raise SystemExit(f"unknown method {method!r}")
     return {"forecast": forecast.tolist(), "info": info}

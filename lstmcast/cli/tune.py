@@ -83,7 +83,7 @@ def tune(
         experiment, section = prepared(
             config, settings, trials=trials, timeout=timeout, storage=storage
         )
-        opened = open_study(config, experiment, section)
+        opened = open_study(config, experiment, section, tell=lambda line: say(line, quiet=quiet))
         storage = section.storage or str(default_database(config))
         say(f"study '{opened.study.study_name}': {_progress(opened)}; {_where(section, storage)}",
             quiet=quiet)  # fmt: skip

@@ -90,11 +90,19 @@ def _absolute_errors(
     actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
     origins = starts + lookback - 1
     network = _point(predict_scaled(model, experiment, data.scaled, origins), experiment)
-    # what the blend layer's seasonal naive reads, gathered from the table instead of a second
-    # pass of the model (on 250,000 validation windows that pass cost as much as the first)
-    naive = seasonal_naive(data.scaled[:, 0], origins + 1, horizon, season)
+    naive = seasonal_naive_after(data.scaled[:, 0], origins, horizon=horizon, season=season)
     sums = [float(np.sum(np.abs(s * network + (1 - s) * naive - actual))) for s in SHARES]
     return np.array(sums), actual.shape
+
+
+def seasonal_naive_after(
+    target: np.ndarray, origins: np.ndarray, *, horizon: int, season: int
+) -> np.ndarray:
+    """What the blend layer's seasonal naive forecasts after each origin, (windows, horizon):
+    the evaluation baseline read from the first target row (origin + 1), gathered from the
+    table instead of a second pass of the model (on 250,000 validation windows that pass cost
+    as much as the first)."""
+    return seasonal_naive(target, origins + 1, horizon, season)
 
 
 def _point(outputs: np.ndarray, experiment: Any) -> np.ndarray:

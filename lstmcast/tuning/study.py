@@ -50,13 +50,18 @@ def default_database(config: Path) -> Path:
     return config.with_name(f"{config.stem}.tune.db")
 
 
-def open_study(config: Path, experiment: Experiment, section: TuneSection) -> Study:
+def open_study(
+    config: Path,
+    experiment: Experiment,
+    section: TuneSection,
+    tell: Callable[[str], None] | None = None,
+) -> Study:
     """Create or load the study (the config's values as its first trial when new)."""
     optuna = _optuna()
     database = default_database(config).resolve()
     url = section.storage or f"sqlite:///{database}"
     lock = database if section.storage is None else None
-    with _holding(lock):
+    with _holding(lock, tell):
         try:
             storage = optuna.storages.RDBStorage(url)
         except Exception as err:  # SQLAlchemy's errors: a bad URL, a server not reachable
@@ -202,11 +207,11 @@ def _fail_interrupted(study: optuna.Study, tell: Callable[[str], None] | None) -
 
 
 @contextlib.contextmanager
-def _holding(database: Path | None) -> Iterator[None]:
+def _holding(database: Path | None, tell: Callable[[str], None] | None = None) -> Iterator[None]:
     if database is None:
         yield
         return
-    with locks.holding(database, command="tune", wait=600.0):
+    with locks.holding(database, command="tune", wait=600.0, tell=tell):
         yield
 
 

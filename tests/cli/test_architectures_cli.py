@@ -9,21 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from lstmcast.artifacts import MANIFEST_FILE
-from lstmcast.cli import app
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ExitCode
 from lstmcast.runtime import Device
 from lstmcast.training.run import gpu_warnings
 from tests.helpers.data import REPO, synthetic_frame, tiny_experiment
-
-runner = CliRunner()
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(arg) for arg in args])
+from tests.helpers.runs import invoke
 
 
 def train_tiny(write_config, csv, run_dir, **sections: dict) -> dict:

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers.data import REPO, synthetic_frame, tiny_experiment
+from tests.helpers.data import REPO, synthetic_frame
 from tests.helpers.program import minimal
+from tests.helpers.runs import tiny_run
 
 CORPUS = REPO / "tests" / "corpus"
 
@@ -133,11 +134,7 @@ def test_a_config_that_is_a_folder(tmp_path):
 def trained(tmp_path_factory) -> Path:
     """One tiny run on an hourly series, shared by the run-folder and --input cases."""
     root = tmp_path_factory.mktemp("trained")
-    synthetic_frame(rows=240).to_csv(root / "series.csv", index=False)
-    config = tiny_experiment(root / "series.csv", root / "runs" / "tiny")
-    (root / "tiny.yaml").write_text(yaml.safe_dump(config))
-    result = minimal("train", "tiny.yaml", "-q", cwd=root)
-    assert result.returncode == 0, result.stderr
+    tiny_run(root)
     return root
 
 

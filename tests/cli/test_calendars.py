@@ -8,16 +8,9 @@ import json
 
 import numpy as np
 import pandas as pd
-from typer.testing import CliRunner
 
-from lstmcast.cli import app
 from tests.helpers.data import tiny_experiment
-
-runner = CliRunner()
-
-
-def invoke(*args: object):
-    return runner.invoke(app, [str(arg) for arg in args])
+from tests.helpers.runs import invoke
 
 
 def business_frame(days: int, holidays: list[str]) -> pd.DataFrame:

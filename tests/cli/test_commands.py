@@ -6,19 +6,13 @@ import json
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
 from lstmcast import __version__
 from lstmcast.artifacts import CONFIG_FILE, MANIFEST_FILE, METRICS_FILE, MODEL_FILE
-from lstmcast.cli import app
 from lstmcast.errors import ExitCode
+from tests.helpers.runs import invoke
 
-runner = CliRunner()
 COMMANDS = ["validate", "train", "evaluate", "forecast", "backtest", "report", "info", "schema"]
-
-
-def invoke(*args: str):
-    return runner.invoke(app, [str(arg) for arg in args])
 
 
 def test_version():

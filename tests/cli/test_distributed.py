@@ -4,16 +4,17 @@ worker processes on loopback ports; each gives the single-device model up to rou
 from __future__ import annotations
 
 import json
+import random
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.cli.test_panels import tiny_panel_config
-from tests.data.test_panel import long_panel
 from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.panels import long_panel, tiny_panel_config
 from tests.helpers.program import ENV, TF_NOISE, lstmcast
 
 pytestmark = pytest.mark.slow  # each test starts TensorFlow in two or three processes
@@ -67,19 +68,41 @@ def test_mirrored_over_two_logical_cpus(config, tmp_path):
 
 
 def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
+    """Ports free now, chosen below the kernel's ephemeral range (where outgoing connections
+    take theirs), so nothing but an explicit bind can take one before the workers do."""
+    first, _ = (int(x) for x in Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    ports: list[int] = []
+    for port in random.Random().sample(range(20_000, min(first, 32_000)), 64):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        ports.append(port)
+        if len(ports) == count:
+            return ports
+    raise AssertionError("no free ports below the ephemeral range")
+
+
+BUSY_PORT = ("address already in use", "could not start grpc server", "failed to add port")
 
 
 def two_workers(config, tmp_path, run_dir: str) -> list[tuple[int, dict, str]]:
     """`lstmcast train` started twice at once with a TF_CONFIG each, on loopback ports:
-    (exit code, --json summary, stderr) per worker."""
-    cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+    (exit code, --json summary, stderr) per worker. Ports taken by someone else in the
+    moment between choosing them and binding them are chosen again (up to three times)."""
+    for _ in range(3):
+        outputs = _start_two(config, tmp_path, run_dir, free_ports(2))
+        if not any(code and any(b in err.lower() for b in BUSY_PORT) for code, _, err in outputs):
+            break
+    for code, _, stderr in outputs:
+        assert code == 0, stderr
+        assert not any(noise in stderr for noise in TF_NOISE), stderr
+    return [(code, json.loads(stdout), stderr) for code, stdout, stderr in outputs]
+
+
+def _start_two(config, tmp_path, run_dir: str, ports: list[int]) -> list[tuple[int, str, str]]:
+    cluster = {"worker": [f"localhost:{port}" for port in ports]}
     settings = ["--set", f"output.run_dir={run_dir}", "--set", "training.distribution=multi_worker"]
     workers = [
         subprocess.Popen(
@@ -104,11 +127,8 @@ def two_workers(config, tmp_path, run_dir: str) -> list[tuple[int, dict, str]]:
     finally:
         for worker in workers:
             worker.kill()
-    for worker, (_, stderr) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, stderr
-        assert not any(noise in stderr for noise in TF_NOISE), stderr
     return [
-        (worker.returncode, json.loads(stdout), stderr)
+        (worker.returncode, stdout, stderr)
         for worker, (stdout, stderr) in zip(workers, outputs, strict=True)
     ]
 

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import json
 
-from typer.testing import CliRunner
-
-from lstmcast.cli import app
 from tests.helpers.program import imports_tensorflow
+from tests.helpers.runs import invoke
 
 
 def test_info_describes_a_run_without_tensorflow(tiny_config, tmp_path):
-    runner = CliRunner()
-    assert runner.invoke(app, ["train", str(tiny_config), "-q"]).exit_code == 0
+    assert invoke("train", str(tiny_config), "-q").exit_code == 0
     run_dir = tmp_path / "runs" / "tiny"
-    result = runner.invoke(app, ["info", str(run_dir), "--json"])
+    result = invoke("info", str(run_dir), "--json")
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["data"]["columns"] == ["load", "x1"] and len(summary["data"]["sha256"]) == 64
@@ -22,6 +19,6 @@ def test_info_describes_a_run_without_tensorflow(tiny_config, tmp_path):
     assert summary["training"]["epochs_run"] == 2 and summary["training"]["seed"] == 1
     assert set(summary["test_mase"]) == {"lstm", "naive", "seasonal_naive", "drift"}
     assert summary["intervals"] == ["80", "95"]
-    human = runner.invoke(app, ["info", str(tiny_config)])
+    human = invoke("info", str(tiny_config))
     assert "model      1-layer lstm (4), direct output" in human.stdout
     assert not imports_tensorflow("info", run_dir, "--json")

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.cli.test_shipped_configs import PANELS, quick_settings
-from tests.data.test_panel import long_panel
+from tests.helpers.configs import PANELS, quick_settings
 from tests.helpers.data import CONFIGS
+from tests.helpers.panels import long_panel, tiny_panel_config
 from tests.helpers.program import ENV, lstmcast
 
 
@@ -178,19 +178,6 @@ def _sharded_forecast(run_dir, ids: list[str], tmp_path) -> pd.DataFrame:
     assert [job.returncode for job in jobs] == [0, 0], said
     shards = [pd.read_csv(tmp_path / f"shard{index}.csv") for index in range(2)]
     return pd.concat(shards, ignore_index=True)
-
-
-def tiny_panel_config(tmp_path, csv: str, **data: object) -> str:
-    config = {
-        "data": {"path": csv, "target": "y", **data},
-        "windows": {"lookback": 6, "horizon": 3},
-        "split": {"validation": 6, "test": 6},
-        "model": {"units": [4]},
-        "training": {"epochs": 2, "seed": 1, "early_stopping": None, "min_steps_per_epoch": 1},
-    }
-    name = csv.removesuffix(".csv")
-    (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump(config))
-    return f"{name}.yaml"
 
 
 @pytest.mark.slow

@@ -97,7 +97,11 @@ def test_forecasts_logged_at_once_by_four_jobs_then_scored_against_the_actuals(h
     naive = logged["origin"].map(actual)  # the last actual at each origin
     naive_mae = (naive - logged["timestamp"].map(actual)).abs().mean()
     assert live["overall"]["naive_mae"] == pytest.approx(naive_mae, rel=1e-9)
-    assert set(live["per_step"]) == {"1", "2"} and live["drift"]["drifting"] in (True, False)
+    assert set(live["per_step"]) == {"1", "2"}
+    buckets = live["per_bucket"]  # origins on two days; the verdict follows from their ratios
+    assert sorted(buckets) == ["2024-01-09", "2024-01-10"] and live["bucket"] == "day"
+    ratios = [buckets[day]["live_over_test"] for day in sorted(buckets)]
+    assert live["drift"]["drifting"] == all(ratio > 1 + live["drift"]["margin"] for ratio in ratios)
 
 
 @pytest.mark.slow

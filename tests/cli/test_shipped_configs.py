@@ -14,40 +14,9 @@ import yaml
 
 from lstmcast.artifacts import CONFIG_FILE, load_run
 from lstmcast.config.load import experiment_from_dict
+from tests.helpers.configs import SHIPPED, quick_horizon, quick_settings
 from tests.helpers.data import CONFIGS
 from tests.helpers.program import TF_NOISE, lstmcast
-
-
-def is_panel(path) -> bool:
-    data = yaml.safe_load(path.read_text())["data"]
-    return bool(data.get("series_id")) or data.get("layout") == "wide"
-
-
-SHIPPED = sorted(path.stem for path in CONFIGS.glob("*.yaml") if not is_panel(path))
-"""Many-series configs have their own path through the commands: tests/cli/test_panels.py."""
-PANELS = sorted(path.stem for path in CONFIGS.glob("*.yaml") if is_panel(path))
-
-
-def quick_settings(config: dict, run_dir: str) -> list[str]:
-    """One epoch of 4-unit layers (as many as the config has), every 16th training window."""
-    layers = len(config.get("model", {}).get("units", [64]))
-    settings = {
-        "training.epochs": 1,
-        "model.units": [4] * layers,
-        "output.run_dir": run_dir,
-    }
-    if not config.get("model", {}).get("stateful"):
-        settings |= {"windows.stride": 16, "training.min_steps_per_epoch": 1}
-    if quick_horizon(config) != config["windows"]["horizon"]:
-        settings |= {"windows.horizon": quick_horizon(config)}
-    return [arg for key, value in settings.items() for arg in ("--set", f"{key}={value}")]
-
-
-def quick_horizon(config: dict) -> int:
-    """A recursive model's saved form unrolls one copy of its network per step: 8 steps keep
-    its start-up short; other models keep the config's horizon."""
-    recursive = config.get("model", {}).get("output") == "recursive"
-    return 8 if recursive else config["windows"]["horizon"]
 
 
 def forecast_input(config: dict, tmp_path) -> list[str]:

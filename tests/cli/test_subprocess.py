@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from tests.helpers.data import REPO, tiny_experiment
-from tests.helpers.program import ENV, TF_NOISE, lstmcast
+from tests.helpers.program import ENV, TF_NOISE, imports_tensorflow, lstmcast, wait_for_line
 
 BANDS = ["lower_50", "upper_50", "lower_80", "upper_80"]  # the config's levels
 
@@ -97,9 +97,7 @@ def train_until(tiny_config: Path, cwd: Path, *, epochs: int, epoch: int) -> sub
         env=ENV,
     )
     assert process.stderr is not None
-    line = process.stderr.readline()
-    while line and not line.startswith(f"epoch {epoch}/"):
-        line = process.stderr.readline()
+    wait_for_line(process.stderr, f"epoch {epoch}/")
     return process
 
 
@@ -131,6 +129,19 @@ def test_sigterm_and_sighup_stop_training_like_ctrl_c(tmp_path, tiny_config, sto
     assert sorted(path.name for path in runs.iterdir()) == [".tiny.checkpoint", ".tiny.lock"]
 
 
+def _open_once_read(fifo: Path, process: subprocess.Popen, timeout: float = 120) -> int:
+    """The FIFO's write end, opened as soon as `process` opens it to read (a non-blocking
+    writer's open fails until a reader has): from then on it waits on data that never comes.
+    The program installs its signal handlers before it reads anything."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError:  # ENXIO: no reader yet
+            time.sleep(0.05)
+    raise AssertionError(f"the program never opened {fifo} (exit {process.poll()})")
+
+
 def test_sigterm_outside_training_exits_143(tmp_path):
     """A job stopped while it waits (here on its input, a FIFO nobody writes to)."""
     fifo = tmp_path / "feed.csv"
@@ -142,9 +153,12 @@ def test_sigterm_outside_training_exits_143(tmp_path):
         [sys.executable, "-m", "lstmcast", "validate", "c.yaml"],
         cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    time.sleep(3)  # reading the header blocks on the FIFO
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    writer = _open_once_read(fifo, process)  # it waits on the FIFO, its handlers installed
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        os.close(writer)
     assert process.returncode == 143, stderr
     assert "terminated (SIGTERM)" in stderr and "Traceback" not in stderr
 
@@ -173,12 +187,10 @@ def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
     assert lstmcast("evaluate", tmp_path / "runs" / "tiny", cwd=tmp_path).returncode == 0
 
 
-def test_help_loads_no_tensorflow(tmp_path):
-    result = lstmcast("train", "--help", cwd=tmp_path)
-    assert result.returncode == 0
-    code = "import sys, lstmcast.cli; print('tensorflow' in sys.modules or 'keras' in sys.modules)"
-    imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
-    assert imported.stdout.strip() == "False"
+@pytest.mark.parametrize("command", ["train", "forecast", "evaluate", "backtest", "tune"])
+def test_help_loads_no_tensorflow(command):
+    assert not imports_tensorflow(command, "--help")
+    assert imports_tensorflow("train", "--check-determinism", "no-such.yaml") is False
 
 
 def test_tables_on_a_pipe_are_plain_text_that_never_cuts_a_number(tmp_path):

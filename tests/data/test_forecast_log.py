@@ -27,12 +27,13 @@ def _append(path: str, origin: int) -> None:
 
 def test_many_writers_at_once_leave_whole_forecasts_and_one_header(tmp_path):
     path = tmp_path / "log.csv"
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded test worker
     writers = [context.Process(target=_append, args=(str(path), w)) for w in range(4)]
     for writer in writers:
         writer.start()
     for writer in writers:
-        writer.join(timeout=60)
+        writer.join(timeout=120)
+        assert writer.exitcode == 0, "a writer did not finish"
     log = read_log(path)
     assert path.read_text().count("issued_at") == 1
     assert len(log) == 4 * 20 * 24

@@ -4,8 +4,6 @@ series and the line."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -15,35 +13,8 @@ from hypothesis import strategies as st
 from lstmcast.config.load import load_experiment
 from lstmcast.errors import DataError
 from lstmcast.panels.prepare import prepare_panel
-
-
-def long_panel(lengths: list[int], freq: str = "MS") -> pd.DataFrame:
-    """Series s0, s1, ... all ending on the same month, of the given lengths, with a level of
-    100 x (their number + 1) so that a mixed-up row is visible."""
-    end = pd.Timestamp("2020-12-01")
-    parts = []
-    for index, rows in enumerate(lengths):
-        stamps = pd.date_range(end=end, periods=rows, freq=freq)
-        steps = np.arange(rows)
-        parts.append(pd.DataFrame({
-            "timestamp": stamps.strftime("%Y-%m-%d"), "series_id": f"s{index}",
-            "kind": "odd" if index % 2 else "even",
-            "y": 100.0 * (index + 1) + 10 * np.sin(steps) + steps,
-        }))  # fmt: skip
-    return pd.concat(parts, ignore_index=True)
-
-
-def experiment(tmp_path: Path, frame: pd.DataFrame, **data: object) -> object:
-    frame.to_csv(tmp_path / "panel.csv", index=False)
-    config = {
-        "data": {"path": "panel.csv", "target": "y", "series_id": "series_id", **data},
-        "windows": {"lookback": 6, "horizon": 3},
-        "split": {"validation": 6, "test": 6},
-    }
-    import yaml
-
-    (tmp_path / "panel.yaml").write_text(yaml.safe_dump(config))
-    return load_experiment(tmp_path / "panel.yaml")
+from tests.helpers.panels import long_panel
+from tests.helpers.panels import panel_experiment as experiment
 
 
 @settings(max_examples=25)

@@ -15,9 +15,7 @@ from lstmcast.config.load import load_experiment
 from lstmcast.data.shards import FileShard, data_files, data_sha256
 from lstmcast.errors import ConfigError, DataError
 from lstmcast.panels.prepare import plan_panel, prepare_panel
-from tests.data.test_panel import long_panel
-
-LENGTHS = [30, 40, 9, 35, 28, 33, 40]  # s2 is too short for a window in every split
+from tests.helpers.panels import LENGTHS, long_panel, write_folder
 
 
 def write_config(tmp_path: Path, path: str, **model: object) -> Path:
@@ -29,21 +27,6 @@ def write_config(tmp_path: Path, path: str, **model: object) -> Path:
     }
     (tmp_path / f"{path}.yaml").write_text(yaml.safe_dump(config))
     return tmp_path / f"{path}.yaml"
-
-
-def write_folder(tmp_path: Path, frame: pd.DataFrame, groups: list[list[str]]) -> Path:
-    """The panel's series split over files part-0.csv, part-1.parquet, ... (CSV and Parquet
-    alternate), plus a _SUCCESS marker as Spark leaves."""
-    folder = tmp_path / "shards"
-    folder.mkdir()
-    for number, ids in enumerate(groups):
-        part = frame[frame["series_id"].isin(ids)]
-        if number % 2:
-            part.to_parquet(folder / f"part-{number}.parquet", index=False)
-        else:
-            part.to_csv(folder / f"part-{number}.csv", index=False)
-    (folder / "_SUCCESS").write_text("")
-    return folder
 
 
 @pytest.fixture

@@ -10,16 +10,13 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from lstmcast.cli import app
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.data.prepare import prepare_data, prepare_refit
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.backtest import plan_folds
 from tests.helpers.data import synthetic_frame, tiny_experiment
-
-runner = CliRunner()
+from tests.helpers.runs import invoke
 
 
 @given(st.integers(20, 400), st.integers(1, 12), st.integers(1, 6), st.integers(1, 20))
@@ -63,10 +60,6 @@ def test_a_refit_never_sees_a_value_after_its_first_origin(tmp_path_factory, end
         np.testing.assert_array_equal(first.starts[split], second.starts[split])
         assert (first.starts[split] + 8 + 2 <= end).all()  # lookback + horizon inside the rows
     assert len(first.starts["test"]) == 0 and first.series.num_rows == end
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(arg) for arg in args])
 
 
 def recompute(frame: pd.DataFrame, column: str) -> dict[str, float]:

@@ -32,3 +32,37 @@ def inputs(batch: int, lookback: int, horizon: int, known: int, seed: int = 0):
     if not known:
         return window
     return {"window": window, "future": rng.normal(size=(batch, horizon, known)).astype("float32")}
+
+
+FAMILIES = {
+    "stacked lstm": {"units": [8, 8]},
+    "gru": {"cell": "gru", "units": [8, 8]},
+    "bidirectional concat": {"units": [8], "bidirectional": True},
+    "bidirectional sum": {"units": [8], "bidirectional": True, "merge_mode": "sum"},
+    "bidirectional ave": {"units": [8], "bidirectional": True, "merge_mode": "ave"},
+    "bidirectional mul": {"units": [8], "bidirectional": True, "merge_mode": "mul"},
+    "residual 4 deep + layer norm": {"units": [8] * 4, "residual": True, "layer_norm": True},
+    "additive attention": {"units": [8], "attention": "additive"},
+    "dot attention": {"units": [8], "attention": "dot"},
+    "multi-head attention": {"units": [8], "attention": "multi_head", "attention_heads": 2},
+    "seq2seq": {"units": [8], "output": "seq2seq"},
+    "seq2seq gru bidirectional attention": {
+        "cell": "gru",
+        "units": [8],
+        "bidirectional": True,
+        "output": "seq2seq",
+        "attention": "dot",
+    },
+    "recursive": {"units": [8], "output": "recursive"},
+    "cell options": {
+        "units": [8],
+        "activation": "softsign",
+        "recurrent_activation": "hard_sigmoid",
+        "forget_bias": 2.0,
+        "kernel_l2": 1e-4,
+        "recurrent_l2": 1e-4,
+        "dropout": 0.1,
+        "recurrent_dropout": 0.1,
+    },
+    "stateful": {"units": [8], "stateful": True},
+}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import queue
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+from typing import IO
 
 ENV = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "NO_COLOR": "1", "COLUMNS": "200"}
 ENV.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the program itself must keep TensorFlow quiet
@@ -43,6 +46,28 @@ def _run(
         stdin=stdin,
         timeout=timeout,
     )
+
+
+def wait_for_line(stream: IO[str], prefix: str, *, timeout: float = 120) -> str:
+    """Read `stream` until a line starts with `prefix` and return it; fail, rather than hang,
+    after `timeout` seconds or when the stream ends first. The rest stays in the stream."""
+    found: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        for line in stream:
+            if line.startswith(prefix):
+                found.put(line)
+                return
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        line = found.get(timeout=timeout)
+    except queue.Empty:
+        raise AssertionError(f"no line starting {prefix!r} within {timeout:g}s") from None
+    if line is None:
+        raise AssertionError(f"the output ended before a line starting {prefix!r}")
+    return line
 
 
 def imports_tensorflow(*args: object) -> bool:

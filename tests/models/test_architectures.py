@@ -16,40 +16,7 @@ import keras  # noqa: E402
 from lstmcast.models import build_model, load_model  # noqa: E402
 from lstmcast.models.initializers import ForgetGateBias  # noqa: E402
 from lstmcast.models.recursive import one_step_model  # noqa: E402
-from tests.helpers.models import experiment, inputs  # noqa: E402
-
-FAMILIES = {
-    "stacked lstm": {"units": [8, 8]},
-    "gru": {"cell": "gru", "units": [8, 8]},
-    "bidirectional concat": {"units": [8], "bidirectional": True},
-    "bidirectional sum": {"units": [8], "bidirectional": True, "merge_mode": "sum"},
-    "bidirectional ave": {"units": [8], "bidirectional": True, "merge_mode": "ave"},
-    "bidirectional mul": {"units": [8], "bidirectional": True, "merge_mode": "mul"},
-    "residual 4 deep + layer norm": {"units": [8] * 4, "residual": True, "layer_norm": True},
-    "additive attention": {"units": [8], "attention": "additive"},
-    "dot attention": {"units": [8], "attention": "dot"},
-    "multi-head attention": {"units": [8], "attention": "multi_head", "attention_heads": 2},
-    "seq2seq": {"units": [8], "output": "seq2seq"},
-    "seq2seq gru bidirectional attention": {
-        "cell": "gru",
-        "units": [8],
-        "bidirectional": True,
-        "output": "seq2seq",
-        "attention": "dot",
-    },
-    "recursive": {"units": [8], "output": "recursive"},
-    "cell options": {
-        "units": [8],
-        "activation": "softsign",
-        "recurrent_activation": "hard_sigmoid",
-        "forget_bias": 2.0,
-        "kernel_l2": 1e-4,
-        "recurrent_l2": 1e-4,
-        "dropout": 0.1,
-        "recurrent_dropout": 0.1,
-    },
-    "stateful": {"units": [8], "stateful": True},
-}
+from tests.helpers.models import FAMILIES, experiment, inputs  # noqa: E402
 
 
 def sine_windows(count: int, lookback: int, horizon: int):
@@ -181,10 +148,17 @@ def test_bidirectional_summary_is_both_directions_final_outputs():
 
 
 def test_residual_stack_adds_each_layer_input():
+    """Numerically: layer k's residual is its input (the normalised output of layer k - 1) plus
+    its own LSTM output, for every layer after the first."""
     model = build_model(experiment(FAMILIES["residual 4 deep + layer norm"]), num_features=1)
     names = {layer.name for layer in model.layers}
-    assert {"residual_2", "residual_3", "residual_4"} <= names and "residual_1" not in names
-    assert {f"layer_norm_{depth}" for depth in range(1, 5)} <= names
+    assert "residual_1" not in names and {f"layer_norm_{depth}" for depth in range(1, 5)} <= names
+    window = inputs(3, 12, 4, 0)
+    for depth in (2, 3, 4):
+        parts = [f"layer_norm_{depth - 1}", f"lstm_{depth}", f"residual_{depth}"]
+        probe = keras.Model(model.inputs, [model.get_layer(name).output for name in parts])
+        layer_input, lstm_output, residual = probe.predict(window, verbose=0)
+        np.testing.assert_allclose(residual, layer_input + lstm_output, rtol=1e-5, atol=1e-6)
 
 
 def test_forget_gate_bias_starts_at_the_configured_value():

@@ -10,7 +10,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from lstmcast.runtime import import_tensorflow, seed_everything
 from tests.helpers.data import synthetic_frame, tiny_experiment
@@ -20,9 +19,9 @@ import_tensorflow()
 
 import keras  # noqa: E402
 
-from lstmcast.cli import app  # noqa: E402
 from lstmcast.models import build_model, load_model  # noqa: E402
 from lstmcast.models.ensemble import MembersLoss, members_model  # noqa: E402
+from tests.helpers.runs import invoke  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -63,7 +62,6 @@ def test_each_member_is_scored_by_the_loss_on_its_own():
 
 @pytest.mark.slow
 def test_an_ensemble_run_trains_evaluates_and_forecasts(write_csv, write_config, tmp_path):
-    runner = CliRunner()
     config = write_config(
         tiny_experiment(
             write_csv(synthetic_frame(240)),
@@ -72,12 +70,12 @@ def test_an_ensemble_run_trains_evaluates_and_forecasts(write_csv, write_config,
             training={"epochs": 3},
         )
     )
-    trained = runner.invoke(app, ["train", str(config), "--json", "-q"])
+    trained = invoke("train", str(config), "--json", "-q")
     assert trained.exit_code == 0, trained.output
     summary = json.loads(trained.stdout)
     assert "median of 3 members" in summary["architecture"]
-    evaluated = runner.invoke(app, ["evaluate", str(tmp_path / "run"), "--json", "-q"])
+    evaluated = invoke("evaluate", str(tmp_path / "run"), "--json", "-q")
     assert json.loads(evaluated.stdout)["overall"] == summary["evaluation"]["overall"]
-    forecast = runner.invoke(app, ["forecast", str(tmp_path / "run"), "-o", "-"])
+    forecast = invoke("forecast", str(tmp_path / "run"), "-o", "-")
     frame = pd.read_csv(io.StringIO(forecast.stdout))
     assert len(frame) == 2 and {"lower_80", "upper_95"} <= set(frame.columns)

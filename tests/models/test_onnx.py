@@ -9,8 +9,7 @@ import pytest
 
 from lstmcast.data.windows import window_arrays
 from lstmcast.runtime import import_tensorflow
-from tests.helpers.models import experiment, inputs
-from tests.models.test_architectures import FAMILIES
+from tests.helpers.models import FAMILIES, experiment, inputs
 
 import_tensorflow()
 

@@ -7,7 +7,8 @@ import numpy as np
 
 from lstmcast.models import build_model
 from lstmcast.panels.prepare import prepare_panel
-from tests.data.test_panel import experiment, long_panel
+from tests.helpers.panels import long_panel
+from tests.helpers.panels import panel_experiment as experiment
 
 
 def test_window_normalisation_leaves_static_columns_alone(tmp_path):

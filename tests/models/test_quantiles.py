@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
 from lstmcast.runtime import import_tensorflow, seed_everything
 from tests.helpers.data import synthetic_frame, tiny_experiment
@@ -17,9 +16,9 @@ from tests.helpers.models import experiment, inputs
 
 import_tensorflow()
 
-from lstmcast.cli import app  # noqa: E402
 from lstmcast.models import build_model, load_model  # noqa: E402
 from lstmcast.models.quantiles import PinballLoss, QuantileSpread  # noqa: E402
+from tests.helpers.runs import invoke  # noqa: E402
 
 QUANTILES = [0.1, 0.25, 0.5, 0.75, 0.9]
 
@@ -89,7 +88,6 @@ def test_quantile_settings_that_mean_nothing_are_refused(write_config, model, tr
 
 
 def test_train_forecast_and_evaluate_a_quantile_model(write_csv, write_config, tmp_path):
-    runner = CliRunner()
     config = write_config(
         tiny_experiment(
             write_csv(synthetic_frame(240)),
@@ -98,22 +96,17 @@ def test_train_forecast_and_evaluate_a_quantile_model(write_csv, write_config, t
             training={"epochs": 3},
         )
     )
-    trained = runner.invoke(app, ["train", str(config), "--json", "-q"])
+    trained = invoke("train", str(config), "--json", "-q")
     assert trained.exit_code == 0, trained.output
     evaluation = json.loads(trained.stdout)["evaluation"]
     assert set(evaluation["quantiles"]) == {"quantile_10", "quantile_50", "quantile_90"}
     assert 0 <= evaluation["quantiles"]["quantile_10"]["below_percent"] <= 100
-    forecast = runner.invoke(app, ["forecast", str(tmp_path / "run"), "-o", "-"])
+    forecast = invoke("forecast", str(tmp_path / "run"), "-o", "-")
     frame = pd.read_csv(io.StringIO(forecast.stdout))
     assert list(frame.columns[-3:]) == ["quantile_10", "quantile_50", "quantile_90"]
     np.testing.assert_allclose(frame["quantile_50"], frame["load"], rtol=1e-6)  # the point
     assert (frame["quantile_10"] < frame["quantile_50"]).all()
     assert (frame["quantile_50"] < frame["quantile_90"]).all()
     exported = str(tmp_path / "test.csv")
-    assert (
-        runner.invoke(
-            app, ["evaluate", str(tmp_path / "run"), "--forecasts", str(exported)]
-        ).exit_code
-        == 0
-    )
+    assert invoke("evaluate", str(tmp_path / "run"), "--forecasts", str(exported)).exit_code == 0
     assert "quantile_90" in pd.read_csv(exported).columns

@@ -10,6 +10,7 @@ import pandas as pd
 from lstmcast.config.load import experiment_from_dict
 from lstmcast.data.prepare import prepare_data
 from lstmcast.evaluation.evaluate import evaluate_model
+from lstmcast.training.blend import seasonal_naive_after
 from lstmcast.training.fit import fit_model
 from tests.helpers.data import synthetic_frame, tiny_experiment
 
@@ -58,6 +59,18 @@ def test_the_share_kept_is_the_best_on_the_validation_windows(write_csv, tmp_pat
     )
 
 
+def test_the_gathered_seasonal_naive_is_what_the_blend_layer_forecasts(write_csv, tmp_path):
+    """The model at share 0 is its blend layer's seasonal naive alone: the rows the blend's
+    choice gathers must be exactly what that layer reads."""
+    data = _prepared(write_csv, tmp_path, synthetic_frame(400), epochs=1)
+    result = fit_model(data)
+    model_at_zero, _, by_hand = _by_hand(data, result.model, 0.0)
+    origins = data.starts["validation"] + 23
+    gathered = seasonal_naive_after(data.scaled[:, 0], origins, horizon=6, season=12)
+    np.testing.assert_allclose(model_at_zero, gathered, rtol=1e-5, atol=1e-5)
+    np.testing.assert_array_equal(gathered, by_hand)
+
+
 def test_a_network_that_learned_nothing_gives_way_to_seasonal_naive(write_csv, tmp_path):
     steps = np.arange(400)
     frame = pd.DataFrame(
@@ -77,12 +90,11 @@ def test_a_network_that_learned_nothing_gives_way_to_seasonal_naive(write_csv, t
 
 
 def test_the_blends_seasonal_naive_reads_the_rows_read_by_hand():
-    """choose_blend gathers the blend layer's seasonal naive with the evaluation baseline (first
-    target row = origin + 1) instead of a second pass of the model."""
-    from lstmcast.evaluation.baselines import seasonal_naive
+    """choose_blend gathers the blend layer's seasonal naive from the table (seasonal_naive_after)
+    instead of a second pass of the model: the last season before each origin, repeated."""
 
     def last_season_values(target, origins, season, horizon):
-        return seasonal_naive(target, origins + 1, horizon, season)
+        return seasonal_naive_after(target, origins, horizon=horizon, season=season)
 
     target = np.arange(100, dtype=np.float32) * 1.5
     origins = np.array([11, 30, 99])  # every window holds a season of 12 before its origin

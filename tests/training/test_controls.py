@@ -9,9 +9,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from lstmcast.cli import app
 from lstmcast.config import load_experiment
 from lstmcast.errors import ExitCode
 from lstmcast.runtime import import_tensorflow
@@ -22,15 +20,14 @@ import_tensorflow()
 import keras  # noqa: E402
 
 from lstmcast.training import optim  # noqa: E402
-
-runner = CliRunner()
+from tests.helpers.runs import invoke  # noqa: E402
 
 
 def train(write_csv, write_config, tmp_path, frame=None, **sections):
     csv = write_csv(synthetic_frame(240) if frame is None else frame)
     run_dir = tmp_path / "runs" / "controls"
     config = write_config(tiny_experiment(csv, run_dir, **sections))
-    result = runner.invoke(app, ["train", str(config), "--json", "-q"])
+    result = invoke("train", str(config), "--json", "-q")
     return result, run_dir, config
 
 
@@ -252,7 +249,7 @@ def test_tensorboard_logs_and_loss_curve(write_csv, write_config, tmp_path):
 
 
 def test_check_determinism_trains_twice_and_writes_nothing(tiny_config, tmp_path):
-    result = runner.invoke(app, ["train", str(tiny_config), "--check-determinism", "--json"])
+    result = invoke("train", str(tiny_config), "--check-determinism", "--json")
     assert result.exit_code == 0, result.output
     check = json.loads(result.stdout)
     assert check["deterministic"] is True
@@ -265,11 +262,11 @@ def test_check_determinism_trains_twice_and_writes_nothing(tiny_config, tmp_path
 def test_device_policy_fails_fast_without_a_gpu(tiny_config, tmp_path):
     """Tests hide every GPU; --device gpu must refuse (exit 6) instead of using the CPU."""
     run_dir = tmp_path / "runs" / "tiny"
-    refused = runner.invoke(app, ["train", str(tiny_config), "--device", "gpu"])
+    refused = invoke("train", str(tiny_config), "--device", "gpu")
     assert refused.exit_code == ExitCode.DEVICE
     assert "TensorFlow sees no GPU" in refused.output
     assert not run_dir.exists()
-    assert runner.invoke(app, ["train", str(tiny_config), "--device", "cpu", "-q"]).exit_code == 0
+    assert invoke("train", str(tiny_config), "--device", "cpu", "-q").exit_code == 0
     for command in (["evaluate", str(run_dir)], ["forecast", str(run_dir)]):
-        assert runner.invoke(app, [*command, "--device", "gpu"]).exit_code == ExitCode.DEVICE
-        assert runner.invoke(app, [*command, "--device", "tpu"]).exit_code == ExitCode.USAGE
+        assert invoke(*command, "--device", "gpu").exit_code == ExitCode.DEVICE
+        assert invoke(*command, "--device", "tpu").exit_code == ExitCode.USAGE

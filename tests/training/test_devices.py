@@ -9,9 +9,7 @@ import json
 import numpy as np
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from lstmcast.cli import app
 from lstmcast.errors import ConfigError, ExitCode
 from lstmcast.runtime import Device, import_tensorflow
 from tests.helpers.data import synthetic_frame, tiny_experiment
@@ -30,8 +28,7 @@ from lstmcast.training.placement import (  # noqa: E402
     _cluster_from_environment,
     recurrent_kernel,
 )
-
-runner = CliRunner()
+from tests.helpers.runs import invoke  # noqa: E402
 
 MIXED_FAMILIES = {
     "direct + per-window norm + skip": {"units": [8], "linear_skip": True},
@@ -112,7 +109,7 @@ def train(write_csv, write_config, tmp_path, *extra: str, **sections):
     csv = write_csv(synthetic_frame(240))
     run_dir = tmp_path / "runs" / "devices"
     config = write_config(tiny_experiment(csv, run_dir, **sections))
-    result = runner.invoke(app, ["train", str(config), "--json", "-q", *extra])
+    result = invoke("train", str(config), "--json", "-q", *extra)
     return result, run_dir, config
 
 
@@ -143,7 +140,7 @@ def test_train_reports_and_records_device_kernel_and_versions(write_csv, write_c
     }
     assert manifest["versions"].items() <= summary["versions"].items()  # --json adds lstmcast's
 
-    plain = runner.invoke(app, ["train", str(tmp_path / "experiment.yaml"), "--overwrite"])
+    plain = invoke("train", str(tmp_path / "experiment.yaml"), "--overwrite")
     assert plain.exit_code == 0, plain.output
     assert "training on CPU (" in plain.stderr
     assert f"TensorFlow {tf.__version__}, Keras {keras.__version__}" in plain.stderr
@@ -164,7 +161,7 @@ def test_mixed_precision_run_saves_a_float32_model_that_scores_the_same(
     assert json.loads((run_dir / "manifest.json").read_text())["training"]["precision"] == (
         "mixed_float16"
     )
-    evaluated = runner.invoke(app, ["evaluate", str(run_dir), "--json"])
+    evaluated = invoke("evaluate", str(run_dir), "--json")
     assert evaluated.exit_code == 0, evaluated.output
     assert json.loads(evaluated.stdout)["overall"] == summary["evaluation"]["overall"]
 
@@ -282,13 +279,13 @@ def test_a_gpu_trained_run_folder_evaluates_and_forecasts_on_a_cpu(
     manifest["files"]["config.yaml"] = hashlib.sha256(config_path.read_bytes()).hexdigest()
     (run_dir / "manifest.json").write_text(json.dumps(manifest))
 
-    evaluated = runner.invoke(app, ["evaluate", str(run_dir), "--json"])
+    evaluated = invoke("evaluate", str(run_dir), "--json")
     assert evaluated.exit_code == 0, evaluated.output
     assert json.loads(evaluated.stdout)["device"].startswith("CPU (")
-    forecast = runner.invoke(app, ["forecast", str(run_dir), "-o", "-"])
+    forecast = invoke("forecast", str(run_dir), "-o", "-")
     assert forecast.exit_code == 0, forecast.output
     assert len(forecast.stdout.strip().splitlines()) == 1 + 2  # header + horizon rows
-    refused = runner.invoke(app, ["forecast", str(run_dir), "-o", "-", "--device", "gpu"])
+    refused = invoke("forecast", str(run_dir), "-o", "-", "--device", "gpu")
     assert refused.exit_code == ExitCode.DEVICE
 
 

@@ -15,8 +15,7 @@ from lstmcast.models.seasonal import set_blend_share
 from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import merged_state, plan_panel, prepare_panel
 from lstmcast.training.blend import choose_blend
-from tests.data.test_panel import long_panel
-from tests.data.test_shards import LENGTHS, write_folder
+from tests.helpers.panels import LENGTHS, long_panel, write_folder
 
 
 @pytest.fixture
