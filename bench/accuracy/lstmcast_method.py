@@ -54,11 +54,16 @@ def run_lstmcast(
             task, csv=work / "series.csv", run_dir=work / "run", seed=seed, test_rows=test_rows
         )
         (work / "config.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-        sets = [arg for override in overrides for arg in ("--set", override)]
-        trained = _cli("train", str(work / "config.yaml"), *sets, "--json")
-        _cli("evaluate", str(work / "run"), "--forecasts", str(work / "test.csv"), "--quiet")
-        frame = pd.read_csv(work / "test.csv")
-        saved = yaml.safe_load((work / "run" / "config.yaml").read_text())
+        return _train_and_export(work, overrides)
+
+
+def _train_and_export(work: Path, settings: list[str]) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Train work/config.yaml with `settings` into work/run, export its test windows; those
+    forecasts and facts of the run."""
+    args = [arg for setting in settings for arg in ("--set", setting)]
+    trained = _cli("train", str(work / "config.yaml"), *args, "--json")
+    _cli("evaluate", str(work / "run"), "--forecasts", str(work / "test.csv"), "--quiet")
+    saved = yaml.safe_load((work / "run" / "config.yaml").read_text())
     info = {
         "lookback": saved["windows"]["lookback"],
         "params": trained["num_params"],
@@ -66,7 +71,7 @@ def run_lstmcast(
         "train_seconds": round(trained["seconds"], 1),
         "blend_share": (trained.get("blend") or {}).get("share"),
     }
-    return frame, info
+    return pd.read_csv(work / "test.csv"), info
 
 
 def forecast_lstmcast(
@@ -91,20 +96,9 @@ def forecast_lstmcast_init(
         written = yaml.safe_load((work / "config.yaml").read_text())
         sets = [f"split.test={spec.test_windows * spec.horizon}", f"training.seed={seed}",
                 f"output.run_dir={work / 'run'}", *overrides]  # fmt: skip
-        args = [arg for setting in sets for arg in ("--set", setting)]
-        trained = _cli("train", str(work / "config.yaml"), *args, "--json")
-        _cli("evaluate", str(work / "run"), "--forecasts", str(work / "test.csv"), "--quiet")
-        frame = pd.read_csv(work / "test.csv")
-        saved = yaml.safe_load((work / "run" / "config.yaml").read_text())
-    info = {
-        "lookback": saved["windows"]["lookback"],
-        "validation": written["split"]["validation"],
-        "levels": (written.get("intervals") or {"levels": [80, 95]}).get("levels"),
-        "params": trained["num_params"],
-        "epochs": trained["epochs_run"],
-        "train_seconds": round(trained["seconds"], 1),
-        "blend_share": (trained.get("blend") or {}).get("share"),
-    }
+        frame, info = _train_and_export(work, sets)
+    info["validation"] = written["split"]["validation"]
+    info["levels"] = (written.get("intervals") or {"levels": [80, 95]}).get("levels")
     return _at_origins(task, frame), info
 
 
