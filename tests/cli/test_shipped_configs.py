@@ -14,26 +14,9 @@ import yaml
 
 from lstmcast.artifacts import CONFIG_FILE, load_run
 from lstmcast.config.load import experiment_from_dict
-from tests.helpers.configs import SHIPPED, quick_horizon, quick_settings
+from tests.helpers.configs import SHIPPED, forecast_input, quick_horizon, quick_settings
 from tests.helpers.data import CONFIGS
 from tests.helpers.program import TF_NOISE, lstmcast
-
-
-def forecast_input(config: dict, tmp_path) -> list[str]:
-    """A model reading known-future columns needs rows for them after the history."""
-    data = config["data"]
-    if not data.get("known"):
-        return []
-    history = pd.read_csv(CONFIGS / data["path"]).tail(400)
-    stamps = pd.to_datetime(history["timestamp"])
-    step = stamps.iloc[-1] - stamps.iloc[-2]
-    future = pd.DataFrame({"timestamp": [stamps.iloc[-1] + step * (i + 1) for i in range(48)]})
-    future["timestamp"] = future["timestamp"].map(lambda t: t.isoformat().replace("+00:00", "Z"))
-    for column in data["known"]:
-        future[column] = 0
-    path = tmp_path / "latest.csv"
-    pd.concat([history, future]).to_csv(path, index=False)
-    return ["--input", str(path)]
 
 
 @pytest.mark.slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import yaml
 
 from tests.helpers.data import CONFIGS
@@ -39,3 +40,20 @@ def quick_horizon(config: dict) -> int:
     its start-up short; other models keep the config's horizon."""
     recursive = config.get("model", {}).get("output") == "recursive"
     return 8 if recursive else config["windows"]["horizon"]
+
+
+def forecast_input(config: dict, tmp_path) -> list[str]:
+    """A model reading known-future columns needs rows for them after the history."""
+    data = config["data"]
+    if not data.get("known"):
+        return []
+    history = pd.read_csv(CONFIGS / data["path"]).tail(400)
+    stamps = pd.to_datetime(history["timestamp"])
+    step = stamps.iloc[-1] - stamps.iloc[-2]
+    future = pd.DataFrame({"timestamp": [stamps.iloc[-1] + step * (i + 1) for i in range(48)]})
+    future["timestamp"] = future["timestamp"].map(lambda t: t.isoformat().replace("+00:00", "Z"))
+    for column in data["known"]:
+        future[column] = 0
+    path = tmp_path / "latest.csv"
+    pd.concat([history, future]).to_csv(path, index=False)
+    return ["--input", str(path)]
