@@ -311,10 +311,18 @@ def common_cut_offs(
 
 
 def layout_panel(
-    panel: Panel, *, cut_offs: tuple, lookback: int, horizon: int, method: str
+    panel: Panel,
+    *,
+    cut_offs: tuple,
+    lookback: int,
+    horizon: int,
+    method: str,
+    scalers: dict[str, Scaler] | None = None,
 ) -> PanelLayout:
-    """Per-series bounds at the common cut-offs and scalers of each training part; series that
-    cannot give a window in every split are skipped with the reason."""
+    """Per-series bounds at the common cut-offs and scalers of each training part (or the
+    given ones, a trained run's, for the series it has); series that cannot give a window in
+    every split are skipped with the reason."""
+    scalers_given = scalers
     ids, offsets, bounds, scalers, skipped = [], [0], [], [], {}
     for sid, series in panel.series.items():
         validation_start = int(series.timestamps.searchsorted(cut_offs[0]))
@@ -326,7 +334,9 @@ def layout_panel(
             continue
         ids.append(sid)
         bounds.append(part)
-        scalers.append(fit_scaler(series.values[:validation_start], method))  # type: ignore[arg-type]
+        given = (scalers_given or {}).get(sid)
+        fitted = given or fit_scaler(series.values[:validation_start], method)  # type: ignore[arg-type]
+        scalers.append(fitted)
         offsets.append(offsets[-1] + series.num_rows)
     return PanelLayout(ids, np.asarray(offsets, dtype=np.int64), bounds, scalers, skipped)
 
@@ -345,50 +355,57 @@ def _too_short(bounds: SplitBounds, *, lookback: int, horizon: int) -> str | Non
 def panel_table(
     panel: Panel,
     layout: PanelLayout,
-    calendar: list[str],
+    data: DataSection,
     static: dict,
     *,
     numbers: list[int] | None = None,
 ) -> np.ndarray:
     """The stacked model input table: each series' block (series_table), one after another
     (`static`: column -> levels, the one-hot order; `numbers`: each series' number, with
-    model.series_embedding)."""
+    model.series_embedding). One series' block is the table itself, not a copy of it."""
     blocks = [
         series_table(
             panel.series[sid],
             scaler,
             panel.static.get(sid, {}),
-            calendar,
+            data,
             static,
             number=numbers[index] if numbers is not None else None,
         )  # fmt: skip
         for index, (sid, scaler) in enumerate(zip(layout.ids, layout.scalers, strict=True))
     ]
-    return np.concatenate(blocks).astype(np.float32)
+    return blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
 
 
 def series_table(
     series: Series,
     scaler: Scaler,
     attributes: dict[str, str],
-    calendar: list[str],
+    data: DataSection,
     static: dict,
     *,
     number: int | None = None,
 ) -> np.ndarray:
-    """One series' block of the table: scaled values, static one-hot, the series' number
-    (with model.series_embedding), calendar features last (the model reads the trailing
-    calendar columns over the horizon too)."""
+    """One series' block of the table, float32, in the order the model reads it: scaled
+    observed columns (target, features), static one-hot, the series' number (with
+    model.series_embedding), then the trailing columns the model also reads over the horizon:
+    scaled known-in-advance columns and calendar features. Filled a column at a time, without
+    a float64 copy of the whole block."""
+    observed = data.observed_columns
     one_hot = static_one_hot(attributes, static)
-    columns = [
-        scaler.transform(series.values).astype(np.float32),
-        np.broadcast_to(one_hot, (series.num_rows, len(one_hot))),
-    ]
+    extra = len(one_hot) + (number is not None)
+    calendar = calendar_features(series.timestamps, data.calendar) if data.calendar else None
+    width = series.values.shape[1] + extra + (calendar.shape[1] if calendar is not None else 0)
+    block = np.empty((series.num_rows, width), dtype=np.float32)
+    for column in range(series.values.shape[1]):  # known columns go after the one-hot
+        place = column if column < observed else column + extra
+        block[:, place] = (series.values[:, column] - scaler.center[column]) / scaler.scale[column]
+    block[:, observed : observed + len(one_hot)] = one_hot
     if number is not None:
-        columns.append(np.full((series.num_rows, 1), number, dtype=np.float32))
-    if calendar:
-        columns.append(calendar_features(series.timestamps, calendar))
-    return np.concatenate(columns, axis=1)
+        block[:, observed + len(one_hot)] = number
+    if calendar is not None:
+        block[:, width - calendar.shape[1] :] = calendar
+    return block
 
 
 def static_levels(panel: Panel, ids: list[str], columns: list[str]) -> dict[str, list[str]]:

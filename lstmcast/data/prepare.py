@@ -14,11 +14,11 @@ from lstmcast.data.checks import data_warnings
 from lstmcast.data.profile import acf_lookback
 from lstmcast.data.read import read_csv
 from lstmcast.data.scaling import Scaler, fit_scaler
-from lstmcast.data.split import SPLITS, SplitBounds, split_bounds
+from lstmcast.data.split import SplitBounds
 from lstmcast.data.timeline import Timeline
 from lstmcast.data.validate import Rules, Series, validate_frame
 from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
-from lstmcast.errors import ConfigError, DataError
+from lstmcast.errors import ConfigError
 from lstmcast.phases import phase
 
 
@@ -107,50 +107,14 @@ def season_length_of(data: DataSection, frequency: str) -> int:
 
 
 def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> PreparedData:
-    """Validate, split, scale (fitting on the training rows unless a fitted scaler is given)."""
-    series = load_series(experiment.data)
-    season_length = season_length_of(experiment.data, series.frequency)
-    bounds = split_bounds(
-        series.timestamps, validation=experiment.split.validation, test=experiment.split.test
-    )
-    training_target = series.values[: bounds.validation_start, 0]
-    experiment = with_lookback(experiment, season_length, training=training_target)
-    lookback = experiment.windows.lookback
-    windows = experiment.windows
-    needed = lookback + windows.horizon
-    if series.num_rows < needed + 2:
-        raise DataError(
-            f"{series.source}: {series.num_rows} rows are too few for lookback "
-            f"{lookback} + horizon {windows.horizon} and three splits; "
-            "use more data or a shorter windows.lookback"
-        )
-    with phase("window"):
-        starts = split_window_starts(
-            bounds,
-            lookback=lookback,
-            horizon=windows.horizon,
-            stride=windows.stride,
-            evaluation_stride=windows.evaluation_stride,
-        )
-    for split in SPLITS:
-        if len(starts[split]) == 0:
-            raise ConfigError(_empty_split_message(split, bounds, lookback, windows.horizon))
-    train_first, train_end = bounds.rows("train")
-    if experiment.model.stateful:
-        starts["train"] = _stateful_train_starts(experiment, train_end)
-    with phase("scale"):
-        if scaler is None:
-            scaler = fit_scaler(series.values[train_first:train_end], experiment.scaling.method)
-        scaled = model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar)
-    return PreparedData(
-        experiment=experiment,
-        series=series,
-        bounds=bounds,
-        scaler=scaler,
-        scaled=scaled,
-        starts=starts,
-        season_length=season_length,
-    )
+    """One series' fitting view of its workload (data/workload.py): validated, split, scaled
+    (fitting on the training rows unless a fitted scaler is given)."""
+    from lstmcast.data.workload import prepare_workload
+
+    state = None
+    if scaler is not None:
+        state = {"series": {experiment.data.target: {"scaler": scaler.to_dict()}}}
+    return prepare_workload(experiment, state=state).fitting
 
 
 def prepare_refit(data: PreparedData, *, first: int, end: int) -> PreparedData:
@@ -183,7 +147,7 @@ def prepare_refit(data: PreparedData, *, first: int, end: int) -> PreparedData:
         evaluation_stride=experiment.windows.evaluation_stride,
     )
     if experiment.model.stateful:
-        starts["train"] = _stateful_train_starts(experiment, bounds.validation_start)
+        starts["train"] = stateful_train_starts(experiment, bounds.validation_start)
     scaler = fit_scaler(series.values[: bounds.validation_start], experiment.scaling.method)
     return replace(
         data,
@@ -259,7 +223,7 @@ def blends_seasonal_naive(experiment: ResolvedExperiment, season_length: int) ->
     return blend == "seasonal_naive"
 
 
-def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:
+def stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray:
     """Consecutive windows in training.batch_size parallel streams; refuses a batch size the
     training rows cannot fill with at least one window per stream."""
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
@@ -275,7 +239,7 @@ def _stateful_train_starts(experiment: Experiment, train_end: int) -> np.ndarray
     return starts
 
 
-def _empty_split_message(split: str, bounds: SplitBounds, lookback: int, horizon: int) -> str:
+def empty_split_message(split: str, bounds: SplitBounds, lookback: int, horizon: int) -> str:
     first, end = bounds.rows(split)
     key = {"train": "split", "validation": "split.validation", "test": "split.test"}[split]
     if split == "train":

@@ -152,7 +152,7 @@ def _inputs(
         attributes = panel.static.get(sid, {})
         number = state["series"][sid]["number"] if experiment.model.series_embedding else None
         blocks.append(
-            series_table(block, scaler, attributes, calendar, state["static"], number=number)
+            series_table(block, scaler, attributes, experiment.data, state["static"], number=number)
         )
         origins.append(offset + lookback - 1)
         offset += len(recent)
