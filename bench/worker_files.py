@@ -82,9 +82,19 @@ def run(data: Path, name: str) -> list[dict]:
     return two_workers(path, 1, f"runs/{name}", DATA)
 
 
+PREPARE = ("read", "validate", "window", "scale")
+"""The phases before TensorFlow: reading the data and laying out its windows."""
+
+
+def prepared(phases: dict) -> dict:
+    """The preparing phases together: their seconds, and the peak memory after them."""
+    done = [phases[name] for name in PREPARE if name in phases]
+    return {"seconds": sum(e["seconds"] for e in done), "peak_rss_mib": done[-1]["peak_rss_mib"]}
+
+
 def row(label: str, worker: int, summary: dict) -> str:
     phases = summary["phases"]
-    prepare, fit = phases["prepare"], phases["fit"]
+    prepare, fit = prepared(phases), phases["fit"]
     chief = summary["evaluation"] is not None
     wall = sum(entry["seconds"] for entry in phases.values())
     mase = summary["evaluation"]["mean_mase"]["lstm"] if chief else None
@@ -115,10 +125,10 @@ def main(series: int) -> None:
             print(row(label, worker, summary))
     own, every = results[f"each reads its own files ({FILES})"], results[next(iter(results))]
     other = [summary["phases"]["fit"]["peak_rss_mib"] for summary in (own[1], every[1])]
-    prepared = [summary["phases"]["prepare"]["seconds"] for summary in (own[1], every[1])]
+    times = [prepared(summary["phases"])["seconds"] for summary in (own[1], every[1])]
     print(
         f"\nWorker 1, own files / whole file: peak RSS after fit {other[0] / other[1]:.2f}x, "
-        f"prepare time {prepared[0] / prepared[1]:.2f}x. After training, the chief of the "
+        f"prepare time {times[0] / times[1]:.2f}x. After training, the chief of the "
         "own-files run scores the panel one worker's share at a time (blend, calibrate, "
         "evaluate: each share read three times)."
     )

@@ -56,8 +56,9 @@ class Run:
 
     @property
     def scaler(self) -> Scaler:
-        """The scaler fitted on the training rows when this run was trained."""
-        return Scaler.from_dict(self.preprocessing["scaler"])
+        """A one-series run's scaler, fitted on its training rows when it was trained."""
+        (entry,) = self.preprocessing["series"].values()
+        return Scaler.from_dict(entry["scaler"])
 
     @property
     def intervals_state(self) -> dict[str, Any] | None:
@@ -194,6 +195,15 @@ def _umask() -> int:
     return mask
 
 
+def write_history(path: Path, history: dict[str, list[float]]) -> None:
+    """history.csv: one row per epoch, every logged value (losses, learning rate)."""
+    names = list(history)
+    rows = ["epoch," + ",".join(names)]
+    for epoch, values in enumerate(zip(*history.values(), strict=True), start=1):
+        rows.append(f"{epoch}," + ",".join(json.dumps(value) for value in values))
+    write_text_atomic(path, "\n".join(rows) + "\n")
+
+
 def write_json(path: Path, payload: Any) -> None:
     write_text_atomic(path, json.dumps(to_jsonable(payload), indent=2) + "\n")
 
@@ -277,7 +287,19 @@ def load_run(run_dir: Path) -> Run:
     resolved = experiment.model_dump()
     resolved["output"]["run_dir"] = run_dir
     experiment = ResolvedExperiment.model_validate(resolved)
-    return Run(run_dir, experiment, read_json(run_dir / PREPROCESSING_FILE), manifest)
+    state = series_state(read_json(run_dir / PREPROCESSING_FILE), experiment.data.target)
+    return Run(run_dir, experiment, state, manifest)
+
+
+def series_state(state: dict[str, Any], target: str) -> dict[str, Any]:
+    """A run's preprocessing state with its series listed, as a workload writes it: a
+    one-series run written before workloads kept its scaler and split at the top."""
+    if "series" in state:
+        return state
+    one = {"number": 1, "scaler": state["scaler"], "split": state["split"],
+           "last_timestamp": state.get("last_timestamp")}  # fmt: skip
+    return {**state, "panel": False, "series": {target: one}, "static": {}, "skipped": {},
+            "series_embedding": 0}  # fmt: skip
 
 
 @contextlib.contextmanager

@@ -124,13 +124,7 @@ def evaluate(
     Metrics are in the target's units, over every test window; they are also saved in the run
     folder as metrics.json.
     """
-    from lstmcast.cli.render import (
-        intervals_table,
-        metrics_table,
-        per_step_table,
-        quantiles_table,
-        verdict,
-    )
+    from lstmcast.cli.render import evaluation_tables, verdict
     from lstmcast.cli.targets import opened_run
     from lstmcast.evaluation.attention import plot_attention
     from lstmcast.evaluation.evaluate import evaluate_run
@@ -164,16 +158,8 @@ def evaluate(
             run, overrides or [], command="evaluate", device=device, exclusive=True, wait=wait
         )
         with target as opened:  # it rewrites the run's metrics.json
-            if opened.is_panel:
-                from lstmcast.panels.evaluate import rescore_panel
-
-                panel = rescore_panel(opened)
-            else:
-                report = evaluate_run(opened, attention=with_attention)
+            report = evaluate_run(opened, attention=with_attention)
             wrote(opened.run_dir / "metrics.json")
-        if opened.is_panel:
-            _show_panel(panel, json_output=json_output)
-            return
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:
@@ -194,13 +180,8 @@ def evaluate(
         print_json(result)
         return
     if not to_stdout:  # the CSV is the output; the tables would corrupt it
-        print_table(metrics_table(result))
-        if result["intervals"]:
-            print_table(intervals_table(result["intervals"], "prediction intervals on the test"))
-        if result["quantiles"]:
-            print_table(quantiles_table(result["quantiles"]))
-        if per_step:
-            print_table(per_step_table(result))
+        for table in evaluation_tables(result, per_step=per_step):
+            print_table(table)
     say(verdict(result), quiet=quiet)
     say(f"evaluated on {report.device}", quiet=quiet)
     if forecasts is not None:
@@ -211,15 +192,6 @@ def evaluate(
         say(f"attention heat map -> {attention_plot}", quiet=quiet)
     if plot is not None:
         say(f"error by horizon step -> {plot}", quiet=quiet)
-
-
-def _show_panel(evaluation: dict[str, Any], *, json_output: bool) -> None:
-    from lstmcast.cli.render import panel_table
-
-    if json_output:
-        print_json(evaluation)
-    else:
-        print_table(panel_table(evaluation))
 
 
 def _live(

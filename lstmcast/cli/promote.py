@@ -34,7 +34,7 @@ def promote(
     (exit 9). The history is appended to NAME/promotions.log."""
     from pathlib import Path
 
-    from lstmcast.promotion import promote as point
+    from lstmcast.workflows.promote import promote as point
 
     with reported_errors(debug=debug, json_output=json_output):
         result = point(Path(run), name, force=force)

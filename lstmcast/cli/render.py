@@ -12,6 +12,22 @@ from lstmcast.text import count_of, number
 _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
 
+def evaluation_tables(evaluation: dict[str, Any], *, per_step: bool = False) -> list[Table]:
+    """The tables of a test evaluation (its --json document): one series' metrics, bands and
+    quantiles, or many series' mean and median MASE with the verdict on them."""
+    if "per_series" in evaluation:
+        return [panel_table(evaluation)]
+    tables = [metrics_table(evaluation)]
+    if evaluation["intervals"]:
+        title = "conformal intervals (calibrated on validation) on the test"
+        tables.append(intervals_table(evaluation["intervals"], title))
+    if evaluation["quantiles"]:
+        tables.append(quantiles_table(evaluation["quantiles"]))
+    if per_step:
+        tables.append(per_step_table(evaluation))
+    return tables
+
+
 def metrics_table(evaluation: dict[str, Any]) -> Table:
     """One row per method, the model first; the best value of each metric in bold."""
     title = (
@@ -193,6 +209,8 @@ def verdict(evaluation: dict[str, Any], *, what: str = "test") -> str:
     baseline do better still?"""
     label = evaluation["model"]
     overall = evaluation["overall"]
+    if "per_series" in evaluation:
+        what = f"mean {what}"
     model = overall[label]["mase"]
     baseline = overall["seasonal_naive"]["mase"]
     if model is None or baseline is None or baseline != baseline or baseline == 0:

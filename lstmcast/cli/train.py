@@ -32,7 +32,7 @@ from lstmcast.cli.output import (
     warn,
     wrote,
 )
-from lstmcast.text import count_of
+from lstmcast.text import count_of, number
 from lstmcast.training import EpochReport
 
 DeterminismFlag = Annotated[
@@ -86,7 +86,8 @@ def train(
     """
     from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
-    from lstmcast.training.run import train_experiment
+    from lstmcast.workflows.promote import GateRequest, refused
+    from lstmcast.workflows.train import train as train_workflow
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -100,123 +101,66 @@ def train(
         if check_determinism:
             _check_determinism(experiment, json_output=json_output, quiet=quiet)
             return
-        if experiment.data.is_panel:
-            _train_panel(experiment, overwrite=overwrite, wait=wait, json_output=json_output,
-                         quiet=quiet)  # fmt: skip
-            return
+        asked = gate or experiment.gate.enabled
+        request = GateRequest(against or experiment.gate.against, experiment.gate.margin)
+        tell = lambda message: say(message, quiet=quiet)  # noqa: E731
         with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
-            summary = train_experiment(
-                experiment,
-                overwrite=overwrite,
-                report=report,
-                warn=warn,
-                tell=lambda message: say(message, quiet=quiet),
-                wait=wait,
-            )
-        result = summary.to_dict()
-        if result["evaluation"] is not None:  # this process wrote the run folder
+            summary = train_workflow(
+                experiment, overwrite=overwrite, report=report, warn=warn, tell=tell, wait=wait,
+                gate=request if asked else None,
+            )  # fmt: skip
+        if summary.evaluation is not None:  # this process wrote the run folder
             wrote(summary.run_dir)
-        if (gate or experiment.gate.enabled) and result["evaluation"] is not None:
-            if not json_output:
-                _show_training(summary, result, quiet=quiet)
-            verdict = _gate(summary.run_dir, experiment, against, quiet=quiet)
-            if json_output:
-                print_json({**result, "gate": verdict})
-            return
-    if json_output:
-        print_json({**result, "gate": None})
-        return
-    _show_training(summary, result, quiet=quiet)
-
-
-def _train_panel(
-    experiment: Any, *, overwrite: bool, wait: float, json_output: bool, quiet: bool
-) -> None:
-    from lstmcast.cli.render import panel_table
-    from lstmcast.panels.train import train_panel
-
-    with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
-        summary = train_panel(
-            experiment, overwrite=overwrite, report=report, warn=warn,
-            tell=lambda message: say(message, quiet=quiet), wait=wait,
-        )  # fmt: skip
-    if summary.evaluation is not None:
-        wrote(summary.run_dir)
+        refusal = refused(summary.run_dir, summary.gate)
+        if not json_output:
+            _show_training(summary, quiet=quiet)
+        if refusal is not None:
+            raise refusal
     if json_output:
         print_json(summary.to_dict())
-        return
+
+
+def _show_training(summary: Any, *, quiet: bool) -> None:
+    from lstmcast.cli.render import evaluation_tables, verdict
+
     if summary.evaluation is None:
-        _worker_done(summary, quiet=quiet)
+        say(
+            f"worker {summary.worker} of {summary.workers} finished "
+            f"{count_of(summary.epochs_run, 'epoch')} in step with the others; worker 0 scores "
+            "the model and writes the run folder",
+            quiet=quiet,
+        )
         return
+    many = f" over {count_of(summary.series, 'series')}" if summary.evaluation.keyed else ""
     say(
-        f"trained {summary.architecture} on {summary.device}: one model over {summary.series} "
-        f"series, {summary.num_params:,} parameters, {summary.train_windows:,} training windows, "
+        f"trained {summary.architecture} on {summary.device}{many}: "
+        f"{summary.num_params:,} parameters, {count_of(summary.train_windows, 'training window')}, "
         f"{count_of(summary.epochs_run, 'epoch')} (best {summary.best_epoch}) in "
-        f"{summary.seconds:.1f}s",
+        f"{summary.seconds:.1f}s, {summary.samples_per_second:,.0f} windows/s",
         quiet=quiet,
     )
-    print_table(panel_table(summary.evaluation))
+    result = summary.evaluation.to_dict()
+    for table in evaluation_tables(result):
+        print_table(table)
+    say(verdict(result), quiet=quiet)
+    if summary.gate is not None and summary.gate["passed"]:
+        say(gate_sentence(summary.run_dir, summary.gate), quiet=quiet)
     say(f"run folder: {summary.run_dir}", quiet=quiet)
 
 
-def _gate(run_dir: Path, experiment: Any, against: Path | None, *, quiet: bool) -> dict[str, Any]:
-    """Judge the new run; a refusal is raised (exit 9) after the verdict is in its folder."""
-    from lstmcast.training.gate import apply_gate
-
-    gate = experiment.gate
-    verdict = apply_gate(
-        run_dir,
-        against=against or gate.against,
-        margin=gate.margin,
-        tell=lambda message: say(message, quiet=quiet),
-    )
+def gate_sentence(run_dir: Path, verdict: dict[str, Any]) -> str:
     versus = verdict["production"]
-    beside = f", production {versus['run_id']} {versus['mase']:.4g}" if versus else ""
-    say(
-        f"gate passed: test MASE {verdict['mase']:.4g} (seasonal naive "
-        f"{verdict['seasonal_naive_mase']:.4g}{beside}); promote it with lstmcast promote "
-        f"{run_dir} --as NAME",
-        quiet=quiet,
+    beside = f", production {versus['run_id']} {number(versus['mase'])}" if versus else ""
+    return (
+        f"gate passed: test MASE {number(verdict['mase'])} (seasonal naive "
+        f"{number(verdict['seasonal_naive_mase'])}{beside}); promote it with lstmcast promote "
+        f"{run_dir} --as NAME"
     )
-    return verdict
-
-
-def _worker_done(summary: Any, *, quiet: bool) -> None:
-    say(
-        f"worker {summary.worker} of {summary.workers} finished "
-        f"{count_of(summary.epochs_run, 'epoch')} "
-        "in step with the others; worker 0 scores the model and writes the run folder",
-        quiet=quiet,
-    )
-
-
-def _show_training(summary: Any, result: dict[str, Any], *, quiet: bool) -> None:
-    from lstmcast.cli.render import intervals_table, metrics_table, quantiles_table, verdict
-
-    if result["evaluation"] is None:
-        _worker_done(summary, quiet=quiet)
-        return
-    say(
-        f"trained {summary.architecture} on {summary.device}: {summary.num_params:,} parameters, "
-        f"{count_of(summary.train_windows, 'training window')}, "
-        f"{count_of(summary.epochs_run, 'epoch')} "
-        f"(best {summary.best_epoch}) in {summary.seconds:.1f}s, "
-        f"{summary.samples_per_second:,.0f} windows/s",
-        quiet=quiet,
-    )
-    print_table(metrics_table(result["evaluation"]))
-    if result["evaluation"]["intervals"]:
-        title = "conformal intervals (calibrated on validation) on the test"
-        print_table(intervals_table(result["evaluation"]["intervals"], title))
-    if result["evaluation"]["quantiles"]:
-        print_table(quantiles_table(result["evaluation"]["quantiles"]))
-    say(verdict(result["evaluation"]), quiet=quiet)
-    say(f"run folder: {summary.run_dir}", quiet=quiet)
 
 
 def _check_determinism(experiment: Any, *, json_output: bool, quiet: bool) -> None:
     from lstmcast.errors import TrainingError
-    from lstmcast.training.run import check_determinism
+    from lstmcast.workflows.train import check_determinism
 
     say(f"training twice on the same seed ({experiment.training.seed}) ...", quiet=quiet)
     check = check_determinism(experiment)

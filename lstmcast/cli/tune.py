@@ -164,10 +164,10 @@ def _importance_table(importances: dict[str, float]) -> Table:
 
 def _train(best: Path, *, quiet: bool) -> str:
     from lstmcast.config.load import load_experiment
-    from lstmcast.training.run import train_experiment
+    from lstmcast.workflows.train import train
 
     experiment = load_experiment(best)
     say(f"training the best config into {experiment.run_dir}", quiet=quiet)
-    summary = train_experiment(experiment, tell=lambda line: say(line, quiet=quiet))
+    summary = train(experiment, tell=lambda line: say(line, quiet=quiet))
     wrote(Path(summary.run_dir))
     return str(summary.run_dir)

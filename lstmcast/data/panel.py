@@ -35,6 +35,7 @@ from lstmcast.data.validate import (
 )
 from lstmcast.data.windows import split_window_starts
 from lstmcast.errors import ConfigError, DataError
+from lstmcast.phases import phase
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,16 @@ def _load_file(
     data: DataSection, source: Path, role: str, frequency: str | None,
     as_of: pd.Timestamp | None, *, values: bool, one: bool = True,
 ) -> Panel:  # fmt: skip
-    frame = _long_frame(data, source, role, values=values)
+    with phase("read"):
+        frame = _long_frame(data, source, role, values=values)
+    with phase("validate"):
+        return _validated_file(frame, data, source, frequency, as_of, values=values, one=one)
+
+
+def _validated_file(
+    frame: pd.DataFrame, data: DataSection, source: Path, frequency: str | None,
+    as_of: pd.Timestamp | None, *, values: bool, one: bool,
+) -> Panel:  # fmt: skip
     stamps = parse_timestamps(frame[data.timestamp], source, data.timestamp, timezone=data.timezone)
     if values or data.layout == "wide":
         numbers = {name: numeric_column(frame[name], source, name) for name in data.columns}

@@ -287,15 +287,15 @@ class WorkloadPlan:
         number = {sid: index for index, sid in enumerate(self.everyone.ids, start=1)}
         numbers = [number[sid] for sid in layout.ids]
         embedded = experiment.model.series_embedding > 0
-        with phase("scale"):
-            table = panel_table(
-                panel, layout, experiment.data, self.static,
-                numbers=numbers if embedded else None,
-            )  # fmt: skip
         with phase("window"):
             starts = panel_starts(
                 layout, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride,
                 evaluation_stride=windows.evaluation_stride,
+            )  # fmt: skip
+        with phase("scale"):
+            table = panel_table(
+                panel, layout, experiment.data, self.static,
+                numbers=numbers if embedded else None,
             )  # fmt: skip
         if experiment.model.stateful:
             starts["train"] = stateful_train_starts(experiment, layout.bounds[0].validation_start)

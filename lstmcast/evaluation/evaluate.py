@@ -1,7 +1,10 @@
-"""The model's test-split forecasts scored beside naive baselines on exactly the same windows."""
+"""A workload's test split: every series' test windows scored beside the baselines on the same
+cells (evaluation/series.py), and the summary over them. With one series the summary is that
+series' own scores, so one code path serves one series and many."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -11,209 +14,211 @@ import pandas as pd
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.data import shards
-from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.prepare import PreparedData, prepare_data
-from lstmcast.data.windows import target_windows
-from lstmcast.errors import DataError
+from lstmcast.data.panel import PanelLayout
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.workload import Workload, prepare_workload
 from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
 from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
-from lstmcast.evaluation.metrics import pinball
-from lstmcast.evaluation.scoring import LazyForecasts, Scales, score, score_interval, skill
-from lstmcast.prediction import forecast_at_origins, forecast_with_quantiles, quantile_column
+from lstmcast.evaluation.scoring import mean_over_series, series_summary, skill
+from lstmcast.evaluation.series import (
+    SeriesEvaluation,
+    score_forecasts,
+    validation_forecasts,
+    with_quantile_scores,
+)
+from lstmcast.prediction import predict_scaled
 
 if TYPE_CHECKING:
     import keras
 
 
 @dataclass(frozen=True)
-class WindowForecasts:
-    """Every test window's forecasts, by method, beside the actual values: (windows, horizon).
-
-    Only the actuals and the model's forecast are held; the baselines and interval bounds are
-    rebuilt when a table asks for them (each is as large as the forecast)."""
-
-    origins: np.ndarray
-    """Row index of each window's origin, its last observed row."""
-    actual: np.ndarray
-    by_method: LazyForecasts
-    """The model's forecast first, then the baselines."""
-    intervals: ConformalIntervals | None = None
-    quantiles: dict[str, np.ndarray] = field(default_factory=dict)
-    """quantile_10 ... of a quantile model, (windows, horizon) each."""
-
-    @property
-    def bands(self) -> dict[str, np.ndarray]:
-        """lower_80, upper_80, ... around the model's forecast, then a quantile model's
-        quantile columns."""
-        model = next(iter(self.by_method))
-        around = self.intervals.columns(self.by_method[model]) if self.intervals else {}
-        return {**around, **self.quantiles}
-
-    def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
-        """Long form, one row per window and step: origin, timestamp, step, actual, the model,
-        its interval bounds, then the baselines."""
-        num_windows, horizon = self.actual.shape
-        rows = (self.origins[:, None] + np.arange(1, horizon + 1)).ravel()
-        columns = {
-            "origin": np.repeat(format_timestamps(timestamps[self.origins]), horizon),
-            "timestamp": format_timestamps(timestamps[rows]),
-            "step": np.tile(np.arange(1, horizon + 1), num_windows),
-            "actual": self.actual.ravel(),
-        }
-        model, *others = self.by_method
-        columns[model] = self.by_method[model].ravel()
-        columns.update({name: values.ravel() for name, values in self.bands.items()})
-        columns.update({name: self.by_method[name].ravel() for name in others})
-        return pd.DataFrame(columns)
-
-
-@dataclass(frozen=True)
 class Evaluation:
+    """Every series' scores and their summary: means over series (the pooled figures a panel
+    is judged by; one series' own), band coverage pooled over every cell."""
+
     model: str
     """The model's label in every table, CSV and JSON key: its cell family, lstm or gru."""
-    target: str
-    split: str
-    num_windows: int
-    horizon: int
-    season_length: int
-    mase_scale: float
-    first_origin: str
-    """Last observed timestamp before the first window scored (DESIGN.md's 'origin')."""
-    last_origin: str
-    zero_actuals_skipped_by_mape: int
-    overall: dict[str, dict[str, float]]
-    """method -> metric -> value, over all windows and steps."""
-    per_step: dict[str, dict[str, list[float]]]
-    """method -> metric -> one value per horizon step."""
-    skill: float
-    """1 - MASE(model) / MASE(seasonal naive)."""
-    intervals: dict[str, dict[str, Any]]
-    """level -> coverage (%), width, pinball, winkler, coverage_per_step; empty without."""
-    forecasts: WindowForecasts = field(repr=False, compare=False)
-    quantiles: dict[str, dict[str, float]] = field(default_factory=dict)
-    """A quantile model's quantile_10 ... -> pinball loss and % of actuals at or below it."""
-    model_label: str = ""
+    model_label: str
     """The model as people read it: 'lstm (blended 0.45 with seasonal naive)'."""
+    keyed: bool
+    per_series: dict[str, SeriesEvaluation]
+    skipped: dict[str, str]
+    summary: dict[str, Any]
+    """Across series: mean and median MASE, the share beating seasonal naive, the worst."""
+    overall: dict[str, dict[str, float]]
+    per_step: dict[str, dict[str, list[float]]]
+    intervals: dict[str, dict[str, Any]]
+    quantiles: dict[str, dict[str, float]]
+    skill: float
+
+    @classmethod
+    def of(
+        cls,
+        per_series: dict[str, SeriesEvaluation],
+        *,
+        model_label: str,
+        keyed: bool,
+        skipped: dict[str, str],
+    ) -> Evaluation:
+        scores = list(per_series.values())
+        label = scores[0].model
+        windows = {sid: s.num_windows for sid, s in per_series.items()}
+        weights = list(windows.values())
+        overall = mean_over_series([s.overall for s in scores])
+        intervals = (
+            mean_over_series([s.intervals for s in scores], weights) if scores[0].intervals else {}
+        )
+        for level, pooled in intervals.items():
+            pooled["lowest_series_coverage"] = min(s.intervals[level]["coverage"] for s in scores)
+        mase = {sid: {m: v["mase"] for m, v in s.overall.items()} for sid, s in per_series.items()}
+        return cls(
+            model=label, model_label=model_label, keyed=keyed, per_series=per_series,
+            skipped=skipped, summary=series_summary(mase, label, windows), overall=overall,
+            per_step=mean_over_series([s.per_step for s in scores]), intervals=intervals,
+            quantiles=_pooled([s.quantiles for s in scores]),
+            skill=skill(overall, label),
+        )  # fmt: skip
+
+    @property
+    def num_windows(self) -> int:
+        return int(self.summary["test_windows"])
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            name: getattr(self, name) for name in self.__dataclass_fields__ if name != "forecasts"
+        """metrics.json and --json: the summary beside the pooled scores; one series' own
+        scores in full, many series' each in brief under per_series."""
+        scores = list(self.per_series.values())
+        common = {
+            "model": self.model,
+            "model_label": self.model_label,
+            "target": scores[0].target,
+            "split": "test",
+            "horizon": scores[0].horizon,
+            "season_length": scores[0].season_length,
+            "num_windows": self.num_windows,
+            "first_origin": min(s.first_origin for s in scores),
+            "last_origin": max(s.last_origin for s in scores),
+            "zero_actuals_skipped_by_mape": sum(s.zero_actuals_skipped_by_mape for s in scores),
+            "overall": self.overall,
+            "per_step": self.per_step,
+            "skill": self.skill,
+            "intervals": self.intervals,
+            "quantiles": self.quantiles,
+            **self.summary,
+            "skipped": self.skipped,
         }
+        if not self.keyed:
+            return {**scores[0].to_dict(), **common, "model_label": self.model_label}
+        return {**common, "per_series": {sid: _brief(s) for sid, s in self.per_series.items()}}
 
 
-def evaluate_model(
-    model: keras.Model, data: PreparedData, intervals: ConformalIntervals | None = None
+def _pooled(values: list[dict[str, Any]], weights: list[int] | None = None) -> dict[str, Any]:
+    """mean_over_series of per-series scores that may be empty (no bands, no quantiles)."""
+    return mean_over_series(values, weights) if values[0] else {}
+
+
+def _brief(scores: SeriesEvaluation) -> dict[str, Any]:
+    """One series' entry under a panel's per_series: its windows, scores and band coverage."""
+    return {
+        "windows": scores.num_windows,
+        "overall": scores.overall,
+        "skill": scores.skill,
+        "mase_scale": scores.mase_scale,
+        "intervals": {level: {"coverage": s["coverage"]} for level, s in scores.intervals.items()},
+    }
+
+
+def evaluate_workload(
+    model: keras.Model, parts: Iterable[Workload], intervals: ConformalIntervals | None = None
 ) -> Evaluation:
-    """Predict every test window (windows.evaluation_stride apart) and score it beside the
-    baselines."""
-    experiment = data.experiment
-    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    origins = data.starts["test"] + lookback - 1
-    forecast, quantiles = forecast_with_quantiles(
-        model, experiment, data.scaled, origins, data.scaler
-    )
-    evaluation = score_forecasts(
-        data, forecast, lookback=lookback, horizon=horizon, intervals=intervals
-    )
+    """Every series of the workload (or of its parts, read one at a time) scored on its test
+    windows (windows.evaluation_stride apart), beside the baselines, in its own units."""
     from lstmcast.models.seasonal import blend_share  # Keras: only where a model is
 
-    label = artifacts.model_label(evaluation.model, blend_share(model))
-    evaluation = replace(evaluation, model_label=label)
-    if quantiles is None:
-        return evaluation
-    return with_quantile_scores(evaluation, quantiles, experiment.model.quantiles or [])
-
-
-def with_quantile_scores(
-    evaluation: Evaluation, quantiles: np.ndarray, levels: list[float]
-) -> Evaluation:
-    """The evaluation with each quantile's pinball loss and the share of actuals below it
-    (which should be close to the quantile), and the quantile columns in its forecasts."""
-    actual = evaluation.forecasts.actual
-    scores = {
-        quantile_column(q): {
-            "pinball": round(float(pinball(actual, quantiles[:, :, i], q)), 6),
-            "below_percent": round(float(100 * np.mean(actual <= quantiles[:, :, i])), 6),
-        }
-        for i, q in enumerate(levels)
-    }
-    columns = {quantile_column(q): quantiles[:, :, i] for i, q in enumerate(levels)}
-    return replace(
-        evaluation,
-        quantiles=scores,
-        forecasts=replace(evaluation.forecasts, quantiles=columns),
+    per_series: dict[str, SeriesEvaluation] = {}
+    skipped: dict[str, str] = {}
+    for part in parts:
+        per_series.update(_score_part(model, part, intervals))
+        skipped.update(part.layout.skipped)
+    keyed = part.keyed
+    label = artifacts.model_label(part.experiment.model.cell, blend_share(model))
+    named = {sid: replace(scores, model_label=label) for sid, scores in per_series.items()}
+    ordered = dict(sorted(named.items())) if keyed else named
+    return Evaluation.of(
+        ordered, model_label=label, keyed=keyed, skipped=dict(sorted(skipped.items()))
     )
 
 
-def calibrate_intervals(model: keras.Model, data: PreparedData) -> ConformalIntervals | None:
-    """Conformal intervals from the validation windows (the weights never trained on them),
-    at the experiment's levels; None when intervals are off."""
-    experiment = data.experiment
-    if experiment.intervals is None:
-        return None
-    actual, predicted = validation_forecasts(model, data)
-    return calibrate(actual, predicted, experiment.intervals.levels, source="validation")
-
-
-def validation_forecasts(model: keras.Model, data: PreparedData) -> tuple[np.ndarray, np.ndarray]:
-    """(actual, forecast) over the validation windows, each (windows, horizon), in the
-    target's units: what the conformal bands are calibrated on."""
-    lookback, horizon = data.experiment.windows.lookback, data.experiment.windows.horizon
-    starts = data.starts["validation"]
-    predicted = forecast_at_origins(
-        model, data.experiment, data.scaled, starts + lookback - 1, data.scaler
-    )
-    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
-    return actual, predicted
-
-
-def score_forecasts(
-    data: PreparedData,
-    forecast: np.ndarray,
-    *,
-    lookback: int,
-    horizon: int,
-    intervals: ConformalIntervals | None = None,
-) -> Evaluation:
-    """Metrics of `forecast` (test windows, horizon), in original units, beside the baselines."""
-    starts = data.starts["test"]
-    target = data.series.values[:, 0]
-    first_targets = starts + lookback
-    m = data.season_length
-    if first_targets.min() < m:
-        raise DataError(
-            f"season length {m} is longer than the history before the first test window "
-            f"({first_targets.min()} rows); set data.season_length smaller or give more history"
+def _score_part(
+    model: keras.Model, part: Workload, intervals: ConformalIntervals | None
+) -> dict[str, SeriesEvaluation]:
+    """Each series of one part: one prediction pass over every test origin of the part, then
+    each series' windows in its own units, its band the calibrated one in its scale."""
+    experiment, layout = part.experiment, part.layout
+    lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
+    origins = part.starts["test"] + lookback - 1
+    scaled = predict_scaled(model, experiment, part.table, origins)
+    owner = layout.series_of(origins)
+    fitted = float(part.fitting.scaler.scale[0])  # the units the bands were calibrated in
+    quantiles = experiment.model.quantiles
+    scores = {}
+    for index, sid in enumerate(layout.ids):
+        mine = owner == index
+        scaler = layout.scalers[index]
+        outputs = scaler.inverse_target(scaled[mine])
+        point = outputs[:, :, quantiles.index(0.5)] if quantiles else outputs
+        bands = intervals.scaled(float(scaler.scale[0]) / fitted) if intervals else None
+        view = _series_view(part, index, part.starts["test"][mine])
+        evaluation = score_forecasts(
+            view, point, lookback=lookback, horizon=horizon, intervals=bands
         )
-    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
-    label = data.experiment.model.cell
-    forecasts = LazyForecasts({label: forecast}, target, first_targets, horizon, m)
-    train_first, train_end = data.bounds.rows("train")
-    scales = Scales.of(target[train_first:train_end], m)
-    overall, per_step = score(actual, forecasts, scales)
-    interval_scores = {
-        str(level): score_interval(actual, *intervals.band(level, forecast), level=level)
-        for level in (intervals.levels if intervals is not None else [])
-    }
-    origins = first_targets - 1
-    first_origin, last_origin = format_timestamps(data.series.timestamps[origins[[0, -1]]])
-    return Evaluation(
-        model=label,
-        target=data.series.target,
-        split="test",
-        num_windows=len(starts),
-        horizon=horizon,
-        season_length=m,
-        mase_scale=scales.mae,
-        first_origin=first_origin,
-        last_origin=last_origin,
-        zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
-        overall=overall,
-        per_step=per_step,
-        skill=skill(overall, label),
-        intervals=interval_scores,
-        forecasts=WindowForecasts(origins, actual, forecasts, intervals),
+        if quantiles:
+            evaluation = with_quantile_scores(evaluation, outputs, quantiles)
+        scores[sid] = evaluation
+    return scores
+
+
+def _series_view(part: Workload, index: int, test_starts: np.ndarray) -> PreparedData:
+    """One series of a part as its own prepared data: its rows, splits, scaler and test
+    windows (starts within its own rows)."""
+    offset, end = part.layout.offsets[index], part.layout.offsets[index + 1]
+    sid = part.layout.ids[index]
+    return PreparedData(
+        part.experiment, part.panel.series[sid], part.layout.bounds[index],
+        part.layout.scalers[index], part.table[offset:end], {"test": test_starts - offset},
+        part.season_length,
+    )  # fmt: skip
+
+
+def calibrate_workload(model: keras.Model, parts: Iterable[Workload]) -> ConformalIntervals | None:
+    """Split-conformal half-widths from the validation windows (the weights never trained on
+    them) of every series of every part, pooled in the units of the fitting view (one series:
+    its own units; many: their per-series scaled units, a series having too few windows for a
+    band of its own); None when intervals are off."""
+    return calibrate_fitting(model, [part.fitting for part in parts])
+
+
+def calibrate_fitting(
+    model: keras.Model, views: Iterable[PreparedData]
+) -> ConformalIntervals | None:
+    """The bands from the validation windows of fitting views (a workload's parts, or one
+    backtest refit's), pooled in their units."""
+    pairs, levels, stacked = [], None, False
+    for data in views:
+        if data.experiment.intervals is None:
+            return None
+        pairs.append(validation_forecasts(model, data))
+        levels, stacked = data.experiment.intervals.levels, data.experiment.data.is_panel
+    if len(pairs) == 1:
+        actual, predicted = pairs[0]
+    else:
+        actual, predicted = (np.concatenate(arrays) for arrays in zip(*pairs, strict=True))
+    source = (
+        "validation windows of every series, pooled in per-series scaled units"
+        if stacked
+        else "validation"
     )
+    return calibrate(actual, predicted, levels, source=source)
 
 
 @dataclass(frozen=True)
@@ -221,30 +226,56 @@ class EvaluationReport:
     evaluation: Evaluation
     device: str
     warnings: list[str]
-    timestamps: pd.DatetimeIndex = field(repr=False, compare=False)
+    timestamps: dict[str, pd.DatetimeIndex] = field(repr=False, compare=False)
+    """Each series' timestamps, for the exported frames."""
+    layout: PanelLayout | None = field(default=None, repr=False, compare=False)
+    """Where each series sits in the table the attention weights were read from."""
     attention: AttentionWeights | None = field(default=None, repr=False, compare=False)
 
     def forecasts_frame(self) -> pd.DataFrame:
-        return self.evaluation.forecasts.to_frame(self.timestamps)
+        """Every test window's forecasts, one row per window and step (with series_id first
+        when the workload has many series)."""
+        frames = [
+            scores.forecasts.to_frame(self.timestamps[sid])
+            for sid, scores in self.evaluation.per_series.items()
+        ]
+        if not self.evaluation.keyed:
+            return frames[0]
+        ids = list(self.evaluation.per_series)
+        return pd.concat(
+            [
+                frame.assign(series_id=sid)[["series_id", *frame.columns]]
+                for sid, frame in zip(ids, frames, strict=True)
+            ],
+            ignore_index=True,
+        )
 
     def attention_frame(self) -> pd.DataFrame:
-        if self.attention is None:
+        """The attention weights of every test window (series_id first, for many series)."""
+        if self.attention is None or self.layout is None:
             raise ValueError("evaluate_run(attention=True) computes the attention weights")
-        return self.attention.to_frame(self.timestamps)
+        ids = self.layout.ids
+        stacked = self.timestamps[ids[0]].append([self.timestamps[sid] for sid in ids[1:]])
+        frame = self.attention.to_frame(stacked)
+        if not self.evaluation.keyed:
+            return frame
+        owners = np.asarray(ids, dtype=object)[self.layout.series_of(self.attention.origins)]
+        repeats = len(frame) // len(owners)
+        return frame.assign(series_id=np.repeat(owners, repeats))[["series_id", *frame.columns]]
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.evaluation.to_dict(), "device": self.device, "warnings": self.warnings}
 
 
 def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
-    """Re-score a saved run on its test split with its saved scaler; rewrite its metrics.json.
+    """Re-score a saved run on its test split with its saved scalers; rewrite its metrics.json.
     With `attention`, also read the attention weights of every test window."""
     from lstmcast.runtime import select_device
 
     experiment = run.experiment
     if attention:
         require_attention(experiment.model, run.run_dir)
-    data = prepare_data(experiment, scaler=run.scaler)
+    workload = prepare_workload(experiment, state=run.preprocessing)
     warnings = []
     if shards.data_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
         warnings.append(
@@ -255,12 +286,10 @@ def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
     model = run.load_model()
     intervals = ConformalIntervals.of_run(run)
     warnings += intervals.warnings() if intervals is not None else []
-    evaluation = evaluate_model(model, data, intervals)
+    evaluation = evaluate_workload(model, [workload], intervals)
     artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
+    stamps = {sid: workload.panel.series[sid].timestamps for sid in workload.ids}
+    weights = attention_weights(model, workload.fitting) if attention else None
     return EvaluationReport(
-        evaluation,
-        device,
-        warnings,
-        timestamps=data.series.timestamps,
-        attention=attention_weights(model, data) if attention else None,
+        evaluation, device, warnings, timestamps=stamps, layout=workload.layout, attention=weights
     )

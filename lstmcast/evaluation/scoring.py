@@ -131,3 +131,78 @@ def rounded(metrics: dict[str, np.ndarray]) -> dict[str, Any]:
 
 def _significant(value: Any) -> float:
     return float(f"{float(value):.7g}")
+
+
+WORST = 5
+"""Series listed where the model does worst against seasonal naive."""
+
+
+def mean_over_series(values: list[Any], weights: list[float] | None = None) -> Any:
+    """The mean over series of nested scores of one shape (method -> metric -> value or list):
+    a workload's summary; with one series, that series' own scores. `weights` (cells) for
+    shares such as coverage, plain means otherwise."""
+    first = values[0]
+    if isinstance(first, dict):
+        return {key: mean_over_series([v[key] for v in values], weights) for key in first}
+    if isinstance(first, list):
+        columns = [mean_over_series(list(column), weights) for column in zip(*values, strict=True)]
+        return columns
+    if len(values) == 1:
+        return first
+    array = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(array)
+    if not finite.any():
+        return float("nan")
+    chosen = np.asarray(weights, dtype=np.float64)[finite] if weights is not None else None
+    return _significant(np.average(array[finite], weights=chosen))
+
+
+def series_summary(
+    mase: dict[str, dict[str, float]], label: str, windows: dict[str, int]
+) -> dict[str, Any]:
+    """Across series (`mase`: series -> method -> MASE): mean and median MASE per method, the
+    share of series beating seasonal naive, the series where the model does worst against it."""
+    ids = list(mase)
+    methods = list(mase[ids[0]])
+    values = {m: np.array([mase[sid][m] for sid in ids], dtype=np.float64) for m in methods}
+    finite = {m: v[np.isfinite(v)] for m, v in values.items()}
+    ratio = values[label] / values["seasonal_naive"]
+    order = np.argsort(np.where(np.isfinite(ratio), -ratio, np.inf))
+    return {
+        "series": len(ids),
+        "test_windows": int(sum(windows.values())),
+        "mean_mase": {m: _round(v.mean()) for m, v in finite.items()},
+        "median_mase": {m: _round(np.median(v)) for m, v in finite.items()},
+        "beats_seasonal_naive": _round(float(np.mean(values[label] < values["seasonal_naive"]))),
+        "worst": [
+            {
+                "series_id": ids[i],
+                "mase": _round(values[label][i]),
+                "seasonal_naive_mase": _round(values["seasonal_naive"][i]),
+            }
+            for i in order[:WORST]
+        ],
+    }
+
+
+def pooled_coverage(
+    intervals: dict[str, dict[str, dict[str, Any]]], windows: dict[str, int]
+) -> dict[str, dict[str, float]]:
+    """level -> the share of every test cell of every series inside its band (what a
+    calibration pooled over series promises), and the lowest coverage of any one series."""
+    scored = [sid for sid, bands in intervals.items() if bands]
+    if not scored:
+        return {}
+    weights = np.array([windows[sid] for sid in scored], dtype=np.float64)
+    pooled = {}
+    for level in intervals[scored[0]]:
+        coverage = np.array([intervals[sid][level]["coverage"] for sid in scored])
+        pooled[level] = {
+            "coverage": _round(float(np.average(coverage, weights=weights))),
+            "lowest_series_coverage": _round(float(coverage.min())),
+        }
+    return pooled
+
+
+def _round(value: float) -> float:
+    return float(f"{float(value):.7g}") if np.isfinite(value) else float("nan")

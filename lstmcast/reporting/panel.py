@@ -16,9 +16,9 @@ from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation import figures
+from lstmcast.evaluation.evaluate import evaluate_workload
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.panels.backtest import PanelBacktest, backtest_panel
-from lstmcast.panels.evaluate import evaluate_panel
 from lstmcast.panels.forecast import forecast_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.reporting.page import (
@@ -42,7 +42,7 @@ def panel_page(run: Run) -> tuple[str, list[str]]:
     data = prepare_panel(run.experiment)
     intervals = ConformalIntervals.of_run(run)
     model = run.load_model()  # once, for the evaluation, the backtest and the forecast
-    evaluation = evaluate_panel(model, [data], intervals)
+    evaluation = evaluate_workload(model, [data], intervals).to_dict()
     notes: list[str] = intervals.warnings() if intervals is not None else []
     if data.layout.skipped:
         skipped = len(data.layout.skipped)

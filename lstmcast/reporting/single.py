@@ -11,12 +11,14 @@ import pandas as pd
 from lstmcast import artifacts
 from lstmcast.artifacts import Run
 from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.prepare import PreparedData, prepare_data, timeline_of
+from lstmcast.data.prepare import PreparedData, timeline_of
+from lstmcast.data.workload import prepare_workload
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation import figures
 from lstmcast.evaluation.backtest import Backtest, backtest_run
-from lstmcast.evaluation.evaluate import Evaluation, evaluate_model
+from lstmcast.evaluation.evaluate import evaluate_workload
 from lstmcast.evaluation.intervals import ConformalIntervals
+from lstmcast.evaluation.series import SeriesEvaluation as Evaluation
 from lstmcast.forecasting import Forecast, forecast_run
 from lstmcast.reporting.page import (
     card_row,
@@ -36,10 +38,11 @@ from lstmcast.text import count_of
 
 def single_page(run: Run) -> tuple[str, list[str]]:
     """(the page, notes): evaluate, backtest (train once) and forecast one series, drawn."""
-    data = prepare_data(run.experiment, scaler=run.scaler)
+    workload = prepare_workload(run.experiment, state=run.preprocessing)
+    data = workload.fitting
     intervals = ConformalIntervals.of_run(run)
     model = run.load_model()  # once, for the evaluation, the backtest and the forecast
-    evaluation = evaluate_model(model, data, intervals)
+    (evaluation,) = evaluate_workload(model, [workload], intervals).per_series.values()
     notes: list[str] = intervals.warnings() if intervals is not None else []
     try:
         backtest: Backtest | None = backtest_run(

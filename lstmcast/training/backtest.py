@@ -23,7 +23,7 @@ from lstmcast.evaluation.backtest import (
     plan_folds,
     split_into_folds,
 )
-from lstmcast.evaluation.evaluate import calibrate_intervals
+from lstmcast.evaluation.evaluate import calibrate_fitting
 from lstmcast.prediction import forecast_at_origins
 from lstmcast.runtime import seed_everything, select_device
 from lstmcast.text import count_of
@@ -93,7 +93,7 @@ def _refit_group(
             f"refit on rows {first}..{end - 1}: {count_of(trained.epochs_run, 'epoch')} "
             f"(best {trained.best_epoch}) in {trained.seconds:.1f}s"
         )
-    intervals = calibrate_intervals(trained.model, refit)
+    intervals = calibrate_fitting(trained.model, [refit])
     series = data.series
     table = model_inputs(series.values, series.timestamps, refit.scaler, experiment.data.calendar)
     origins = np.concatenate(group)

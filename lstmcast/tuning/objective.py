@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment, TuneSection
-from lstmcast.data.prepare import PreparedData, prepare_data
+from lstmcast.data.prepare import PreparedData
+from lstmcast.data.workload import prepare_workload
 from lstmcast.errors import ConfigError
 from lstmcast.runtime import seed_everything
 
@@ -37,12 +38,8 @@ def score_trial(
 
 
 def prepared_data(experiment: Experiment) -> PreparedData:
-    """The windows a fit of this experiment trains on (a panel's stacked table too)."""
-    if experiment.data.is_panel:
-        from lstmcast.panels.prepare import prepare_panel
-
-        return prepare_panel(experiment).fitting
-    return prepare_data(experiment)
+    """The windows a fit of this experiment trains on: its workload's fitting view."""
+    return prepare_workload(experiment).fitting
 
 
 def _backtest_mase(experiment: Experiment, section: TuneSection) -> float:

@@ -14,7 +14,7 @@ from lstmcast.artifacts import MANIFEST_FILE
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ExitCode
 from lstmcast.runtime import Device
-from lstmcast.training.run import gpu_warnings
+from lstmcast.training.setup import gpu_warnings
 from tests.helpers.data import REPO, synthetic_frame, tiny_experiment
 from tests.helpers.runs import invoke
 

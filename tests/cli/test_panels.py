@@ -31,8 +31,9 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
     summary = json.loads(trained.stdout)
     series = summary["series"]
     assert series > 1 and summary["evaluation"]["series"] == series
-    assert list(summary["phases"]) == [
-        "prepare", "tensorflow", "fit", "calibrate", "evaluate", "write",
+    assert list(summary["phases"]) == [  # the same phases as one series'
+        "read", "validate", "window", "scale", "tensorflow", "fit", "calibrate", "evaluate",
+        "write",
     ]  # fmt: skip
 
     evaluated = lstmcast("evaluate", run_dir, "--json", cwd=tmp_path)

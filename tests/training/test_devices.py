@@ -290,7 +290,7 @@ def test_a_gpu_trained_run_folder_evaluates_and_forecasts_on_a_cpu(
 
 
 def test_the_cudnn_warning_also_fires_on_several_gpus():
-    from lstmcast.training.run import gpu_warnings
+    from lstmcast.training.setup import gpu_warnings
 
     config = experiment({"units": [4], "recurrent_dropout": 0.1})
     assert gpu_warnings(config, TWO_H100) == gpu_warnings(config, H100)

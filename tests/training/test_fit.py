@@ -97,7 +97,7 @@ def test_stateful_callbacks_compute_the_validation_loss_first_and_stop_last(writ
 
 def test_check_outputs_refuses_an_existing_run_folder_before_any_work(tmp_path):
     from lstmcast.errors import ConfigError
-    from lstmcast.training.run import check_outputs
+    from lstmcast.workflows.train import check_outputs
 
     config = tiny_experiment(tmp_path / "x.csv", tmp_path / "run")
     (tmp_path / "run").mkdir()

@@ -5,12 +5,11 @@ stride when scoring every origin would dwarf training."""
 from __future__ import annotations
 
 import json
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from lstmcast.training.run import many_origins_note
+from lstmcast.workflows.train import many_origins_note
 from tests.helpers.data import synthetic_frame, tiny_experiment
 from tests.helpers.program import lstmcast
 
@@ -51,22 +50,16 @@ def test_evaluation_stride_scores_every_kth_origin_and_evaluate_agrees(write_con
     assert again["overall"] == thinned["evaluation"]["overall"]
 
 
-def prepared(train: int, validation: int, evaluation_stride: int = 1) -> SimpleNamespace:
-    windows = SimpleNamespace(evaluation_stride=evaluation_stride)
-    return SimpleNamespace(
-        experiment=SimpleNamespace(windows=windows),
-        starts={
-            "train": np.arange(train),
-            "validation": np.arange(validation),
-            "test": np.arange(validation),
-        },
-    )
+def note(train: int, validation: int, evaluation_stride: int = 1) -> str | None:
+    starts = {"train": np.arange(train), "validation": np.arange(validation),
+              "test": np.arange(validation)}  # fmt: skip
+    return many_origins_note(starts, evaluation_stride)
 
 
 def test_train_suggests_an_evaluation_stride_only_when_scoring_dwarfs_training():
-    note = many_origins_note(prepared(train=200, validation=180_000))
-    assert note is not None and "windows.evaluation_stride: 4 would keep" in note
-    assert "180,000 validation windows" in note
-    assert many_origins_note(prepared(train=200, validation=40_000)) is None  # few anyway
-    assert many_origins_note(prepared(train=60_000, validation=180_000)) is None  # training > 1/4
-    assert many_origins_note(prepared(200, 180_000, evaluation_stride=2)) is None  # chosen
+    said = note(train=200, validation=180_000)
+    assert said is not None and "windows.evaluation_stride: 4 would keep" in said
+    assert "180,000 validation windows" in said
+    assert note(train=200, validation=40_000) is None  # few anyway
+    assert note(train=60_000, validation=180_000) is None  # training > 1/4
+    assert note(200, 180_000, evaluation_stride=2) is None  # chosen

@@ -10,9 +10,9 @@ import yaml
 
 from lstmcast.config.load import load_experiment
 from lstmcast.data.shards import FileShard
+from lstmcast.evaluation.evaluate import calibrate_workload, evaluate_workload
 from lstmcast.models import build_model
 from lstmcast.models.seasonal import set_blend_share
-from lstmcast.panels.evaluate import calibrate_panel, evaluate_panel
 from lstmcast.panels.prepare import merged_state, plan_panel, prepare_panel
 from lstmcast.training.blend import choose_blend
 from tests.helpers.panels import LENGTHS, long_panel, write_folder
@@ -65,14 +65,14 @@ def test_scoring_part_by_part_is_scoring_the_whole_panel(experiment, count):
     assert by_parts.windows == at_once.windows == len(whole.starts["validation"])
     assert by_parts.network_mae == pytest.approx(at_once.network_mae, rel=1e-6)
 
-    bands = calibrate_panel(model, [whole])
-    parted = calibrate_panel(model, plan.whole_from(own, chief))
+    bands = calibrate_workload(model, [whole])
+    parted = calibrate_workload(model, plan.whole_from(own, chief))
     assert parted.calibration_windows == bands.calibration_windows
     for level in bands.levels:
         np.testing.assert_allclose(parted.radius[level], bands.radius[level], rtol=1e-5)
 
-    expected = evaluate_panel(model, [whole], bands)
-    got = evaluate_panel(model, plan.whole_from(own, chief), bands)
+    expected = evaluate_workload(model, [whole], bands).to_dict()
+    got = evaluate_workload(model, plan.whole_from(own, chief), bands).to_dict()
     assert list(got["per_series"]) == list(expected["per_series"]) == whole.layout.ids
     assert got["skipped"] == expected["skipped"] and got["test_windows"] == expected["test_windows"]
     for sid, scores in expected["per_series"].items():
