@@ -38,7 +38,8 @@ def lap(name):
 from pathlib import Path
 from lstmcast.artifacts import load_run
 from lstmcast.data.prepare import read_columns, validated
-from lstmcast.forecasting import forecast_predictor, forecast_run
+from lstmcast.workflows.forecast import forecast as forecast_run
+from lstmcast.workflows.forecast import forecast_predictor
 lap("import")
 run = load_run(Path(sys.argv[1])); lap("open")
 model, device = forecast_predictor(run, engine=sys.argv[2]); lap("load")

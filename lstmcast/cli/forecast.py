@@ -135,10 +135,8 @@ def forecast(
     """
     from lstmcast.cli.targets import opened_run
     from lstmcast.config.schema import parse_duration
-    from lstmcast.data.forecast_log import append_log, log_rows
     from lstmcast.data.freshness import parse_as_of
-    from lstmcast.forecasting import forecast_run
-    from lstmcast.panels.forecast import forecast_panel
+    from lstmcast.workflows.forecast import forecast as forecast_workflow
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -154,61 +152,50 @@ def forecast(
         anchor = parse_as_of(as_of) if as_of is not None else None
         target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
         with target as opened:
-            if opened.is_panel:
-                wanted = _series_wanted(series, series_file)
-                if log is not None or plot is not None:
-                    option = "--log" if log is not None else "--plot"
-                    raise ConfigError(f"{option}: not available for many-series runs yet")
-                frame, notes, warnings = forecast_panel(
-                    opened, input_path=input_csv, series=wanted, as_of=anchor,
-                    max_staleness=max_staleness, engine=engine,
-                )  # fmt: skip
-                _write_panel(frame, opened, notes, warnings, output, json_output, quiet)
-                return
-            if series or series_file:
-                raise ConfigError("--series: this run forecasts one series; drop --series")
-            result = forecast_run(
-                opened,
-                input_path=input_csv,
-                as_of=anchor,
-                max_staleness=max_staleness,
-                engine=engine,
-            )
+            result = forecast_workflow(
+                opened, input_path=input_csv, series=_series_wanted(series, series_file),
+                as_of=anchor, max_staleness=max_staleness, engine=engine,
+            )  # fmt: skip
             run_id = opened.run_id
-        where = "stdout (JSON)" if json_output and output == "-" else None
-        if where is None:
-            where = write_csv(result.frame, output, option="--output")
-        if log is not None:
-            rows = log_rows(result.frame, target=result.target, run_id=run_id, origin=result.origin)
-            append_log(log, rows, tell=warn)
-            wrote(log)
-        if plot is not None:
-            from lstmcast.evaluation.figures import plot_forecast
-
-            title = f"the next {len(result.frame)} steps after {result.origin}"
-            plot_forecast(result.history, result.frame, plot, target=result.target, title=title)
-            wrote(plot)
+        where = _written(result, run_id, output=output, log=log, plot=plot, json_output=json_output)
     for message in result.warnings:
         warn(message)
     if json_output:
+        rows = {"forecast": result.frame.to_dict(orient="records")} if output == "-" else {}
         print_json(
-            {
-                "origin": result.origin,
-                "run_id": run_id,
-                "device": result.device,
-                "notes": result.notes,
-                "warnings": result.warnings,
-                "output": where,
-                **({"forecast": result.frame.to_dict(orient="records")} if output == "-" else {}),
-            }
-        )
+            {"origin": result.origin, "origins": result.origins, "run_id": run_id,
+             "device": result.device, "notes": result.notes, "warnings": result.warnings,
+             "output": where, **rows}
+        )  # fmt: skip
+    many = f"{count_of(len(result.origins), 'series')} x " if result.keyed else ""
+    steps = len(result.frame) // len(result.origins)
     say(
-        f"forecast {count_of(len(result.frame), 'step')} after {result.origin} on "
-        f"{result.device} -> {where}",
+        f"forecast {many}{count_of(steps, 'step')} after {result.origin} on {result.device} -> "
+        f"{where}",
         quiet=quiet,
     )
     for note in result.notes:
         say(note, quiet=quiet)
+
+
+def _written(
+    result: Any, run_id: str, *, output: str, log: Path | None, plot: Path | None,
+    json_output: bool,
+) -> str:  # fmt: skip
+    """Write the forecast (unless --json takes stdout), append it to --log, draw --plot;
+    where the forecast went."""
+    from lstmcast.workflows.forecast import draw_forecast, log_forecast
+
+    where = "stdout (JSON)" if json_output and output == "-" else None
+    if where is None:
+        where = write_csv(result.frame, output, option="--output")
+    if log is not None:
+        log_forecast(result, log, run_id=run_id, tell=warn)
+        wrote(log)
+    if plot is not None:
+        draw_forecast(result, plot)
+        wrote(plot)
+    return where
 
 
 def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[str] | None:
@@ -221,27 +208,6 @@ def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[s
             raise ConfigError(f"--series-file: cannot read {series_file} ({err})") from None
         wanted += [line.strip() for line in text.splitlines() if line.strip()]
     return wanted or None
-
-
-def _write_panel(
-    frame: Any, run: Any, notes: list[str], warnings: list[str], output: str, json_output: bool,
-    quiet: bool,
-) -> None:  # fmt: skip
-    """Every series (or --series) of a many-series run, one long CSV."""
-    for message in warnings:
-        warn(message)
-    to_json = json_output and output == "-"
-    where = "stdout (JSON)" if to_json else write_csv(frame, output, option="--output")
-    if json_output:
-        rows = {"forecast": frame.to_dict(orient="records")} if to_json else {}
-        print_json(
-            {"run_id": run.run_id, "notes": notes, "warnings": warnings, "output": where, **rows}
-        )
-    count = frame["series_id"].nunique()
-    steps = count_of(run.experiment.windows.horizon, "step")
-    say(f"forecast {count_of(count, 'series')} x {steps} -> {where}", quiet=quiet)
-    for note in notes:
-        say(note, quiet=quiet)
 
 
 def _checked(option: str, parse: Callable[[str], object], text: str) -> None:

@@ -25,17 +25,25 @@ LEADING = ["issued_at", "run_id", "target", "origin", "timestamp", "step", "fore
 
 
 def log_rows(
-    frame: pd.DataFrame, *, target: str, run_id: str, origin: str, issued_at: datetime | None = None
+    frame: pd.DataFrame,
+    *,
+    target: str,
+    run_id: str,
+    origin: str | list[str],
+    issued_at: datetime | None = None,
 ) -> pd.DataFrame:
-    """A forecast (timestamp, step, <target>, bounds...) as log rows."""
+    """A forecast ((series_id,) timestamp, step, <target>, bounds...) as log rows: the
+    leading columns, then series_id when many series were forecast (each row's `origin` its
+    series'), then the bounds."""
     issued = (issued_at or datetime.now(timezone.utc)).isoformat(timespec="seconds")
     rows = frame.rename(columns={target: "forecast"})
     rows.insert(0, "origin", origin)
     rows.insert(0, "target", target)
     rows.insert(0, "run_id", run_id)
     rows.insert(0, "issued_at", issued)
-    extra = [name for name in rows.columns if name not in LEADING]
-    return rows[LEADING + extra]
+    leading = [*LEADING, *(["series_id"] if "series_id" in rows.columns else [])]
+    extra = [name for name in rows.columns if name not in leading]
+    return rows[leading + extra]
 
 
 def append_log(path: Path, rows: pd.DataFrame, *, tell: Callable[[str], None]) -> None:

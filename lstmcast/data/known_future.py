@@ -36,25 +36,55 @@ def load_history_and_known_future(
     those rows' timestamps."""
     source = path or data.path
     frame = read_columns(data, source, role)
+    return history_and_future(
+        frame, data, horizon=horizon, frequency=frequency, source=source, feed=path is not None,
+        as_of=as_of,
+    )  # fmt: skip
+
+
+def history_and_future(
+    frame: pd.DataFrame,
+    data: DataSection,
+    *,
+    horizon: int,
+    frequency: str,
+    source: Path,
+    feed: bool,
+    as_of: pd.Timestamp | None = None,
+    name: str | None = None,
+) -> tuple[Series, np.ndarray, pd.DatetimeIndex]:
+    """load_history_and_known_future on one series' rows of a frame read already (its index
+    the rows' places in the file, for the lines errors name; `name` the series' id)."""
+    frame = frame.reset_index(drop=True) if name is None else frame
+    lines = np.asarray(frame.index) + 2
     if as_of is not None:
-        end = rows_until(frame, data.timestamp, as_of, source, timezone=data.timezone)
+        stamps = frame[[data.timestamp]].reset_index(drop=True)
+        end = rows_until(stamps, data.timestamp, as_of, source, timezone=data.timezone)
     else:
         observed = frame[data.columns[: data.observed_columns]].notna().any(axis=1).to_numpy()
         end = int(np.flatnonzero(observed)[-1]) + 1 if observed.any() else len(frame)
-    series = validated(frame.iloc[:end], data, path=path, frequency=frequency)
+    where = Path(f"{source} [series {name}]") if name is not None else source
+    series = validated(
+        frame.iloc[:end].reset_index(drop=True), data, path=where if feed or name else None,
+        frequency=frequency,
+    )  # fmt: skip
     expected = timeline_of(data, frequency).future(series.timestamps[-1], horizon)
-    future = _future_rows(frame, end, series, data, expected=expected, horizon=horizon)
+    line = int(lines[end]) if end < len(lines) else int(lines[-1]) + 1
+    future = _future_rows(
+        frame.reset_index(drop=True), end, series, data, expected=expected, horizon=horizon,
+        line=line,
+    )  # fmt: skip
     if expected is None:  # frequency none: the rows after the origin say when the steps are
         if future.timestamps[0] <= series.timestamps[-1]:
             raise DataError(
-                f"{source}: line {end + 2}: the rows after the last observed {data.target} "
+                f"{where}: line {line}: the rows after the last observed {data.target} "
                 "must come after it in time"
             )
         return series, future.values, future.timestamps
     if not future.timestamps.equals(expected):
         stamps = format_timestamps(expected)
         raise DataError(
-            f"{source}: the rows after the last observed {data.target} must be {stamps[0]} .. "
+            f"{where}: the rows after the last observed {data.target} must be {stamps[0]} .. "
             f"{stamps[-1]}, one per step; they start at "
             f"{format_timestamps(future.timestamps[:1])[0]}"
         )
@@ -69,8 +99,9 @@ def _future_rows(
     *,
     expected: pd.DatetimeIndex | None,
     horizon: int,
+    line: int,
 ) -> Series:
-    """The `horizon` rows after row `end`, every known column filled."""
+    """The `horizon` rows after row `end` (file line `line`), every known column filled."""
     source, known = series.source, ", ".join(data.known)
     future = frame.iloc[end : end + horizon]
     if len(future) < horizon:
@@ -84,10 +115,9 @@ def _future_rows(
         )
     empty = future[data.known].isna().any(axis=1).to_numpy()
     if empty.any():
-        line = end + int(np.argmax(empty)) + 2
         raise DataError(
-            f"{source}: line {line}: {known} must be filled in every row after the last "
-            f"observed {data.target}: they are the known future the model reads"
+            f"{source}: line {line + int(np.argmax(empty))}: {known} must be filled in every row "
+            f"after the last observed {data.target}: they are the known future the model reads"
         )
     return validate_frame(
         future,

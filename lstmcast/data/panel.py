@@ -83,7 +83,7 @@ def _load_file(
     as_of: pd.Timestamp | None, *, values: bool, one: bool = True,
 ) -> Panel:  # fmt: skip
     with phase("read"):
-        frame = _long_frame(data, source, role, values=values)
+        frame = long_frame(data, source, role, values=values)
     with phase("validate"):
         return _validated_file(frame, data, source, frequency, as_of, values=values, one=one)
 
@@ -243,7 +243,7 @@ def _until(
     return kept
 
 
-def _long_frame(data: DataSection, source: Path, role: str, *, values: bool = True) -> pd.DataFrame:
+def long_frame(data: DataSection, source: Path, role: str, *, values: bool = True) -> pd.DataFrame:
     """The CSV as long rows with a `__series` column (a wide file melted, one column a series);
     values=False: a long file's timestamps, series ids and static columns only."""
     if data.layout == "wide":

@@ -30,12 +30,14 @@ from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
 from lstmcast.data.checks import data_warnings
 from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.freshness import rows_until
+from lstmcast.data.known_future import history_and_future
 from lstmcast.data.panel import (
     Panel,
     PanelLayout,
     common_cut_offs,
     layout_panel,
     load_panel,
+    long_frame,
     panel_starts,
     panel_table,
     static_levels,
@@ -46,6 +48,7 @@ from lstmcast.data.prepare import (
     read_columns,
     season_length_of,
     stateful_train_starts,
+    timeline_of,
     validated,
     with_lookback,
 )
@@ -399,3 +402,60 @@ def _refuse_short_series(
     for split, found in starts.items():
         if len(found) == 0:
             raise ConfigError(empty_split_message(split, bounds, lookback, horizon))
+
+
+@dataclass(frozen=True)
+class ForecastInput:
+    """What a forecast reads, for every series of its input: the history up to the origin,
+    the known-in-advance values over the horizon after it, and the horizon's timestamps."""
+
+    panel: Panel
+    known: dict[str, np.ndarray]
+    """Series -> (horizon, known columns), raw; empty without data.known."""
+    future: dict[str, pd.DatetimeIndex | None]
+    """Series -> the forecast's timestamps (None for frequency none)."""
+
+
+def load_forecast_input(
+    data: DataSection,
+    *,
+    frequency: str,
+    horizon: int,
+    path: Path | None = None,
+    as_of: pd.Timestamp | None = None,
+) -> ForecastInput:
+    """Every series of `path` (default: the training data) up to `as_of` (or, with known
+    columns, its last observed row), with what the horizon after it holds. With data.known the
+    rows after each series' last observed value carry those columns (data/known_future.py)."""
+    role = "--input" if path is not None else "data.path"
+    if not data.known:
+        panel = load_series_of(data, path=path, frequency=frequency, role=role, as_of=as_of)
+        timeline = timeline_of(data, frequency)
+        future = {
+            sid: timeline.future(s.timestamps[-1], horizon) for sid, s in panel.series.items()
+        }
+        return ForecastInput(panel, {}, future)
+    source = path or data.path
+    series, known, future, static = {}, {}, {}, {}
+    for sid, frame, attributes in _series_frames(data, source, role):
+        series[sid], known[sid], future[sid] = history_and_future(
+            frame, data, horizon=horizon, frequency=frequency, source=source,
+            feed=path is not None, as_of=as_of, name=sid if data.is_panel else None,
+        )  # fmt: skip
+        static[sid] = attributes
+    return ForecastInput(Panel(dict(sorted(series.items())), static), known, future)
+
+
+def _series_frames(
+    data: DataSection, source: Path, role: str
+) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
+    """(id, its rows as read, its static attributes) of every series in `source`."""
+    if not data.is_panel:
+        yield data.target, read_columns(data, source, role), {}
+        return
+    for file in input_files(source, role):
+        frame = long_frame(data, file, role)
+        for sid, rows in frame.groupby("__series", sort=True).indices.items():
+            part = frame.iloc[rows]
+            attributes = {name: str(part[name].iloc[0]) for name in data.static}
+            yield str(sid), part, attributes

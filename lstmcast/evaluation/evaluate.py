@@ -159,7 +159,6 @@ def _score_part(
     origins = part.starts["test"] + lookback - 1
     scaled = predict_scaled(model, experiment, part.table, origins)
     owner = layout.series_of(origins)
-    fitted = float(part.fitting.scaler.scale[0])  # the units the bands were calibrated in
     quantiles = experiment.model.quantiles
     scores = {}
     for index, sid in enumerate(layout.ids):
@@ -167,7 +166,7 @@ def _score_part(
         scaler = layout.scalers[index]
         outputs = scaler.inverse_target(scaled[mine])
         point = outputs[:, :, quantiles.index(0.5)] if quantiles else outputs
-        bands = intervals.scaled(float(scaler.scale[0]) / fitted) if intervals else None
+        bands = intervals.for_scales(float(scaler.scale[0])) if intervals else None
         view = _series_view(part, index, part.starts["test"][mine])
         evaluation = score_forecasts(
             view, point, lookback=lookback, horizon=horizon, intervals=bands
@@ -213,12 +212,10 @@ def calibrate_fitting(
         actual, predicted = pairs[0]
     else:
         actual, predicted = (np.concatenate(arrays) for arrays in zip(*pairs, strict=True))
-    source = (
-        "validation windows of every series, pooled in per-series scaled units"
-        if stacked
-        else "validation"
-    )
-    return calibrate(actual, predicted, levels, source=source)
+    if stacked:
+        source = "validation windows of every series, pooled in per-series scaled units"
+        return calibrate(actual, predicted, levels, source=source, units="scaled")
+    return calibrate(actual, predicted, levels, source="validation")
 
 
 @dataclass(frozen=True)

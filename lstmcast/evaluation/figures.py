@@ -20,28 +20,59 @@ BAND_COLOURS = ("#dbe7f5", "#b3cdeb", "#8ab2e0", "#6497d4")
 """Bands from the widest (palest) in: opaque, so the legend shows each as it is drawn."""
 
 
+SHOWN_SERIES = 6
+"""Series drawn in a forecast's picture: the first of many (a grid of 300 is no picture)."""
+
+
+def plot_forecasts(
+    histories: dict[str, pd.Series],
+    forecast: pd.DataFrame,
+    path: Path,
+    *,
+    target: str,
+    title: str,
+) -> None:
+    """Each series' recent history (by timestamp, or by row for frequency none), then its
+    forecast with its interval bands, widest lightest; one panel a series, at most
+    SHOWN_SERIES, named when there are many."""
+    ids = list(histories)[:SHOWN_SERIES]
+    with figure_to(path, size=(9, 4 if len(ids) == 1 else 2.6 * len(ids)), rows=len(ids)) as (
+        _, panels
+    ):  # fmt: skip
+        for index, (sid, axes) in enumerate(zip(ids, np.atleast_1d(panels), strict=True)):
+            rows = forecast[forecast["series_id"] == sid] if "series_id" in forecast else forecast
+            named = f"{sid}: {title}" if "series_id" in forecast else title
+            if index and "series_id" in forecast:
+                named = str(sid)
+            _draw_forecast(axes, histories[sid], rows.reset_index(drop=True), target, named)
+
+
 def plot_forecast(
     history: pd.Series, forecast: pd.DataFrame, path: Path, *, target: str, title: str
 ) -> None:
-    """History (indexed by timestamp, or by row for frequency none), then the forecast with its
-    interval bands, widest lightest."""
-    with figure_to(path, size=(9, 4)) as (_, axes):
-        x_history, x_future = _x_axes(history.index, forecast)
-        axes.plot(x_history, history.to_numpy(), color=ACTUAL_COLOUR, lw=1, label="history")
-        for level, colour in _bands(forecast):  # widest first: narrower ones drawn over it
-            axes.fill_between(
-                x_future, forecast[f"lower_{level}"], forecast[f"upper_{level}"],
-                color=colour, lw=0, label=f"{level}% interval",
-            )  # fmt: skip
-        joined_x = [_last(x_history), *list(x_future)]  # the line goes on from the last row
-        joined_y = [history.to_numpy()[-1], *forecast[target].to_numpy()]
-        axes.plot(joined_x, joined_y, color=MODEL_COLOUR, lw=1.6, label="forecast")
-        axes.set_title(title, loc="left", fontsize=10)
-        axes.set_ylabel(target)
-        if isinstance(x_future, np.ndarray):
-            axes.set_xlabel("row (frequency none: the time of future rows is unknown)")
-        axes.legend(loc="best", fontsize=8, frameon=False)
-        axes.grid(alpha=0.25)
+    """One series' history, then its forecast with its bands (plot_forecasts of one)."""
+    plot_forecasts({target: history}, forecast, path, target=target, title=title)
+
+
+def _draw_forecast(
+    axes: Any, history: pd.Series, forecast: pd.DataFrame, target: str, title: str
+) -> None:
+    x_history, x_future = _x_axes(history.index, forecast)
+    axes.plot(x_history, history.to_numpy(), color=ACTUAL_COLOUR, lw=1, label="history")
+    for level, colour in _bands(forecast):  # widest first: narrower ones drawn over it
+        axes.fill_between(
+            x_future, forecast[f"lower_{level}"], forecast[f"upper_{level}"],
+            color=colour, lw=0, label=f"{level}% interval",
+        )  # fmt: skip
+    joined_x = [_last(x_history), *list(x_future)]  # the line goes on from the last row
+    joined_y = [history.to_numpy()[-1], *forecast[target].to_numpy()]
+    axes.plot(joined_x, joined_y, color=MODEL_COLOUR, lw=1.6, label="forecast")
+    axes.set_title(title, loc="left", fontsize=10)
+    axes.set_ylabel(target)
+    if isinstance(x_future, np.ndarray):
+        axes.set_xlabel("row (frequency none: the time of future rows is unknown)")
+    axes.legend(loc="best", fontsize=8, frameon=False)
+    axes.grid(alpha=0.25)
 
 
 def plot_error_by_step(

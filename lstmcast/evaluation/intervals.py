@@ -23,11 +23,14 @@ from lstmcast.data.checks import unbounded_intervals
 class ConformalIntervals:
     levels: tuple[int, ...]
     radius: dict[int, np.ndarray]
-    """level -> half-width per horizon step, in the target's units."""
+    """level -> half-width per horizon step, in `units`."""
     calibration_windows: int
     source: str
     """Where the residuals came from: 'validation' (the split early stopping watched, which
     the weights never trained on)."""
+    units: str = "target"
+    """'target': the one series' own units; 'scaled': per-series scaled units (many series
+    calibrated together), each series' band that times its own scale."""
 
     def bounds(self, point: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
         """level -> (lower, upper), each shaped like `point` (windows, horizon) or (horizon,)."""
@@ -44,12 +47,15 @@ class ConformalIntervals:
             named[f"lower_{level}"], named[f"upper_{level}"] = lower, upper
         return named
 
-    def scaled(self, factor: float | np.ndarray) -> ConformalIntervals:
-        """The same bands in other units: a panel calibrates once in the per-series scaled
-        units the model works in, and each series' band is that times its own scale (a
-        column of factors, (series, 1), gives every series' radius at once)."""
-        radius = {level: values * factor for level, values in self.radius.items()}
-        return ConformalIntervals(self.levels, radius, self.calibration_windows, self.source)
+    def for_scales(self, scale: float | np.ndarray) -> ConformalIntervals:
+        """The bands in the units of series whose target scale is `scale` (a column of
+        scales, (series, 1), gives every series' radius at once)."""
+        if self.units == "target":
+            return self
+        radius = {level: values * scale for level, values in self.radius.items()}
+        return ConformalIntervals(
+            self.levels, radius, self.calibration_windows, self.source, "target"
+        )
 
     @property
     def unbounded(self) -> list[int]:
@@ -66,6 +72,7 @@ class ConformalIntervals:
         return {
             "method": "split_conformal",
             "source": self.source,
+            "units": self.units,
             "calibration_windows": self.calibration_windows,
             "radius": {
                 str(level): [float(value) if np.isfinite(value) else None for value in radius]
@@ -85,11 +92,18 @@ class ConformalIntervals:
             int(level): np.array([np.inf if v is None else v for v in values], dtype=np.float64)
             for level, values in state["radius"].items()
         }
-        return cls(tuple(radius), radius, int(state["calibration_windows"]), state["source"])
+        source = state["source"]
+        units = state.get("units") or ("scaled" if "scaled units" in source else "target")
+        return cls(tuple(radius), radius, int(state["calibration_windows"]), source, units)
 
 
 def calibrate(
-    actual: np.ndarray, predicted: np.ndarray, levels: list[int], *, source: str
+    actual: np.ndarray,
+    predicted: np.ndarray,
+    levels: list[int],
+    *,
+    source: str,
+    units: str = "target",
 ) -> ConformalIntervals:
     """Half-widths per step from calibration windows (windows, horizon) of both arrays.
 
@@ -105,4 +119,4 @@ def calibrate(
         radius[level] = (
             residuals[rank - 1] if rank <= count else np.full(residuals.shape[1], np.inf)
         )
-    return ConformalIntervals(tuple(sorted(levels)), radius, count, source)
+    return ConformalIntervals(tuple(sorted(levels)), radius, count, source, units)

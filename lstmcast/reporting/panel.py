@@ -19,7 +19,6 @@ from lstmcast.evaluation import figures
 from lstmcast.evaluation.evaluate import evaluate_workload
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.panels.backtest import PanelBacktest, backtest_panel
-from lstmcast.panels.forecast import forecast_panel
 from lstmcast.panels.prepare import PanelData, prepare_panel
 from lstmcast.reporting.page import (
     card_row,
@@ -33,6 +32,7 @@ from lstmcast.reporting.page import (
     number,
 )
 from lstmcast.text import count_of
+from lstmcast.workflows.forecast import forecast as forecast_workflow
 
 SHOWN_WORST = 3
 
@@ -55,7 +55,8 @@ def panel_page(run: Run) -> tuple[str, list[str]]:
     except ConfigError as error:
         backtest = None
         notes.append(f"no backtest: {error}")
-    forecast, _, stale = forecast_panel(run, model=model, panel=data.panel)
+    latest = forecast_workflow(run, model=model)
+    forecast, stale = latest.frame, latest.warnings
     notes += stale
     with tempfile.TemporaryDirectory() as folder:
         images = _draw(run, data, evaluation, forecast, Path(folder))

@@ -19,7 +19,6 @@ from lstmcast.evaluation.backtest import Backtest, backtest_run
 from lstmcast.evaluation.evaluate import evaluate_workload
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.evaluation.series import SeriesEvaluation as Evaluation
-from lstmcast.forecasting import Forecast, forecast_run
 from lstmcast.reporting.page import (
     card_row,
     data_uri,
@@ -34,6 +33,7 @@ from lstmcast.reporting.page import (
     number,
 )
 from lstmcast.text import count_of
+from lstmcast.workflows.forecast import Forecast, forecast
 
 
 def single_page(run: Run) -> tuple[str, list[str]]:
@@ -51,15 +51,15 @@ def single_page(run: Run) -> tuple[str, list[str]]:
     except ConfigError as error:
         backtest = None
         notes.append(f"no backtest: {error}")
-    forecast = forecast_run(run, model=model) if not run.experiment.data.known else None
-    if forecast is None:
+    latest = forecast(run, model=model) if not run.experiment.data.known else None
+    if latest is None:
         notes.append(
             "no latest forecast: the model reads known-future columns, which only a "
             "forecast --input with future rows provides"
         )
     with tempfile.TemporaryDirectory() as folder:
-        images = _draw(run, data, evaluation, backtest, forecast, Path(folder))
-        page = _page(run, data, evaluation, backtest, forecast, images, notes)
+        images = _draw(run, data, evaluation, backtest, latest, Path(folder))
+        page = _page(run, data, evaluation, backtest, latest, images, notes)
     return page, notes
 
 
