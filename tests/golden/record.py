@@ -3,6 +3,7 @@ real CLI, and what it produced (test metrics, interval half-widths, the forecast
 refactoring can be shown to change none of it.
 
     python -m tests.golden.record            # write tests/golden/results.json
+    python -m tests.golden.record NAME ...   # record (or replace) those configs only
     python -m tests.golden.record --check    # compare against it (relative 1e-6)
 
 Figures depend on the machine (its instruction sets and threads: README, "What varies between
@@ -57,13 +58,61 @@ def record_one(name: str, work: Path) -> dict[str, Any]:
         "metrics": _numbers(metrics),
         "radius": radius,
         "forecast": {column: numeric[column].tolist() for column in numeric},
+        "backtest": _backtest(run_dir, work),
+        "refit": _refit(name, config, run_dir, work),
+    }
+
+
+def _refit(name: str, config: dict, run_dir: Path, work: Path) -> dict[str, Any]:
+    settings = quick_settings(config, str(run_dir))
+    return _backtest(CONFIGS / f"{name}.yaml", work, *settings, *REFIT)
+
+
+REFIT = ("--set", "backtest.refit_every=1", "--set", "backtest.folds=2",
+         "--set", "backtest.spacing=2")  # fmt: skip
+"""Two refits of one tiny epoch, two origins each."""
+
+
+def _backtest(target: Path, work: Path, *settings: str) -> dict[str, Any]:
+    """A backtest's metrics and every number of its forecasts file."""
+    output = work / "backtest"
+    _cli("backtest", target, *settings, "--output", output, "-q", cwd=work)
+    frame = pd.read_csv(output / "forecasts.csv")
+    numeric = frame.select_dtypes("number")
+    return {
+        "metrics": _numbers(json.loads((output / "metrics.json").read_text())),
+        "forecasts": {column: digest(numeric[column].tolist()) for column in numeric},
+    }
+
+
+def _compact(document: dict[str, Any]) -> str:
+    """One line a config, so that a re-recorded config is a one-line change."""
+    lines = [f" {json.dumps(name)}: {json.dumps(entry, separators=(',', ':'))}"
+             for name, entry in document["configs"].items()]  # fmt: skip
+    return (
+        f'{{"machine": {json.dumps(document["machine"])}, "configs": {{\n'
+        + ",\n".join(lines)
+        + "\n}}\n"
+    )
+
+
+def digest(values: list[float]) -> dict[str, Any]:
+    """A long column in brief: its length, sum, sum of magnitudes, first and last values (a
+    changed value changes the sum of magnitudes beyond 1e-6 unless it is a rounding)."""
+    finite = [v for v in values if math.isfinite(v)]
+    return {
+        "rows": len(values),
+        "sum": math.fsum(finite),
+        "sum_abs": math.fsum(abs(v) for v in finite),
+        "head": values[:6],
+        "tail": values[-6:],
     }
 
 
 def _numbers(value: Any) -> Any:
     """Only the numbers of a nested result (and the keys that lead to them)."""
     if isinstance(value, dict):
-        kept = {key: _numbers(item) for key, item in value.items()}
+        kept = {key: _numbers(item) for key, item in value.items() if "second" not in key}
         return {key: item for key, item in kept.items() if item is not None}
     if isinstance(value, list):
         numbers = [_numbers(item) for item in value]
@@ -109,9 +158,11 @@ def main() -> None:
         for name in names:
             print(f"{name} ...", file=sys.stderr, flush=True)
             found[name] = record_one(name, Path(folder))
-    if not check:
-        document = {"machine": f"{platform.machine()} {platform.processor()}", "configs": found}
-        RESULTS.write_text(json.dumps(document, indent=1) + "\n")
+    if not check:  # named configs replace their own entries only
+        kept = json.loads(RESULTS.read_text())["configs"] if RESULTS.is_file() else {}
+        configs = {**kept, **found} if sys.argv[1:] else found
+        document = {"machine": f"{platform.machine()} {platform.processor()}", "configs": configs}
+        RESULTS.write_text(_compact(document))
         print(f"wrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
         return
     expected = json.loads(RESULTS.read_text())["configs"]
