@@ -28,6 +28,7 @@ from lstmcast.config.schema import Experiment, ResolvedExperiment
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.shards import data_sha256, file_sha256
 from lstmcast.errors import ArtifactError, ConfigError
+from lstmcast.files import umask, write_json, write_text_atomic
 from lstmcast.models.onnx import OnnxModel, onnx_runtime_available
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ def staged_run_dir(run_dir: Path, *, overwrite: bool) -> Iterator[Path]:
     ensure_run_dir_free(run_dir, overwrite=overwrite)
     run_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.partial-", dir=run_dir.parent))
-    staging.chmod(0o777 & ~_umask())  # mkdtemp makes 0700; a run folder is ordinary output
+    staging.chmod(0o777 & ~umask())  # mkdtemp makes 0700; a run folder is ordinary output
     try:
         yield staging
         old = None
@@ -138,63 +139,6 @@ def staged_run_dir(run_dir: Path, *, overwrite: bool) -> Iterator[Path]:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename it over `path`."""
-    with replace_atomic(path) as temporary:
-        temporary.write_text(text, encoding="utf-8", newline="")
-
-
-@contextlib.contextmanager
-def replace_atomic(path: Path) -> Iterator[Path]:
-    """A temporary path to write; when the block succeeds its bytes become `path`, and when it
-    fails nothing of it is left, so readers never see a half-written file.
-
-    A regular file (or a new path) is replaced atomically: the temporary file beside it is
-    renamed over it. A symbolic link keeps being a link: its target is replaced that way.
-    Anything else (/dev/null, /dev/stdout, a FIFO, a terminal, a character device) is written
-    through, once the bytes are complete: renaming over it would replace the device itself.
-    """
-    target = replaced_path(path)
-    folder = target.parent if target is not None else Path(tempfile.gettempdir())
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        if target is None:
-            _write_through(temporary, path)
-            temporary.unlink()
-            return
-        temporary.chmod(0o666 & ~_umask())  # mkstemp makes 0600
-        temporary.replace(target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def replaced_path(path: Path) -> Path | None:
-    """The file an atomic write renames over: `path`, or a link's final target; None for a
-    path to write through (a device, a FIFO, anything under /dev or /proc)."""
-    absolute = Path(os.path.abspath(path))
-    if absolute.parts[1:2] in (("dev",), ("proc",)):
-        return None
-    resolved = path.resolve() if path.is_symlink() else path
-    if resolved.exists() and not resolved.is_file():
-        return None
-    return resolved
-
-
-def _write_through(source: Path, destination: Path) -> None:
-    with source.open("rb") as reading, open(destination, "wb") as writing:
-        shutil.copyfileobj(reading, writing)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_history(path: Path, history: dict[str, list[float]]) -> None:
     """history.csv: one row per epoch, every logged value (losses, learning rate)."""
     names = list(history)
@@ -202,21 +146,6 @@ def write_history(path: Path, history: dict[str, list[float]]) -> None:
     for epoch, values in enumerate(zip(*history.values(), strict=True), start=1):
         rows.append(f"{epoch}," + ",".join(json.dumps(value) for value in values))
     write_text_atomic(path, "\n".join(rows) + "\n")
-
-
-def write_json(path: Path, payload: Any) -> None:
-    write_text_atomic(path, json.dumps(to_jsonable(payload), indent=2) + "\n")
-
-
-def to_jsonable(value: Any) -> Any:
-    """NaN and infinity become null: strict JSON has no spelling for them."""
-    if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else None
-    if isinstance(value, dict):
-        return {str(key): to_jsonable(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(item) for item in value]
-    return value
 
 
 def save_config(staging: Path, experiment: ResolvedExperiment) -> None:

@@ -23,7 +23,7 @@ def figure_to(path: Path, *, size: tuple[float, float], rows: int = 1) -> Iterat
     matplotlib.use("Agg")  # no display on servers and in cron
     import matplotlib.pyplot as plt
 
-    from lstmcast.artifacts import replace_atomic
+    from lstmcast.files import replace_atomic
 
     figure, axes = plt.subplots(rows, 1, figsize=size, squeeze=rows == 1)
     axes = axes if rows == 1 else axes[:, 0]

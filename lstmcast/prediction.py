@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import ResolvedExperiment, TrainingSection
+from lstmcast.config.schema import ResolvedExperiment
+from lstmcast.config.sections.training import TrainingSection
 from lstmcast.data.prepare import known_column_count
 from lstmcast.data.scaling import Scaler
 from lstmcast.data.windows import window_arrays, window_dataset

@@ -16,10 +16,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Literal
 
+from lstmcast import SHOW_TF_LOGS
 from lstmcast.errors import DeviceError
-
-SHOW_TF_LOGS = "LSTMCAST_TF_LOGS"
-"""Set to 1 (by --verbose/--debug) to let TensorFlow's C++ and absl logs through."""
 
 DevicePreference = Literal["auto", "cpu", "gpu"]
 

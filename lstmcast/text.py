@@ -5,6 +5,18 @@ from __future__ import annotations
 
 import math
 
+METRIC_HEADINGS = {
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mape": "MAPE %",
+    "smape": "sMAPE %",
+    "mase": "MASE",
+    "rmsse": "RMSSE",
+    "bias": "bias",
+}
+"""How tables and reports head each metric, in the order they are shown (evaluation/metrics.py
+METRICS)."""
+
 _IRREGULAR = {"series": "series", "is": "are", "was": "were", "has": "have"}
 
 

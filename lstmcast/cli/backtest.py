@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 
-from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
@@ -28,6 +27,7 @@ from lstmcast.cli.output import (
     wrote,
 )
 from lstmcast.text import count_of
+from lstmcast.workflows.destinations import Destination, check_destinations
 
 BacktestDir = Annotated[
     Path | None,
@@ -69,9 +69,8 @@ def backtest(
     refits a model every backtest.refit_every folds on the rows before each fold (0: train
     once, using the config's run folder).
     """
-    from lstmcast.backtesting import run_backtest
-    from lstmcast.cli.render import backtest_tables, panel_table, verdict
-    from lstmcast.cli.targets import device_choice
+    from lstmcast.workflows.backtest import run_backtest
+    from lstmcast.workflows.runs import device_choice
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -79,14 +78,18 @@ def backtest(
             Destination("--output", output, "folder"), Destination("--plot", plot, "plot")
         )
         result = run_backtest(
-            run,
-            overrides or [],
-            output=output,
-            plot=plot,
-            device=device_choice(device) if device is not None else None,
-            wait=wait,
+            run, overrides or [], output=output, plot=plot,
+            device=device_choice(device) if device is not None else None, wait=wait,
             tell=lambda message: say(message, quiet=quiet),
-        )
+        )  # fmt: skip
+    _show(result, json_output=json_output, quiet=quiet)
+
+
+def _show(result: Any, *, json_output: bool, quiet: bool) -> None:
+    """The JSON, or the scores' tables (many series: means and medians over them), warnings,
+    the verdict and the speed."""
+    from lstmcast.cli.render import backtest_tables, panel_table, verdict
+
     summary: dict[str, Any] = result.backtest.to_dict()
     wrote(result.output)
     if json_output:
@@ -98,16 +101,13 @@ def backtest(
             f"{count_of(summary['folds'], 'fold')} each, {count_of(summary['windows'], 'origin')}"
             f" x {count_of(summary['horizon'], 'step')}"
         )
-        print_table(panel_table(summary, title=title))
+        print_table(panel_table(summary, title=title, scale="its rows before its first forecast"))
     else:
         for table in backtest_tables(summary):
             print_table(table)
     for message in result.warnings:
         warn(message)
-    if "per_series" in summary:
-        say(f"{summary['mode']}; per-series scores in {result.output}", quiet=quiet)
-    else:
-        say(verdict(summary, what="backtest"), quiet=quiet)
+    say(verdict(summary, what="backtest"), quiet=quiet)
     say(
         f"{summary['windows']:,} forecasts predicted in {summary['predict_seconds']:.2f}s "
         f"({summary['windows_per_second']:,.0f} windows/s), {summary['seconds']:.1f}s in all "

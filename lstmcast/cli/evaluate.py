@@ -7,7 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from lstmcast.cli.destinations import Destination, check_destinations
+from lstmcast.cli.live import (
+    ActualsPath,
+    BucketOption,
+    DriftMargin,
+    HistoryPath,
+    LiveRequest,
+    score_logged,
+)
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
@@ -30,6 +37,7 @@ from lstmcast.cli.output import (
     wrote,
 )
 from lstmcast.errors import ConfigError
+from lstmcast.workflows.destinations import Destination, check_destinations
 
 PerStepFlag = Annotated[
     bool, typer.Option("--per-step", help="Also show MASE for each horizon step.")
@@ -62,43 +70,6 @@ AttentionPlotPath = Annotated[
     ),
 ]
 
-HistoryPath = Annotated[
-    Path | None,
-    typer.Option(
-        "--history",
-        help="Score the forecasts logged by forecast --log against --actuals instead of the "
-        "test split: live accuracy per step and per --bucket, beside the naive baselines on "
-        "the same cells and the run's test figures, and a drift flag.",
-        show_default=False,
-    ),
-]
-ActualsPath = Annotated[
-    Path | None,
-    typer.Option(
-        "--actuals",
-        help="CSV of the series as observed now (same columns as the training data) "
-        "[default: the run's data.path].",
-        show_default=False,
-    ),
-]
-BucketOption = Annotated[
-    str | None,
-    typer.Option(
-        "--bucket",
-        help="With --history: day, week, month, quarter or year, by origin [default: a day "
-        "for steps within a day, a week for daily and weekly data, else the data's step].",
-        show_default=False,
-    ),
-]
-DriftMargin = Annotated[
-    float,
-    typer.Option(
-        "--drift-margin",
-        help="With --history: flag drift when live MAE exceeds the test MAE on the same steps "
-        "by more than this share in each of the last two buckets.",
-    ),
-]
-
 
 def evaluate(
     run: RunOrConfig,
@@ -124,107 +95,86 @@ def evaluate(
     Metrics are in the target's units, over every test window; they are also saved in the run
     folder as metrics.json.
     """
-    from lstmcast.cli.render import evaluation_tables, verdict
-    from lstmcast.cli.targets import opened_run
-    from lstmcast.evaluation.attention import plot_attention
-    from lstmcast.evaluation.evaluate import evaluate_run
+    from lstmcast.workflows.evaluate import (
+        EvaluateRequest,
+        draw_attention,
+        draw_steps,
+        evaluate_test,
+    )
 
     configure(verbose=verbose, debug=debug)
     if history is not None or actuals is not None:
-        with reported_errors(debug=debug, json_output=json_output):
-            result = _live(run, history, actuals, bucket, drift_margin, wait)
-        _show_live(result, json_output=json_output, quiet=quiet)
+        live = LiveRequest(history, actuals, bucket, drift_margin, wait)
+        score_logged(run, live, json_output=json_output, quiet=quiet, debug=debug)
         return
-    stdout_users = [
-        name
-        for name, value in (("--json", json_output), ("--forecasts -", forecasts == "-"))
-        + (("--attention -", attention == "-"),)
-        if value
-    ]
     to_stdout = forecasts == "-" or attention == "-"
     with reported_errors(debug=debug, json_output=json_output):
-        if len(stdout_users) > 1:
-            raise ConfigError(
-                f"{' and '.join(stdout_users)} would all write to stdout; give file names"
-            )
-        check_destinations(
-            Destination("--forecasts", forecasts),
-            Destination("--attention", attention),
-            Destination("--attention-plot", attention_plot, "plot"),
-            Destination("--plot", plot, "plot"),
-        )
+        _check_outputs(json_output, forecasts, attention, attention_plot, plot)
         with_attention = attention is not None or attention_plot is not None
-        target = opened_run(
-            run, overrides or [], command="evaluate", device=device, exclusive=True, wait=wait
-        )
-        with target as opened:  # it rewrites the run's metrics.json
-            report = evaluate_run(opened, attention=with_attention)
-            wrote(opened.run_dir / "metrics.json")
+        request = EvaluateRequest(run, overrides or [], with_attention, device, wait)
+        report, metrics = evaluate_test(request)
+        wrote(metrics)
+        where = attention_where = None
         if forecasts is not None:
             where = write_csv(report.forecasts_frame(), forecasts, option="--forecasts")
         if attention is not None:
             attention_where = write_csv(report.attention_frame(), attention, option="--attention")
-        if attention_plot is not None:
-            plot_attention(report.attention, attention_plot)
-            wrote(attention_plot)
-        if plot is not None:
-            from lstmcast.evaluation.figures import plot_error_by_step
+        for path, draw in ((attention_plot, draw_attention), (plot, draw_steps)):
+            if path is not None:
+                draw(report, path)
+                wrote(path)
+    written = {
+        "test forecasts": where,
+        "attention weights": attention_where,
+        "attention heat map": attention_plot,
+        "error by horizon step": plot,
+    }
+    _show(report, written, tables=not to_stdout, per_step=per_step, json_output=json_output,
+          quiet=quiet)  # fmt: skip
 
-            title = f"MASE per horizon step, {report.evaluation.num_windows} test windows"
-            plot_error_by_step(report.evaluation.per_step, plot, title=title)
-            wrote(plot)
+
+def _show(
+    report: Any, written: dict[str, Any], *, tables: bool, per_step: bool, json_output: bool,
+    quiet: bool,
+) -> None:  # fmt: skip
+    """Warnings, then the JSON or the tables (unless a CSV took stdout), the verdict and
+    where each output went."""
+    from lstmcast.cli.render import evaluation_tables, verdict
+
     for message in report.warnings:
         warn(message)
     result = report.to_dict()
     if json_output:
         print_json(result)
         return
-    if not to_stdout:  # the CSV is the output; the tables would corrupt it
+    if tables:
         for table in evaluation_tables(result, per_step=per_step):
             print_table(table)
     say(verdict(result), quiet=quiet)
     say(f"evaluated on {report.device}", quiet=quiet)
-    if forecasts is not None:
-        say(f"test forecasts -> {where}", quiet=quiet)
-    if attention is not None:
-        say(f"attention weights -> {attention_where}", quiet=quiet)
-    if attention_plot is not None:
-        say(f"attention heat map -> {attention_plot}", quiet=quiet)
-    if plot is not None:
-        say(f"error by horizon step -> {plot}", quiet=quiet)
+    for what, where in written.items():
+        if where is not None:
+            say(f"{what} -> {where}", quiet=quiet)
 
 
-def _live(
-    run: Path,
-    history: Path | None,
-    actuals: Path | None,
-    bucket: str | None,
-    margin: float,
-    wait: float,
-) -> dict[str, Any]:
-    from lstmcast.cli.targets import opened_run
-    from lstmcast.evaluation.live import BUCKETS, score_history
-
-    if history is None:
-        raise ConfigError("--actuals scores a forecast log: give it with --history LOG.csv")
-    if bucket is not None and bucket not in BUCKETS:
-        raise ConfigError(f"--bucket: expected one of {', '.join(BUCKETS)} (got {bucket!r})")
-    if not margin >= 0:
-        raise ConfigError(f"--drift-margin: expected a share >= 0 (got {margin})")
-    with opened_run(run, [], command="evaluate", wait=wait) as opened:
-        return score_history(opened, history, actuals, bucket=bucket, drift_margin=margin)
-
-
-def _show_live(result: dict[str, Any], *, json_output: bool, quiet: bool) -> None:
-    from lstmcast.cli.render import live_tables
-
-    drift = result["drift"]
-    if json_output:
-        print_json(result)
-    else:
-        for table in live_tables(result):
-            print_table(table)
-    if drift["drifting"]:
-        warn(drift["verdict"])
-    else:
-        say(drift["verdict"], quiet=quiet)
+def _check_outputs(
+    json_output: bool, forecasts: str | None, attention: str | None,
+    attention_plot: Path | None, plot: Path | None,
+) -> None:  # fmt: skip
+    """One writer of stdout at most; every destination writable before any work."""
+    stdout_users = [
+        name
+        for name, value in (("--json", json_output), ("--forecasts -", forecasts == "-"))
+        + (("--attention -", attention == "-"),)
+        if value
+    ]
+    if len(stdout_users) > 1:
+        raise ConfigError(
+            f"{' and '.join(stdout_users)} would all write to stdout; give file names"
+        )
+    check_destinations(
+        Destination("--forecasts", forecasts),
+        Destination("--attention", attention),
+        Destination("--attention-plot", attention_plot, "plot"),
+        Destination("--plot", plot, "plot"),
+    )

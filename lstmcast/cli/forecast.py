@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
@@ -29,8 +27,8 @@ from lstmcast.cli.output import (
     write_csv,
     wrote,
 )
-from lstmcast.errors import ConfigError
 from lstmcast.text import count_of
+from lstmcast.workflows.destinations import Destination, check_destinations
 
 InputCsv = Annotated[
     Path | None,
@@ -91,7 +89,6 @@ SeriesFile = Annotated[
         show_default=False,
     ),
 ]
-ENGINES = ("auto", "keras", "onnx")
 EngineOption = Annotated[
     str,
     typer.Option(
@@ -133,35 +130,33 @@ def forecast(
     --max-staleness refuses a stopped feed (exit 8), --log keeps what was issued for
     evaluate --history.
     """
-    from lstmcast.cli.targets import opened_run
-    from lstmcast.config.schema import parse_duration
-    from lstmcast.data.freshness import parse_as_of
-    from lstmcast.workflows.forecast import forecast as forecast_workflow
+    from lstmcast.workflows.forecast import ForecastRequest, issue_forecast
 
     configure(verbose=verbose, debug=debug)
+    request = ForecastRequest(
+        run, overrides or [], input_path=input_csv, series=series, series_file=series_file,
+        as_of=as_of, max_staleness=max_staleness, engine=engine, device=device, wait=wait,
+    )  # fmt: skip
     with reported_errors(debug=debug, json_output=json_output):
         check_destinations(
             Destination("--output", output),
             Destination("--log", log, "log"),
             Destination("--plot", plot, "plot"),
         )
-        if max_staleness is not None:
-            _checked("--max-staleness", parse_duration, max_staleness)
-        if engine not in ENGINES:
-            raise ConfigError(f"--engine: '{engine}' is not one of {', '.join(ENGINES)}")
-        anchor = parse_as_of(as_of) if as_of is not None else None
-        target = opened_run(run, overrides or [], command="forecast", device=device, wait=wait)
-        with target as opened:
-            result = forecast_workflow(
-                opened, input_path=input_csv, series=_series_wanted(series, series_file),
-                as_of=anchor, max_staleness=max_staleness, engine=engine,
-            )  # fmt: skip
-            run_id = opened.run_id
+        result, run_id = issue_forecast(request)
         where = _written(result, run_id, output=output, log=log, plot=plot, json_output=json_output)
+    _show(result, run_id, where, to_stdout=output == "-", json_output=json_output, quiet=quiet)
+
+
+def _show(
+    result: Any, run_id: str, where: str, *, to_stdout: bool, json_output: bool, quiet: bool
+) -> None:
+    """Warnings, the JSON document (with the rows when they go to stdout), what was forecast
+    and where it went, and the notes."""
     for message in result.warnings:
         warn(message)
     if json_output:
-        rows = {"forecast": result.frame.to_dict(orient="records")} if output == "-" else {}
+        rows = {"forecast": result.frame.to_dict(orient="records")} if to_stdout else {}
         print_json(
             {"origin": result.origin, "origins": result.origins, "run_id": run_id,
              "device": result.device, "notes": result.notes, "warnings": result.warnings,
@@ -196,23 +191,3 @@ def _written(
         draw_forecast(result, plot)
         wrote(plot)
     return where
-
-
-def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[str] | None:
-    """--series (repeatable; an id may hold commas) and --series-file (one id per line)."""
-    wanted = list(series or [])
-    if series_file is not None:
-        try:
-            text = series_file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            raise ConfigError(f"--series-file: cannot read {series_file} ({err})") from None
-        wanted += [line.strip() for line in text.splitlines() if line.strip()]
-    return wanted or None
-
-
-def _checked(option: str, parse: Callable[[str], object], text: str) -> None:
-    """Parse an option's value, its error naming the option."""
-    try:
-        parse(text)
-    except ValueError as err:
-        raise ConfigError(f"{option}: {err}") from None

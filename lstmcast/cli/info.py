@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from lstmcast.cli.options import DebugFlag, JsonFlag, RunOrConfig, RunOverrides
 from lstmcast.cli.output import print_json, reported_errors
 from lstmcast.text import count_of, number
@@ -15,17 +17,18 @@ def info(
 ) -> None:
     """Show what RUN is: its data (file, checksum, columns, calendar, splits), windows, model
     (architecture, parameters), where and with what it trained, and its test scores."""
-    from lstmcast.artifacts import run_summary
-    from lstmcast.cli.targets import opened_run
+    from lstmcast.workflows.runs import describe_run
 
-    with (
-        reported_errors(debug=debug, json_output=json_output),
-        opened_run(run, overrides or [], command="info") as opened,
-    ):
-        summary = run_summary(opened)
+    with reported_errors(debug=debug, json_output=json_output):
+        summary = describe_run(run, overrides or [])
     if json_output:
         print_json(summary)
         return
+    print("\n".join(_lines(summary)))
+
+
+def _lines(summary: dict[str, Any]) -> list[str]:
+    """The run, one aspect a line, each headed by what it is."""
     data, model, training = summary["data"], summary["model"], summary["training"]
     mase = summary["test_mase"]
     label = summary["model_label"]
@@ -65,4 +68,4 @@ def info(
             )
             + f"; test from {panel['test_starts']} in every series"
         )
-    print("\n".join(lines))
+    return lines

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from lstmcast import __version__
+from lstmcast import SHOW_TF_LOGS, __version__
 from lstmcast.errors import ConfigError, ExitCode, LstmcastError
 
 err_console = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -27,8 +27,6 @@ err_console = Console(stderr=True, soft_wrap=True, highlight=False)
 def configure(*, verbose: bool, debug: bool) -> None:
     """Decide, before TensorFlow loads, whether its own log lines may reach stderr."""
     if verbose or debug:
-        from lstmcast.runtime import SHOW_TF_LOGS
-
         os.environ[SHOW_TF_LOGS] = "1"
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0")
 
@@ -196,7 +194,7 @@ def versions() -> dict[str, str]:
 
 
 def _write_json(document: dict[str, Any]) -> None:
-    from lstmcast.artifacts import to_jsonable
+    from lstmcast.files import to_jsonable
 
     sys.stdout.write(json.dumps(to_jsonable(document), indent=2) + "\n")
     sys.stdout.flush()
@@ -221,14 +219,14 @@ def print_table(table: Any) -> None:
 
 def write_csv(frame: Any, output: str, *, option: str) -> str:
     """Write a DataFrame as CSV to stdout ('-') or atomically to a file; returns where it went."""
-    from lstmcast.artifacts import write_text_atomic
+    from lstmcast.files import write_text_atomic
 
     text = frame.to_csv(index=False, lineterminator="\n", float_format="%.8g")
     if output == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
         return "stdout"
-    from lstmcast.cli.destinations import Destination, check_destinations
+    from lstmcast.workflows.destinations import Destination, check_destinations
 
     destination = Path(output)
     check_destinations(Destination(option, destination))

@@ -6,8 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from lstmcast.evaluation.metrics import LABELS, METRICS
-from lstmcast.text import count_of, number
+from lstmcast.text import METRIC_HEADINGS, count_of, number
 
 _LOWER_IS_BETTER = {"mae", "rmse", "mape", "smape", "mase", "rmsse"}
 
@@ -47,12 +46,12 @@ def metrics_table(evaluation: dict[str, Any]) -> Table:
 def methods_table(overall: dict[str, dict[str, Any]], *, title: str, caption: str) -> Table:
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     table.add_column("method")
-    for metric in METRICS:
-        table.add_column(LABELS[metric], justify="right")
-    best = {metric: _best(overall, metric) for metric in METRICS if metric in _LOWER_IS_BETTER}
+    for metric in METRIC_HEADINGS:
+        table.add_column(METRIC_HEADINGS[metric], justify="right")
+    best = {metric: _best(overall, metric) for metric in _LOWER_IS_BETTER}
     for method, values in overall.items():
         cells = []
-        for metric in METRICS:
+        for metric in METRIC_HEADINGS:
             text = _number(values[metric])
             cells.append(f"[bold]{text}[/]" if values[metric] == best.get(metric) else text)
         table.add_row(method, *cells)
@@ -125,7 +124,7 @@ def quantiles_table(quantiles: dict[str, dict[str, float]]) -> Table:
 
 def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
     """The metric per horizon step, one column per method."""
-    table = Table(title=f"{LABELS[metric]} per horizon step", title_justify="left")
+    table = Table(title=f"{METRIC_HEADINGS[metric]} per horizon step", title_justify="left")
     table.add_column("step", justify="right")
     methods = list(evaluation["per_step"])
     for method in methods:
@@ -140,16 +139,19 @@ def per_step_table(evaluation: dict[str, Any], metric: str = "mase") -> Table:
 
 def live_tables(live: dict[str, Any]) -> list[Table]:
     """Live accuracy overall and per run, per step, then per time bucket, with the test
-    figures beside; every row on the same cells for the model and both baselines."""
+    figures beside; every row on the same cells for the model and both baselines. Many
+    series: pooled on each series' MASE scale, then the series furthest above their test
+    error."""
     test = live["test"]
     title = (
         f"{live['target']}: {live['scored_steps']:,} of {live['issued_steps']:,} issued steps "
         f"scored, origins {live['first_origin']} .. {live['last_origin']}"
     )
+    pooled = " (mean over series)" if "per_series" in live else ""
     caption = (
-        f"test split: MASE {_number(test['mase'])}, seasonal naive "
-        f"{_number(test['seasonal_naive_mase'])}. live/test: live MAE over the run's test MAE "
-        "on the same steps."
+        f"test split: MASE{pooled} {_number(test['mase'])}, seasonal naive "
+        f"{_number(test['seasonal_naive_mase'])}. live/test: live error over the run's test "
+        "error on the same steps" + (", each series on its own MASE scale." if pooled else ".")
     )
     rows = {"all": live["overall"], **{f"run {run}": s for run, s in live["per_run"].items()}}
     tables = [_live_table(rows, title=title, caption=caption, first="forecasts")]
@@ -157,15 +159,33 @@ def live_tables(live: dict[str, Any]) -> list[Table]:
     tables.append(_live_table(steps, title="live accuracy per step", first="step"))
     title = f"live accuracy per {live['bucket']} (by origin)"
     tables.append(_live_table(live["per_bucket"], title=title, first=live["bucket"]))
+    if "per_series" in live:
+        tables.append(_live_table(_furthest(live["per_series"]), first="series", title=(
+            f"the series furthest above their test error, of {len(live['per_series'])}"
+        )))  # fmt: skip
     return tables
+
+
+SHOWN_SERIES = 10
+
+
+def _furthest(per_series: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    ranked = sorted(per_series.items(), key=lambda item: -(item[1]["live_over_test"] or 0.0))
+    return dict(ranked[:SHOWN_SERIES])
 
 
 def _live_table(
     rows: dict[str, dict[str, Any]], *, title: str, first: str, caption: str | None = None
 ) -> Table:
+    """MAE in the target's units where the rows are one series' (and MASE beside it), MASE of
+    the model and both baselines where they pool many."""
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
-    columns = ("cells", "mae", "naive_mae", "seasonal_naive_mae", "mase", "live_over_test")
-    headers = ("cells", "MAE", "naive MAE", "seasonal naive MAE", "MASE", "live/test")
+    if "mae" in next(iter(rows.values())):
+        columns = ("cells", "mae", "naive_mae", "seasonal_naive_mae", "mase", "live_over_test")
+        headers = ("cells", "MAE", "naive MAE", "seasonal naive MAE", "MASE", "live/test")
+    else:
+        columns = ("cells", "mase", "naive_mase", "seasonal_naive_mase", "live_over_test")
+        headers = ("cells", "MASE", "naive MASE", "seasonal naive MASE", "live/test")
     table.add_column(first)
     for header in headers:
         table.add_column(header, justify="right")
@@ -174,7 +194,9 @@ def _live_table(
     return table
 
 
-def panel_table(evaluation: dict[str, Any], *, title: str | None = None) -> Table:
+def panel_table(
+    evaluation: dict[str, Any], *, title: str | None = None, scale: str = "its training part"
+) -> Table:
     """A panel's scores (test, or a backtest's): mean and median MASE per method, and the
     verdict on the series."""
     title = title or (
@@ -188,8 +210,8 @@ def panel_table(evaluation: dict[str, Any], *, title: str | None = None) -> Tabl
     )
     caption = (
         f"beats seasonal naive on {evaluation['beats_seasonal_naive']:.0%} of the series; "
-        f"worst against it: {worst}. MASE per series on its own training part's seasonal-naive "
-        f"MAE, m={evaluation['season_length']}."
+        f"worst against it: {worst}. MASE per series on the seasonal-naive MAE of {scale}, "
+        f"m={evaluation['season_length']}."
         + "".join(
             f" The {level}% band held {scores['coverage']:.3g}% of the cells (lowest "
             f"series {scores['lowest_series_coverage']:.3g}%)."

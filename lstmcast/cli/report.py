@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
@@ -19,6 +18,7 @@ from lstmcast.cli.options import (
     WaitOption,
 )
 from lstmcast.cli.output import configure, print_json, reported_errors, say, warn, wrote
+from lstmcast.workflows.destinations import Destination, check_destinations
 
 ReportPath = Annotated[
     Path | None,
@@ -48,8 +48,8 @@ def report(
     Images are embedded and nothing is fetched, so it can be mailed or dropped on a shared
     drive as it is. Needs the plotting extra: pip install 'lstmcast[plot]'.
     """
-    from lstmcast.cli.targets import opened_run
     from lstmcast.reporting import write_report
+    from lstmcast.workflows.runs import opened_run
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):

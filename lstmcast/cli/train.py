@@ -9,7 +9,6 @@ from typing import Annotated, Any
 
 import typer
 
-from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import (
     ConfigPath,
     DebugFlag,
@@ -33,7 +32,8 @@ from lstmcast.cli.output import (
     wrote,
 )
 from lstmcast.text import count_of, number
-from lstmcast.training import EpochReport
+from lstmcast.workflows.destinations import Destination, check_destinations
+from lstmcast.workflows.train import EpochReport
 
 DeterminismFlag = Annotated[
     bool,
@@ -84,9 +84,9 @@ def train(
 
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
-    from lstmcast.cli.targets import device_choice
     from lstmcast.config import load_experiment
     from lstmcast.workflows.promote import GateRequest, refused
+    from lstmcast.workflows.runs import device_choice
     from lstmcast.workflows.train import train as train_workflow
 
     configure(verbose=verbose, debug=debug)

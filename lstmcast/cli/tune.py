@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lstmcast.cli.destinations import Destination, check_destinations
 from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag, VerboseFlag
 from lstmcast.cli.output import (
     configure,
@@ -19,8 +18,8 @@ from lstmcast.cli.output import (
     say,
     wrote,
 )
-from lstmcast.errors import ConfigError
 from lstmcast.text import count_of
+from lstmcast.workflows.destinations import Destination, check_destinations
 
 Trials = Annotated[
     int | None,
@@ -66,71 +65,25 @@ def tune(
     study lives in CONFIG.tune.db (or --storage), so an interrupted study resumes and several
     workers share one. Writes the best config as YAML that `lstmcast train` accepts.
     """
-    from lstmcast.config.schema import parse_duration
-    from lstmcast.tuning.result import summarise, write_best
-    from lstmcast.tuning.study import default_database, open_study, prepared, run_trials
+    from lstmcast.tuning.session import TuneRequest, tune_config
 
     configure(verbose=verbose, debug=debug)
+    request = TuneRequest(config, overrides or [], trials=trials, timeout=timeout,
+                          storage=storage, output=output)  # fmt: skip
     with reported_errors(debug=debug, json_output=json_output):
-        if timeout is not None:
-            try:
-                parse_duration(timeout)
-            except ValueError as err:
-                raise ConfigError(f"--timeout: {err}") from None
-        best_path = output or config.with_name(f"{config.stem}.best.yaml")
-        check_destinations(Destination("--output", best_path))  # before hours of trials
-        settings = overrides or []
-        experiment, section = prepared(
-            config, settings, trials=trials, timeout=timeout, storage=storage
-        )
-        opened = open_study(config, experiment, section, tell=lambda line: say(line, quiet=quiet))
-        storage = section.storage or str(default_database(config))
-        say(f"study '{opened.study.study_name}': {_progress(opened)}; {_where(section, storage)}",
-            quiet=quiet)  # fmt: skip
-        ran = run_trials(config, settings, opened, tell=lambda line: say(line, quiet=quiet))
-        found = summarise(opened.study, section.space)
-        if found["best"] is None:
-            raise ConfigError(
-                f"tune: no trial finished ({found['counts']}); see the trials' errors in --json"
-            )
-        note = _note(config, found)
-        write_best(config, settings, found["best"], best_path, note=note)
-        wrote(best_path)
-        trained = _train(best_path, quiet=quiet) if train_best else None
+        check_destinations(Destination("--output", request.best_path))  # before hours of trials
+        done = tune_config(request, tell=lambda line: say(line, quiet=quiet))
+        wrote(done.best_path)
+        trained = _train(done.best_path, quiet=quiet) if train_best else None
+    found = done.found
     if json_output:
-        print_json({**found, "ran": ran, "best_config": str(best_path), "trained": trained})
+        print_json({**found, "ran": done.ran, "best_config": str(done.best_path),
+                    "trained": trained})  # fmt: skip
         return
     print_table(_best_table(found))
     if found["importances"]:
         print_table(_importance_table(found["importances"]))
-    say(f"{note}\nbest config -> {best_path}", quiet=quiet)
-
-
-def _progress(opened: Any) -> str:
-    """'4 trials so far, running 3 more' (or 'new')."""
-    wanted = opened.section.trials
-    if not opened.finished:
-        return "new" if wanted is None else f"new, running {count_of(wanted, 'trial')}"
-    so_far = f"{count_of(opened.finished, 'trial')} so far"
-    if wanted is None:
-        return f"{so_far}, running more until tune.timeout"
-    more = max(wanted - opened.finished, 0)
-    return f"{so_far}, running {more} more" if more else f"{so_far}: it has its {wanted}"
-
-
-def _where(section: Any, storage: str) -> str:
-    ends = [count_of(section.trials, "trial") if section.trials else "", section.timeout or ""]
-    return f"{section.objective}, until {' or '.join(e for e in ends if e)}; stored in {storage}"
-
-
-def _note(config: Path, found: dict[str, Any]) -> str:
-    best, written = found["best"], found["as_written"]
-    counts = ", ".join(f"{count} {state}" for state, count in sorted(found["counts"].items()))
-    than = f"; the config as written: {written['value']:.5g}" if written else ""
-    return (
-        f"written by lstmcast tune from {config.name}: trial {best['number']} of the study "
-        f"'{found['study']}' ({counts}), objective {best['value']:.5g}{than}"
-    )
+    say(f"{done.note}\nbest config -> {done.best_path}", quiet=quiet)
 
 
 def _best_table(found: dict[str, Any], rows: int = 5) -> Table:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lstmcast.config.schema import Experiment, windows_needed
+from lstmcast.config.schema import Experiment
+from lstmcast.config.sections.intervals import windows_needed
 from lstmcast.text import a_or_an, count_of, plural
 
 

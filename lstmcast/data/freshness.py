@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lstmcast.config.schema import parse_duration
+from lstmcast.config.sections.output import parse_duration
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.validate import Series, parse_timestamps
 from lstmcast.errors import ConfigError, DataError, StaleInputError

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import DataSection
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.freshness import rows_until
 from lstmcast.data.prepare import read_columns, timeline_of, validated

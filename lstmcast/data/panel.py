@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import Tick
 
-from lstmcast.config.schema import DataSection
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.calendar import calendar_features
 from lstmcast.data.freshness import in_zone_of, nothing_before
 from lstmcast.data.read import column_names, read_csv

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
+from lstmcast.config.schema import Experiment, ResolvedExperiment
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.calendar import calendar_columns, calendar_features
 from lstmcast.data.checks import data_warnings
 from lstmcast.data.profile import acf_lookback
 from lstmcast.data.read import read_csv
-from lstmcast.data.scaling import Scaler, fit_scaler
+from lstmcast.data.scaling import Scaler
 from lstmcast.data.split import SplitBounds
 from lstmcast.data.timeline import Timeline
 from lstmcast.data.validate import Rules, Series, validate_frame
-from lstmcast.data.windows import default_lookback, split_window_starts, stateful_starts
+from lstmcast.data.windows import default_lookback, stateful_starts
 from lstmcast.errors import ConfigError
 from lstmcast.phases import phase
 
@@ -115,48 +116,6 @@ def prepare_data(experiment: Experiment, *, scaler: Scaler | None = None) -> Pre
     if scaler is not None:
         state = {"series": {experiment.data.target: {"scaler": scaler.to_dict()}}}
     return prepare_workload(experiment, state=state).fitting
-
-
-def prepare_refit(data: PreparedData, *, first: int, end: int) -> PreparedData:
-    """What one backtest refit trains on: rows [first, end) of the series only, the last of
-    them validating (as many rows as the full run's validation part), no test part, a scaler
-    fitted on its own training rows. Nothing at or after row `end` is in it.
-
-    100 rows, validation part of 10, first=0, end=60: trains on 0-49, validates on 50-59.
-    """
-    experiment, horizon = data.experiment, data.experiment.windows.horizon
-    lookback = experiment.windows.lookback
-    validation_rows = data.bounds.test_start - data.bounds.validation_start
-    series = replace(
-        data.series,
-        timestamps=data.series.timestamps[first:end],
-        values=data.series.values[first:end],
-    )
-    bounds = SplitBounds(end - first - validation_rows, end - first, end - first)
-    if bounds.validation_start < lookback + horizon:
-        raise ConfigError(
-            f"backtest: a refit on rows {first}..{end - 1} keeps {bounds.validation_start} "
-            f"rows to train on, fewer than lookback + horizon = {lookback + horizon}; use "
-            "fewer folds, a smaller spacing, or a longer backtest.train_rows"
-        )
-    starts = split_window_starts(
-        bounds,
-        lookback=lookback,
-        horizon=horizon,
-        stride=experiment.windows.stride,
-        evaluation_stride=experiment.windows.evaluation_stride,
-    )
-    if experiment.model.stateful:
-        starts["train"] = stateful_train_starts(experiment, bounds.validation_start)
-    scaler = fit_scaler(series.values[: bounds.validation_start], experiment.scaling.method)
-    return replace(
-        data,
-        series=series,
-        bounds=bounds,
-        scaler=scaler,
-        scaled=model_inputs(series.values, series.timestamps, scaler, experiment.data.calendar),
-        starts=starts,
-    )
 
 
 def known_column_count(experiment: Experiment) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmcast.config.schema import ScalingMethod
+from lstmcast.config.sections.scaling import ScalingMethod
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lstmcast.config.clock import clock_text, clock_time, days_text, parse_days
-from lstmcast.config.schema import SessionsSection
+from lstmcast.config.sections.data import SessionsSection
 
 _DAY = pd.Timedelta(days=1)
 

@@ -14,7 +14,7 @@ import textwrap
 from dataclasses import dataclass
 
 from lstmcast.config.clock import clock_text, days_text
-from lstmcast.config.schema import windows_needed
+from lstmcast.config.sections.intervals import windows_needed
 from lstmcast.data.frequency import frequency_name
 from lstmcast.data.profile import Profile
 from lstmcast.data.windows import default_lookback

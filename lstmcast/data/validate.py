@@ -17,7 +17,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
 from lstmcast.config.clock import clock_text, days_text
-from lstmcast.config.schema import DataSection, MissingPolicy
+from lstmcast.config.sections.data import DataSection, MissingPolicy
 from lstmcast.data.frequency import format_timestamps, frequency_name, infer_frequency
 from lstmcast.data.sessions import Sessions, detect_sessions
 from lstmcast.data.timeline import BUSINESS_DAYS, ROWS, Timeline

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import DataSection, Experiment, ResolvedExperiment
+from lstmcast.config.schema import Experiment, ResolvedExperiment
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.checks import data_warnings
 from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.freshness import rows_until
@@ -52,7 +53,7 @@ from lstmcast.data.prepare import (
     validated,
     with_lookback,
 )
-from lstmcast.data.scaling import Scaler
+from lstmcast.data.scaling import Scaler, fit_scaler
 from lstmcast.data.shards import FileShard, data_files, input_files
 from lstmcast.data.split import SplitBounds
 from lstmcast.data.validate import Series
@@ -459,3 +460,73 @@ def _series_frames(
             part = frame.iloc[rows]
             attributes = {name: str(part[name].iloc[0]) for name in data.static}
             yield str(sid), part, attributes
+
+
+def refit_part(workload: Workload, origin: pd.Timestamp) -> Workload:
+    """What one backtest refit trains on: every series' rows up to `origin` (all of them, or
+    the last backtest.train_rows for a sliding window), the last of them validating (as many
+    rows as the full run's validation part), no test part, each series scaled by its own new
+    training rows. Nothing after `origin` is in it.
+
+    100 rows, validation part of 10, origin at row 59: trains on 0-49, validates on 50-59.
+    """
+    experiment = workload.experiment
+    section, windows = experiment.backtest, experiment.windows
+    kept: dict[str, Series] = {}
+    bounds, scalers, skipped = [], [], {}
+    for sid, full in zip(workload.ids, workload.layout.bounds, strict=True):
+        series = workload.panel.series[sid]
+        end = int(series.timestamps.searchsorted(origin, side="right"))
+        first = max(end - section.train_rows, 0) if section.window == "sliding" else 0
+        part = _refit_bounds(full, first, end)
+        if part.validation_start < windows.lookback + windows.horizon:
+            why = _refit_too_short(first, end, part.validation_start, windows)
+            if not workload.keyed:
+                raise ConfigError(f"backtest: {why}")
+            skipped[sid] = why
+            continue
+        values = series.values[first:end]
+        kept[sid] = Series(
+            series.timestamps[first:end], values, series.columns, series.frequency, series.source
+        )
+        bounds.append(part)
+        scalers.append(fit_scaler(values[: part.validation_start], experiment.scaling.method))  # type: ignore[arg-type]
+    sizes = [kept[sid].num_rows for sid in kept]
+    layout = PanelLayout(list(kept), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+                         bounds, scalers, skipped)  # fmt: skip
+    panel = Panel(kept, workload.panel.static)
+    return _laid_out(workload, panel, layout)
+
+
+def _refit_bounds(full: SplitBounds, first: int, end: int) -> SplitBounds:
+    validation_rows = full.test_start - full.validation_start
+    rows = end - first
+    return SplitBounds(rows - validation_rows, rows, rows)
+
+
+def _refit_too_short(first: int, end: int, train_rows: int, windows: Any) -> str:
+    return (
+        f"a refit on rows {first}..{end - 1} keeps {train_rows} rows to train on, fewer than "
+        f"lookback + horizon = {windows.lookback + windows.horizon}; use fewer folds, a smaller "
+        "spacing, or a longer backtest.train_rows"
+    )
+
+
+def _laid_out(workload: Workload, panel: Panel, layout: PanelLayout) -> Workload:
+    """`panel` laid out as `layout` says, with the workload's settings: its table and windows."""
+    experiment, windows = workload.experiment, workload.experiment.windows
+    position = dict(zip(workload.ids, workload.numbers, strict=True))
+    numbers = [position[sid] for sid in layout.ids]
+    embedded = experiment.model.series_embedding > 0
+    table = panel_table(
+        panel, layout, experiment.data, workload.static, numbers=numbers if embedded else None
+    )
+    starts = panel_starts(
+        layout, lookback=windows.lookback, horizon=windows.horizon, stride=windows.stride,
+        evaluation_stride=windows.evaluation_stride,
+    )  # fmt: skip
+    if experiment.model.stateful:
+        starts["train"] = stateful_train_starts(experiment, layout.bounds[0].validation_start)
+    return replace(
+        workload, panel=panel, layout=layout, table=table, starts=starts, numbers=tuple(numbers)
+    )

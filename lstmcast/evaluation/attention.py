@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lstmcast.config.schema import ModelSection
+from lstmcast.config.sections.model import ModelSection
 from lstmcast.data.frequency import format_timestamps
 from lstmcast.data.prepare import PreparedData
 from lstmcast.errors import ConfigError

@@ -13,29 +13,26 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lstmcast.artifacts import Run
-from lstmcast.config.schema import BacktestSection
+from lstmcast.config.sections.backtest import BacktestSection
 from lstmcast.data.frequency import format_timestamps
-from lstmcast.data.prepare import PreparedData, prepare_data
 from lstmcast.data.validate import Series
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.evaluation.scoring import (
     Scales,
     baseline_forecasts,
+    mean_over_series,
     score,
     score_intervals,
+    series_brief,
+    series_summary,
     skill,
 )
-from lstmcast.prediction import forecast_at_origins
-
-if TYPE_CHECKING:
-    import keras
 
 
 def plan_folds(
@@ -87,7 +84,7 @@ class FrameAside:
 
 
 @dataclass(frozen=True)
-class Backtest(FrameAside):
+class SeriesBacktest(FrameAside):
     mode: str
     model: str
     target: str
@@ -111,40 +108,6 @@ class Backtest(FrameAside):
     def unbounded(self) -> list[int]:
         """Interval levels whose band is infinite (too few calibration windows)."""
         return [int(level) for level, s in self.intervals.items() if not np.isfinite(s["width"])]
-
-
-def backtest_run(
-    run: Run,
-    section: BacktestSection,
-    *,
-    data: PreparedData | None = None,
-    model: keras.Model | None = None,
-) -> Backtest:
-    """Train once, move the origin: the run's model forecasts every origin of the folds laid
-    over its test part (never the rows it trained or calibrated on), in one batched pass.
-    `data` and `model`, when a caller has them already (report), spare reading them again."""
-    started = time.perf_counter()
-    experiment = run.experiment
-    data = data or prepare_data(experiment, scaler=run.scaler)
-    model_horizon = experiment.windows.horizon
-    folds = test_part_folds(
-        data.series.num_rows, data.bounds.test_start, horizon=model_horizon, section=section
-    )
-    origins = np.concatenate(folds)
-    predict_started = time.perf_counter()
-    model = model or run.load_model()
-    predicted = forecast_at_origins(model, experiment, data.scaled, origins, data.scaler)
-    predict_seconds = time.perf_counter() - predict_started
-    return assemble(
-        data.series,
-        split_into_folds(folds, predicted, ConformalIntervals.of_run(run)),
-        label=experiment.model.cell,
-        season_length=data.season_length,
-        mode="train once, move the origin over the test part",
-        horizon=section.horizon or model_horizon,
-        started=started,
-        predict_seconds=predict_seconds,
-    )
 
 
 def split_into_folds(
@@ -179,7 +142,7 @@ def assemble(
     horizon: int,
     started: float,
     predict_seconds: float,
-) -> Backtest:
+) -> SeriesBacktest:
     """Score every fold and all folds together beside the baselines, in the target's units;
     MASE and RMSSE scaled by the rows before the first fold's first target."""
     target, m = series.values[:, 0], season_length
@@ -199,7 +162,7 @@ def assemble(
     }
     overall, per_step = score(actual, forecasts, scales)
     windows = len(actual)
-    return Backtest(
+    return SeriesBacktest(
         mode=mode,
         model=label,
         target=series.target,
@@ -288,3 +251,94 @@ def _frame(
         columns.update({name: forecasts[name].ravel() for name in baselines})
         parts.append(pd.DataFrame(columns))
     return pd.concat(parts, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Backtest(FrameAside):
+    """Every series' backtest and the summary over them (one series: its own)."""
+
+    mode: str
+    model: str
+    target: str
+    horizon: int
+    season_length: int
+    keyed: bool
+    per_series: dict[str, SeriesBacktest]
+    skipped: dict[str, str]
+    """Series left out (too short, or no room for their folds), and why."""
+    summary: dict[str, Any]
+    overall: dict[str, dict[str, float]]
+    per_step: dict[str, dict[str, list[float]]]
+    intervals: dict[str, dict[str, Any]]
+    skill: float
+    windows: int
+    predict_seconds: float
+    windows_per_second: float
+    seconds: float
+    frame: pd.DataFrame = field(repr=False, compare=False)
+
+    @classmethod
+    def of(
+        cls,
+        per_series: dict[str, SeriesBacktest],
+        *,
+        keyed: bool,
+        skipped: dict[str, str],
+        started: float,
+        predict_seconds: float,
+    ) -> Backtest:
+        scores = list(per_series.values())
+        first = scores[0]
+        windows = {sid: s.windows for sid, s in per_series.items()}
+        overall = mean_over_series([s.overall for s in scores])
+        intervals = (
+            mean_over_series([s.intervals for s in scores], list(windows.values()))
+            if first.intervals
+            else {}
+        )
+        for level, pooled in intervals.items():
+            pooled["lowest_series_coverage"] = min(s.intervals[level]["coverage"] for s in scores)
+        mase = {sid: {m: v["mase"] for m, v in s.overall.items()} for sid, s in per_series.items()}
+        total = sum(windows.values())
+        frames = [s.frame.assign(series_id=sid) for sid, s in per_series.items()]
+        frame = (
+            pd.concat(frames, ignore_index=True)[["series_id", *first.frame.columns]]
+            if keyed
+            else first.frame
+        )
+        return cls(
+            mode=first.mode, model=first.model, target=first.target, horizon=first.horizon,
+            season_length=first.season_length, keyed=keyed, per_series=per_series,
+            skipped=skipped, summary=series_summary(mase, first.model, windows), overall=overall,
+            per_step=mean_over_series([s.per_step for s in scores]), intervals=intervals,
+            skill=skill(overall, first.model), windows=total,
+            predict_seconds=round(predict_seconds, 3),
+            windows_per_second=round(total / predict_seconds, 1) if predict_seconds else 0.0,
+            seconds=round(time.perf_counter() - started, 3), frame=frame,
+        )  # fmt: skip
+
+    @property
+    def unbounded(self) -> list[int]:
+        """Interval levels whose band is infinite (too few calibration windows)."""
+        return [int(level) for level, s in self.intervals.items() if not np.isfinite(s["width"])]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The summary beside the pooled scores: one series' backtest in full, many series'
+        each in brief under per_series."""
+        common = {
+            "mode": self.mode, "model": self.model, "target": self.target,
+            "horizon": self.horizon, "season_length": self.season_length,
+            "overall": self.overall, "per_step": self.per_step, "skill": self.skill,
+            "intervals": self.intervals, "windows": self.windows,
+            "predict_seconds": self.predict_seconds,
+            "windows_per_second": self.windows_per_second, "seconds": self.seconds,
+            **self.summary, "skipped": self.skipped,
+        }  # fmt: skip
+        if not self.keyed:
+            return {**next(iter(self.per_series.values())).to_dict(), **common}
+        folds = len(next(iter(self.per_series.values())).folds)
+        brief = {
+            sid: series_brief(s.windows, s.overall, s.skill, s.intervals)
+            for sid, s in self.per_series.items()
+        }
+        return {**common, "folds": folds, "per_series": brief}

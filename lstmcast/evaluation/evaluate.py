@@ -5,21 +5,16 @@ series' own scores, so one code path serves one series and many."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from lstmcast import artifacts
-from lstmcast.artifacts import Run
-from lstmcast.data import shards
-from lstmcast.data.panel import PanelLayout
 from lstmcast.data.prepare import PreparedData
-from lstmcast.data.workload import Workload, prepare_workload
-from lstmcast.evaluation.attention import AttentionWeights, attention_weights, require_attention
+from lstmcast.data.workload import Workload
 from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
-from lstmcast.evaluation.scoring import mean_over_series, series_summary, skill
+from lstmcast.evaluation.scoring import mean_over_series, series_brief, series_summary, skill
 from lstmcast.evaluation.series import (
     SeriesEvaluation,
     score_forecasts,
@@ -118,14 +113,11 @@ def _pooled(values: list[dict[str, Any]], weights: list[int] | None = None) -> d
 
 
 def _brief(scores: SeriesEvaluation) -> dict[str, Any]:
-    """One series' entry under a panel's per_series: its windows, scores and band coverage."""
-    return {
-        "windows": scores.num_windows,
-        "overall": scores.overall,
-        "skill": scores.skill,
-        "mase_scale": scores.mase_scale,
-        "intervals": {level: {"coverage": s["coverage"]} for level, s in scores.intervals.items()},
-    }
+    """One series' entry under a panel's per_series: its windows, scores, band coverage, MASE
+    scale and the model's MAE per step (what its live error is compared with)."""
+    brief = series_brief(scores.num_windows, scores.overall, scores.skill, scores.intervals)
+    per_step_mae = scores.per_step[scores.model]["mae"]
+    return {**brief, "mase_scale": scores.mase_scale, "per_step_mae": per_step_mae}
 
 
 def evaluate_workload(
@@ -216,77 +208,3 @@ def calibrate_fitting(
         source = "validation windows of every series, pooled in per-series scaled units"
         return calibrate(actual, predicted, levels, source=source, units="scaled")
     return calibrate(actual, predicted, levels, source="validation")
-
-
-@dataclass(frozen=True)
-class EvaluationReport:
-    evaluation: Evaluation
-    device: str
-    warnings: list[str]
-    timestamps: dict[str, pd.DatetimeIndex] = field(repr=False, compare=False)
-    """Each series' timestamps, for the exported frames."""
-    layout: PanelLayout | None = field(default=None, repr=False, compare=False)
-    """Where each series sits in the table the attention weights were read from."""
-    attention: AttentionWeights | None = field(default=None, repr=False, compare=False)
-
-    def forecasts_frame(self) -> pd.DataFrame:
-        """Every test window's forecasts, one row per window and step (with series_id first
-        when the workload has many series)."""
-        frames = [
-            scores.forecasts.to_frame(self.timestamps[sid])
-            for sid, scores in self.evaluation.per_series.items()
-        ]
-        if not self.evaluation.keyed:
-            return frames[0]
-        ids = list(self.evaluation.per_series)
-        return pd.concat(
-            [
-                frame.assign(series_id=sid)[["series_id", *frame.columns]]
-                for sid, frame in zip(ids, frames, strict=True)
-            ],
-            ignore_index=True,
-        )
-
-    def attention_frame(self) -> pd.DataFrame:
-        """The attention weights of every test window (series_id first, for many series)."""
-        if self.attention is None or self.layout is None:
-            raise ValueError("evaluate_run(attention=True) computes the attention weights")
-        ids = self.layout.ids
-        stacked = self.timestamps[ids[0]].append([self.timestamps[sid] for sid in ids[1:]])
-        frame = self.attention.to_frame(stacked)
-        if not self.evaluation.keyed:
-            return frame
-        owners = np.asarray(ids, dtype=object)[self.layout.series_of(self.attention.origins)]
-        repeats = len(frame) // len(owners)
-        return frame.assign(series_id=np.repeat(owners, repeats))[["series_id", *frame.columns]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.evaluation.to_dict(), "device": self.device, "warnings": self.warnings}
-
-
-def evaluate_run(run: Run, *, attention: bool = False) -> EvaluationReport:
-    """Re-score a saved run on its test split with its saved scalers; rewrite its metrics.json.
-    With `attention`, also read the attention weights of every test window."""
-    from lstmcast.runtime import select_device
-
-    experiment = run.experiment
-    if attention:
-        require_attention(experiment.model, run.run_dir)
-    workload = prepare_workload(experiment, state=run.preprocessing)
-    warnings = []
-    if shards.data_sha256(experiment.data.path) != run.manifest.get("data_sha256"):
-        warnings.append(
-            f"{experiment.data.path} has changed since training; the scores use the file as it "
-            "is now"
-        )
-    device = select_device(experiment.training.device).describe()
-    model = run.load_model()
-    intervals = ConformalIntervals.of_run(run)
-    warnings += intervals.warnings() if intervals is not None else []
-    evaluation = evaluate_workload(model, [workload], intervals)
-    artifacts.write_json(run.run_dir / artifacts.METRICS_FILE, evaluation.to_dict())
-    stamps = {sid: workload.panel.series[sid].timestamps for sid in workload.ids}
-    weights = attention_weights(model, workload.fitting) if attention else None
-    return EvaluationReport(
-        evaluation, device, warnings, timestamps=stamps, layout=workload.layout, attention=weights
-    )

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lstmcast.evaluation.backtest import Backtest
+from lstmcast.evaluation.backtest import Backtest, SeriesBacktest
 from lstmcast.plots import figure_to
 from lstmcast.text import count_of
 
@@ -100,57 +100,88 @@ def plot_error_by_step(
         axes.grid(alpha=0.25)
 
 
-def plot_backtest(backtest: Backtest, path: Path) -> None:
+def plot_backtests(backtest: Backtest, path: Path) -> None:
+    """One series' backtest (plot_backtest's picture), or for many series the worst few
+    (top panels, as plot_backtest's) above every fold's MASE averaged over the series."""
+    if not backtest.keyed:
+        plot_backtest(next(iter(backtest.per_series.values())), path)
+        return
+    worst = [row["series_id"] for row in backtest.summary["worst"][:SHOWN_WORST]]
+    shown = [backtest.per_series[sid] for sid in worst if sid in backtest.per_series]
+    rows = len(shown) + 1
+    with figure_to(path, size=(9, 2.8 * rows), rows=rows) as (_, panels):
+        for sid, series, axes in zip(worst, shown, panels, strict=False):
+            _draw_backtest(axes, series, title=f"{sid}: {series.mode}")
+        folds = [fold["fold"] for fold in shown[0].folds]
+        methods = (backtest.model, "seasonal_naive")
+        means = {method: _mean_fold_mase(backtest, method) for method in methods}
+        _draw_fold_mase(
+            panels[-1], folds, means, ylabel=f"mean MASE over {len(backtest.per_series)} series"
+        )
+
+
+SHOWN_WORST = 3
+"""Series a many-series backtest picture draws: where the model does worst."""
+
+
+def _mean_fold_mase(backtest: Backtest, method: str) -> list[float]:
+    """Each fold's MASE of `method`, averaged over the series (every series has every fold)."""
+    scores = [[fold["overall"][method]["mase"] for fold in s.folds]
+              for s in backtest.per_series.values()]  # fmt: skip
+    return np.nanmean(np.array(scores, dtype=np.float64), axis=0).tolist()
+
+
+def plot_backtest(backtest: SeriesBacktest, path: Path) -> None:
     """Top: actuals over the backtest, the model's one-step-ahead forecasts with their band,
     and each fold's first forecast over the whole horizon (dashed), folds shaded. Bottom:
     MASE of each fold, the model beside seasonal naive."""
+    with figure_to(path, size=(9, 6.4), rows=2) as (_, (top, bottom)):
+        title = f"{backtest.target}: {count_of(len(backtest.folds), 'fold')}, {backtest.mode}"
+        _draw_backtest(top, backtest, title=title)
+        folds = [fold["fold"] for fold in backtest.folds]
+        mase = {
+            method: [fold["overall"][method]["mase"] for fold in backtest.folds]
+            for method in (backtest.model, "seasonal_naive")
+        }
+        _draw_fold_mase(bottom, folds, mase, ylabel="MASE")
+
+
+def _draw_backtest(axes: Any, backtest: SeriesBacktest, *, title: str) -> None:
     frame = backtest.frame
     first = frame[frame["step"] == 1].reset_index(drop=True)
     times = _times(frame["timestamp"])
     x = times[(frame["step"] == 1).to_numpy()].reset_index(drop=True)
-    with figure_to(path, size=(9, 6.4), rows=2) as (_, (top, bottom)):
-        for level, colour in _bands(first)[-1:]:  # the narrowest band, not to hide the lines
-            top.fill_between(
-                x, first[f"lower_{level}"], first[f"upper_{level}"], color=colour, lw=0,
-                label=f"{level}% interval, step 1",
-            )  # fmt: skip
-        actual = pd.DataFrame({"x": times, "y": frame["y_true"]}).drop_duplicates("x")
-        actual = actual.sort_values("x")
-        top.plot(actual["x"], actual["y"], color=ACTUAL_COLOUR, lw=1, label="actual")
-        top.plot(x, first["y_pred"], color=MODEL_COLOUR, lw=1.2, label="forecast, step 1")
-        _whole_horizons(top, frame, times)
-        top.set_ylabel(backtest.target)
-        for number, part in first.groupby("fold"):
-            shown = x.iloc[part.index] if hasattr(x, "iloc") else x[part.index]
-            top.axvspan(
-                shown.iloc[0],
-                shown.iloc[-1],
-                color="#000000",
-                alpha=0.04 if number % 2 else 0.0,
-                lw=0,
-            )
-        top.set_title(
-            f"{backtest.target}: {count_of(len(backtest.folds), 'fold')}, {backtest.mode}",
-            loc="left",
-            fontsize=10,
-        )
-        top.legend(fontsize=8, frameon=False)
-        top.grid(alpha=0.25)
-        folds = [fold["fold"] for fold in backtest.folds]
-        for method in (backtest.model, "seasonal_naive"):
-            values = [fold["overall"][method]["mase"] for fold in backtest.folds]
-            bottom.plot(
-                folds,
-                values,
-                marker="o",
-                label=method,
-                color=BASELINE_COLOURS.get(method, MODEL_COLOUR),
-            )
-        bottom.set_xticks(folds)
-        bottom.set_xlabel("fold")
-        bottom.set_ylabel("MASE")
-        bottom.legend(fontsize=8, frameon=False)
-        bottom.grid(alpha=0.25)
+    for level, colour in _bands(first)[-1:]:  # the narrowest band, not to hide the lines
+        axes.fill_between(
+            x, first[f"lower_{level}"], first[f"upper_{level}"], color=colour, lw=0,
+            label=f"{level}% interval, step 1",
+        )  # fmt: skip
+    actual = pd.DataFrame({"x": times, "y": frame["y_true"]}).drop_duplicates("x")
+    actual = actual.sort_values("x")
+    axes.plot(actual["x"], actual["y"], color=ACTUAL_COLOUR, lw=1, label="actual")
+    axes.plot(x, first["y_pred"], color=MODEL_COLOUR, lw=1.2, label="forecast, step 1")
+    _whole_horizons(axes, frame, times)
+    axes.set_ylabel(backtest.target)
+    for number, part in first.groupby("fold"):
+        shown = x.iloc[part.index]
+        shade = 0.04 if number % 2 else 0.0
+        axes.axvspan(shown.iloc[0], shown.iloc[-1], color="#000000", alpha=shade, lw=0)
+    axes.set_title(title, loc="left", fontsize=10)
+    axes.legend(fontsize=8, frameon=False)
+    axes.grid(alpha=0.25)
+
+
+def _draw_fold_mase(
+    axes: Any, folds: list[int], mase: dict[str, list[float]], *, ylabel: str
+) -> None:
+    for method, values in mase.items():
+        colour = BASELINE_COLOURS.get(method, MODEL_COLOUR)
+        axes.plot(folds, values, marker="o", label=method, color=colour)
+    axes.set_xticks(folds)
+    axes.set_xlabel("fold")
+    axes.set_ylabel(ylabel)
+    axes.legend(fontsize=8, frameon=False)
+    axes.grid(alpha=0.25)
 
 
 def plot_series_spread(ratios: np.ndarray, path: Path, *, label: str) -> None:

@@ -9,20 +9,17 @@ holidays and frequency none need nothing special.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from lstmcast.artifacts import METRICS_FILE, Run, read_json
-from lstmcast.data.forecast_log import read_log
-from lstmcast.data.frequency import days_or_more
-from lstmcast.data.prepare import load_series
+from lstmcast.data.frequency import days_or_more, format_timestamp
 from lstmcast.data.validate import Series, parse_timestamps
-from lstmcast.errors import ArtifactError, DataError
+from lstmcast.errors import DataError
 
 BUCKETS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
@@ -45,28 +42,48 @@ class LiveCells:
     """Every issued step whose actual has arrived, with both baselines on the same cell."""
 
     frame: pd.DataFrame
-    """origin, step, run_id, actual, forecast, naive, seasonal_naive, test_mae (the run's
-    test MAE at that step: what this cell's error is expected to be)."""
+    """series_id, origin, step, run_id, actual, forecast, naive, seasonal_naive, test_mae (the
+    run's test MAE of that series at that step: what this cell's error is expected to be) and
+    scale (the series' MASE scale)."""
     issued: int
     """Issued steps in the log, arrived or not."""
 
+    @classmethod
+    def joined(cls, parts: list[LiveCells]) -> LiveCells:
+        frame = pd.concat([part.frame for part in parts], ignore_index=True)
+        return cls(frame, issued=sum(part.issued for part in parts))
+
+
+@dataclass(frozen=True)
+class ExpectedError:
+    """What a series' live error is compared with: its test MAE per step and its MASE scale."""
+
+    mae_per_step: list[float]
+    mase_scale: float
+
 
 def live_cells(
-    log: pd.DataFrame, actuals: Series, *, season_length: int, test_mae_per_step: list[float]
+    log: pd.DataFrame,
+    actuals: Series,
+    *,
+    season_length: int,
+    test: ExpectedError,
+    series_id: str = "",
 ) -> LiveCells:
-    """Join the log with the actuals; cells not yet observed (or whose origin the actuals do
-    not reach back to, or without a full season before it) are left out."""
+    """Join one series' log with its actuals; cells not yet observed (or whose origin the
+    actuals do not reach back to, or without a full season before it) are left out."""
     origins = parse_timestamps(log["origin"], actuals.source, "origin")
     position = actuals.timestamps.get_indexer(origins)
     step = log["step"].to_numpy(dtype=int)
     target_row = position + step
     seasonal_row = position - season_length + 1 + (step - 1) % season_length
     arrived = (position >= 0) & (target_row < actuals.num_rows) & (seasonal_row >= 0)
-    arrived &= step <= len(test_mae_per_step)
+    arrived &= step <= len(test.mae_per_step)
     y = actuals.values[:, 0]
     rows = np.flatnonzero(arrived)
     frame = pd.DataFrame(
         {
+            "series_id": series_id,
             "origin": origins[rows],
             "step": step[rows],
             "run_id": log["run_id"].to_numpy()[rows],
@@ -74,64 +91,88 @@ def live_cells(
             "forecast": log["forecast"].to_numpy(dtype=float)[rows],
             "naive": y[position[rows]],
             "seasonal_naive": y[seasonal_row[rows]],
-            "test_mae": np.asarray(test_mae_per_step, dtype=float)[step[rows] - 1],
+            "test_mae": np.asarray(test.mae_per_step, dtype=float)[step[rows] - 1],
+            "scale": test.mase_scale,
         }
     )
     return LiveCells(frame, issued=len(log))
 
 
-def _scores(cells: pd.DataFrame, mase_scale: float) -> dict[str, Any]:
-    """MAE of the forecast and both baselines, live MASE, and live error over test error."""
-    errors = {
-        name: float(np.mean(np.abs(cells["actual"] - cells[name])))
+def _scores(cells: pd.DataFrame, *, units: bool = True) -> dict[str, Any]:
+    """MAE of the forecast and both baselines (`units`: cells of one series), MASE of each
+    (every cell on its series' scale), and live error over test error on the same cells."""
+    scale = cells["scale"].to_numpy()
+    scaled = {
+        name: float(np.mean(np.abs(cells["actual"] - cells[name]) / scale))
         for name in ("forecast", "naive", "seasonal_naive")
     }
-    expected = float(cells["test_mae"].mean())
-    return {
-        "cells": len(cells),
-        "mae": errors["forecast"],
-        "naive_mae": errors["naive"],
-        "seasonal_naive_mae": errors["seasonal_naive"],
-        "mase": errors["forecast"] / mase_scale,
-        "seasonal_naive_mase": errors["seasonal_naive"] / mase_scale,
-        "test_mae": expected,
-        "live_over_test": errors["forecast"] / expected if expected > 0 else None,
+    expected = float(np.mean(cells["test_mae"] / scale))
+    scores: dict[str, Any] = {"cells": len(cells)}
+    if units:
+        scores |= {
+            "mae": float(np.mean(np.abs(cells["actual"] - cells["forecast"]))),
+            "naive_mae": float(np.mean(np.abs(cells["actual"] - cells["naive"]))),
+            "seasonal_naive_mae": float(np.mean(np.abs(cells["actual"] - cells["seasonal_naive"]))),
+            "test_mae": float(cells["test_mae"].mean()),
+        }
+    return scores | {
+        "mase": scaled["forecast"],
+        "naive_mase": scaled["naive"],
+        "seasonal_naive_mase": scaled["seasonal_naive"],
+        "live_over_test": scaled["forecast"] / expected if expected > 0 else None,
     }
 
 
 def live_report(
     cells: LiveCells,
     *,
-    mase_scale: float,
     bucket: str,
+    frequency: str | None = None,
+    keyed: bool = False,
     drift_margin: float = 0.25,
     drift_buckets: int = 2,
 ) -> dict[str, Any]:
     """Overall, per step, per run and per time bucket (by origin), and the drift verdict:
     drift when each of the last `drift_buckets` buckets has a live MAE above the run's test
-    MAE on the same steps by more than `drift_margin`."""
+    MAE on the same steps by more than `drift_margin`. Many series (`keyed`) are pooled on
+    each series' MASE scale, and each series is also scored and judged on its own."""
     frame = cells.frame
     if frame.empty:
         raise DataError(
             f"none of the {cells.issued} logged forecast steps has an actual yet (or the "
             "actuals do not reach back to their origins); score again when they arrive"
         )
-    periods = frame["origin"].dt.tz_localize(None).dt.to_period(BUCKETS[bucket])
-    by_bucket = {str(period): _scores(part, mase_scale) for period, part in frame.groupby(periods)}
-    by_step = {int(step): _scores(part, mase_scale) for step, part in frame.groupby("step")}
-    by_run = {str(run): _scores(part, mase_scale) for run, part in frame.groupby("run_id")}
-    return {
+    judge = functools.partial(_judged, bucket=bucket, margin=drift_margin, buckets=drift_buckets)
+    by_bucket, drift = judge(frame, units=not keyed)
+    report = {
         "issued_steps": cells.issued,
         "scored_steps": len(frame),
-        "first_origin": frame["origin"].min().isoformat(),
-        "last_origin": frame["origin"].max().isoformat(),
-        "overall": _scores(frame, mase_scale),
-        "per_step": by_step,
-        "per_run": by_run,
+        "first_origin": format_timestamp(frame["origin"].min(), frequency),
+        "last_origin": format_timestamp(frame["origin"].max(), frequency),
+        "overall": _scores(frame, units=not keyed),
+        "per_step": {int(k): _scores(p, units=not keyed) for k, p in frame.groupby("step")},
+        "per_run": {str(k): _scores(p, units=not keyed) for k, p in frame.groupby("run_id")},
         "bucket": bucket,
         "per_bucket": by_bucket,
-        "drift": _drift(by_bucket, margin=drift_margin, buckets=drift_buckets),
+        "drift": drift,
     }
+    if keyed:
+        verdicts = {sid: judge(part)[1] for sid, part in frame.groupby("series_id")}
+        report["per_series"] = {
+            sid: {**_scores(part), "drifting": verdicts[sid]["drifting"]}
+            for sid, part in frame.groupby("series_id")
+        }
+        report["drifting_series"] = [sid for sid, v in verdicts.items() if v["drifting"]]
+    return report
+
+
+def _judged(
+    frame: pd.DataFrame, *, bucket: str, margin: float, buckets: int, units: bool = True
+) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Scores per time bucket (by origin) and the drift verdict on them."""
+    periods = frame["origin"].dt.tz_localize(None).dt.to_period(BUCKETS[bucket])
+    by_bucket = {str(k): _scores(part, units=units) for k, part in frame.groupby(periods)}
+    return by_bucket, _drift(by_bucket, margin=margin, buckets=buckets)
 
 
 def _drift(by_bucket: dict[str, dict[str, Any]], *, margin: float, buckets: int) -> dict[str, Any]:
@@ -153,43 +194,3 @@ def _drift(by_bucket: dict[str, dict[str, Any]], *, margin: float, buckets: int)
     else:
         verdict = f"no drift: live MAE within {margin:.0%} of the test MAE in the last buckets"
     return {"drifting": drifting, "margin": margin, "buckets": buckets, "verdict": verdict}
-
-
-def score_history(
-    run: Run, history: Path, actuals: Path | None, *, bucket: str | None, drift_margin: float
-) -> dict[str, Any]:
-    """`evaluate RUN --history LOG --actuals CSV`: the log's forecasts of RUN's target scored
-    against the actuals, beside RUN's test figures (metrics.json; no TensorFlow needed)."""
-    metrics_path = run.run_dir / METRICS_FILE
-    if not metrics_path.is_file():
-        raise ArtifactError(
-            f"{run.run_dir} has no {METRICS_FILE}; run lstmcast evaluate {run.run_dir}"
-        )
-    metrics = read_json(metrics_path)
-    data = run.experiment.data
-    log = read_log(history)
-    log = log[log["target"] == data.target]
-    if log.empty:
-        raise DataError(f"--history: {history} holds no forecasts of {data.target}")
-    frequency = run.preprocessing["frequency"]
-    role = "--actuals" if actuals is not None else "data.path"
-    series = load_series(data, path=actuals, frequency=frequency, role=role)
-    model = metrics["model"]
-    cells = live_cells(
-        log,
-        series,
-        season_length=metrics["season_length"],
-        test_mae_per_step=metrics["per_step"][model]["mae"],
-    )
-    report = live_report(
-        cells,
-        mase_scale=metrics["mase_scale"],
-        bucket=bucket or default_bucket(frequency),
-        drift_margin=drift_margin,
-    )
-    report["test"] = {
-        "mase": metrics["overall"][model]["mase"],
-        "seasonal_naive_mase": metrics["overall"]["seasonal_naive"]["mase"],
-        "mae": metrics["overall"][model]["mae"],
-    }
-    return {"target": data.target, "run_id": run.run_id, "history": str(history), **report}

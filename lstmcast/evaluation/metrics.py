@@ -76,16 +76,6 @@ def seasonal_naive_scale(history: np.ndarray, season_length: int, *, power: int 
 
 
 METRICS = ("mae", "rmse", "mape", "smape", "mase", "rmsse", "bias")
-LABELS = {
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "mape": "MAPE %",
-    "smape": "sMAPE %",
-    "mase": "MASE",
-    "rmsse": "RMSSE",
-    "bias": "bias",
-}
-"""How tables and reports head each metric."""
 
 
 def all_metrics(

@@ -171,8 +171,8 @@ def series_summary(
     return {
         "series": len(ids),
         "test_windows": int(sum(windows.values())),
-        "mean_mase": {m: _round(v.mean()) for m, v in finite.items()},
-        "median_mase": {m: _round(np.median(v)) for m, v in finite.items()},
+        "mean_mase": {m: _round(v.mean()) if len(v) else np.nan for m, v in finite.items()},
+        "median_mase": {m: _round(np.median(v)) if len(v) else np.nan for m, v in finite.items()},
         "beats_seasonal_naive": _round(float(np.mean(values[label] < values["seasonal_naive"]))),
         "worst": [
             {
@@ -206,3 +206,16 @@ def pooled_coverage(
 
 def _round(value: float) -> float:
     return float(f"{float(value):.7g}") if np.isfinite(value) else float("nan")
+
+
+def series_brief(
+    windows: int, overall: dict[str, dict[str, float]], skill_value: float,
+    intervals: dict[str, dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    """One series' entry under a panel's per_series: its windows, scores and band coverage."""
+    return {
+        "windows": int(windows),
+        "overall": overall,
+        "skill": skill_value,
+        "intervals": {level: {"coverage": s["coverage"]} for level, s in intervals.items()},
+    }

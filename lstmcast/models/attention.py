@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from lstmcast.config.schema import ModelSection
+from lstmcast.config.sections.model import ModelSection
 
 ATTENTION_LAYER = "attention"
 

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import keras
 
-from lstmcast.config.schema import ModelSection
+from lstmcast.config.sections.model import ModelSection
 from lstmcast.models.initializers import ForgetGateBias
 
 _MERGE_LAYERS = {

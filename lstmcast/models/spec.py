@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 import keras
 
-from lstmcast.config.schema import ModelSection
+from lstmcast.config.sections.model import ModelSection
 from lstmcast.models.quantiles import QuantileSpread
 from lstmcast.models.seasonal import SeasonalAnchor, SeasonalBlend
 from lstmcast.models.series_embedding import SeriesEmbedding

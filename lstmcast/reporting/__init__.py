@@ -1,9 +1,10 @@
 """`report`: one self-contained HTML page about a run, for a mail or a shared drive.
 
 Everything is computed from the run folder as the other commands do (evaluate, a train-once
-backtest, forecast) and drawn with the plotting extra; images are embedded as data URIs, the
-style is inline, and there is no script, so the file reads anywhere, offline, as it is. A
-many-series run gets its own page (panel.py): the spread over series, the worst of them.
+backtest, forecast: contents.py) and drawn with the plotting extra (drawings.py); images are
+embedded as data URIs, the style is inline, and there is no script, so the file reads
+anywhere, offline, as it is. One series and many get the same sections (sections.py); many
+also the spread over series, the worst of them and every series' scores.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lstmcast import artifacts
+from lstmcast import files
 from lstmcast.artifacts import Run
 from lstmcast.errors import ConfigError
 
@@ -41,15 +42,22 @@ def write_report(
     from lstmcast.runtime import select_device
 
     select_device(run.experiment.training.device)  # TensorFlow starts quietly, on that device
-    if run.is_panel:
-        from lstmcast.reporting.panel import panel_page
-
-        page, notes = panel_page(run)
-    else:
-        from lstmcast.reporting.single import single_page
-
-        page, notes = single_page(run)
-    artifacts.write_text_atomic(path, page)
+    page, notes = _page(run)
+    files.write_text_atomic(path, page)
     if tell is not None:
         tell(f"report -> {path}")
     return Report(page, path, notes)
+
+
+def _page(run: Run) -> tuple[str, list[str]]:
+    """(the page, notes)."""
+    import tempfile
+
+    from lstmcast.reporting.contents import gather
+    from lstmcast.reporting.drawings import draw
+    from lstmcast.reporting.sections import run_page
+
+    contents = gather(run)
+    with tempfile.TemporaryDirectory() as folder:
+        images = draw(contents, Path(folder))
+    return run_page(contents, images), contents.notes

@@ -14,7 +14,6 @@ import yaml
 
 from lstmcast import text
 from lstmcast.artifacts import Run
-from lstmcast.evaluation.metrics import LABELS
 
 STYLE = """
 body{font:15px/1.45 -apple-system,'Segoe UI',Helvetica,Arial,sans-serif;color:#1d2330;
@@ -100,7 +99,7 @@ def data_uri(path: Path) -> str:
 
 
 def methods_table(overall: dict[str, dict[str, float]]) -> str:
-    metrics = LABELS
+    metrics = text.METRIC_HEADINGS
     best = {
         metric: min(values[metric] for values in overall.values())
         for metric in metrics
@@ -117,18 +116,30 @@ def methods_table(overall: dict[str, dict[str, float]]) -> str:
     return f"<table><tr><th>method</th>{head}</tr>{''.join(rows)}</table>"
 
 
-def intervals_table(intervals: dict[str, dict[str, Any]], title: str) -> str:
+def intervals_table(
+    intervals: dict[str, dict[str, Any]], title: str, *, lowest: bool = False
+) -> str:
+    """Coverage, width, pinball and Winkler score per level; `lowest`: many series pooled, with
+    the lowest coverage of any one series beside."""
     if not intervals:
         return ""
+    columns = ["coverage", *(["lowest_series_coverage"] if lowest else []), "width", "pinball",
+               "winkler"]  # fmt: skip
     rows = "".join(
-        f"<tr><td>{level}%</td><td>{number(s['coverage'])}</td><td>{number(s['width'])}</td>"
-        f"<td>{number(s['pinball'])}</td><td>{number(s['winkler'])}</td></tr>"
+        f"<tr><td>{level}%</td>" + "".join(f"<td>{number(s[c])}</td>" for c in columns) + "</tr>"
         for level, s in intervals.items()
     )
+    pooled = (
+        " One calibration pooled over the series, so coverage holds over all of them "
+        "together; single series vary."
+        if lowest
+        else ""
+    )
+    lowest_head = "<th>lowest series %</th>" if lowest else ""
     return (
-        f"<p class=note>{escape(title)}: coverage should be close to the level.</p><table><tr>"
-        "<th>level</th><th>coverage %</th><th>mean width</th><th>pinball</th>"
-        f"<th>Winkler</th></tr>{rows}</table>"
+        f"<p class=note>{escape(title)}: coverage should be close to the level.{pooled}</p>"
+        f"<table><tr><th>level</th><th>coverage %</th>{lowest_head}<th>mean width</th>"
+        f"<th>pinball</th><th>Winkler</th></tr>{rows}</table>"
     )
 
 

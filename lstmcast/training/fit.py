@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstmcast.config.schema import EarlyStopping, TrainingSection
+from lstmcast.config.sections.training import EarlyStopping, TrainingSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import window_dataset
 from lstmcast.errors import Interrupted, TrainingError

@@ -11,7 +11,7 @@ from typing import Any
 
 import keras
 
-from lstmcast.config.schema import TrainingSection
+from lstmcast.config.sections.training import TrainingSection
 
 LOSS_POWER = {"mae": 1, "mse": 2, "huber": 2}
 """A loss on globally scaled targets times scale**power is the loss in the target's units

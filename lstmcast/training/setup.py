@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lstmcast.config.schema import Experiment, ResolvedExperiment, TrainingSection
+from lstmcast.config.schema import Experiment, ResolvedExperiment
+from lstmcast.config.sections.training import TrainingSection
 from lstmcast.phases import phase
 from lstmcast.runtime import Device, seed_everything
 from lstmcast.training.placement import Placement, place, recurrent_kernel

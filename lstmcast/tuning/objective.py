@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lstmcast.config.load import load_experiment
-from lstmcast.config.schema import Experiment, TuneSection
+from lstmcast.config.schema import Experiment
+from lstmcast.config.sections.tune import TuneSection
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.workload import prepare_workload
-from lstmcast.errors import ConfigError
 from lstmcast.runtime import seed_everything
 
 if TYPE_CHECKING:
@@ -44,16 +44,12 @@ def prepared_data(experiment: Experiment) -> PreparedData:
 
 def _backtest_mase(experiment: Experiment, section: TuneSection) -> float:
     """Time-series cross-validation over the rows before the test split: a refit per fold on
-    the rows before it, MASE over all (the test part stays unseen, as `evaluate` needs)."""
-    from lstmcast.training.backtest import backtest_refit
+    the rows before it, MASE over all (many series: the mean of each series' MASE; the test
+    part stays unseen, as `evaluate` needs)."""
+    from lstmcast.workflows.backtest import refit
 
-    if experiment.data.is_panel:
-        raise ConfigError(
-            "tune.objective: backtest_mase refits per fold, which many-series runs do not do "
-            "yet; use validation_loss"
-        )
     backtest = experiment.backtest.model_copy(update={"folds": section.folds, "refit_every": 1})
-    result = backtest_refit(experiment.model_copy(update={"backtest": backtest}), before_test=True)
+    result = refit(experiment.model_copy(update={"backtest": backtest}), before_test=True)
     return float(result.overall[result.model]["mase"])
 
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from lstmcast import artifacts
+from lstmcast import files
 from lstmcast.config.load import apply_override, load_experiment
-from lstmcast.config.schema import SearchDimension
+from lstmcast.config.sections.tune import SearchDimension
 from lstmcast.tuning.space import decoded, override
 
 if TYPE_CHECKING:
@@ -88,6 +88,6 @@ def write_best(
         relative = os.path.relpath(experiment.data.path, output.parent.resolve())
         raw["data"]["path"] = relative
     text = f"# {note}\n" + yaml.safe_dump(raw, sort_keys=False, allow_unicode=True)
-    artifacts.write_text_atomic(output, text)
+    files.write_text_atomic(output, text)
     load_experiment(output)  # what train will read
     return output

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lstmcast.config.load import load_experiment
-from lstmcast.config.schema import Experiment, SearchDimension
+from lstmcast.config.schema import Experiment
+from lstmcast.config.sections.tune import SearchDimension
 from lstmcast.errors import ConfigError
 
 if TYPE_CHECKING:

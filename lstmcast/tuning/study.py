@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from lstmcast import locks
 from lstmcast.config.load import load_experiment
-from lstmcast.config.schema import Experiment, TuneSection, parse_duration
+from lstmcast.config.schema import Experiment
+from lstmcast.config.sections.output import parse_duration
+from lstmcast.config.sections.tune import TuneSection
 from lstmcast.errors import ConfigError, DataError
 from lstmcast.tuning.objective import prepared_data, score_trial
 from lstmcast.tuning.space import as_written, check_space, override, shown, suggest

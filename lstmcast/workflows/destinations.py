@@ -74,7 +74,7 @@ def _writable(path: Path, kind: Kind) -> bool:
     """Whether this process may write `path`: through it (a device, a FIFO, a file appended
     to), or by creating a file in its folder (an atomic replace, a new file or folder), which
     is tried, since permissions alone do not show a read-only disk to root."""
-    from lstmcast.artifacts import replaced_path
+    from lstmcast.files import replaced_path
 
     if kind == "log" and path.is_file():
         return os.access(path, os.W_OK)

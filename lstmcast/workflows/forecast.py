@@ -248,8 +248,7 @@ def _inputs(
             if data.known:
                 future[:, data.observed_columns :] = given.known[sid]
             recent = np.concatenate([recent, future])
-            if data.calendar:
-                stamps = stamps.append(given.future[sid])
+            stamps = stamps.append(given.future[sid])
         block = Series(stamps, recent, history.columns, history.frequency, history.source)
         number = (
             state["series"].get(sid, {}).get("number", 0)
@@ -338,3 +337,67 @@ def draw_forecast(result: Forecast, path: Path) -> None:
     steps = len(result.frame) // len(result.origins)
     title = f"the next {count_of(steps, 'step')} after {result.origin}"
     plot_forecasts(result.history, result.frame, path, target=result.target, title=title)
+
+
+ENGINES = ("auto", "keras", "onnx")
+
+
+@dataclass(frozen=True)
+class ForecastRequest:
+    """What `forecast` was asked, as typed: a run or its config, and the options."""
+
+    run: Path
+    overrides: list[str]
+    input_path: Path | None = None
+    series: list[str] | None = None
+    series_file: Path | None = None
+    as_of: str | None = None
+    max_staleness: str | None = None
+    engine: str = "auto"
+    device: str | None = None
+    wait: float = 0.0
+
+
+def issue_forecast(request: ForecastRequest) -> tuple[Forecast, str]:
+    """(the forecast, the run's id): the options checked, the run opened under its shared
+    lock, every wanted series forecast."""
+    from lstmcast.config.sections.output import parse_duration
+    from lstmcast.data.freshness import parse_as_of
+    from lstmcast.workflows.runs import opened_run
+
+    if request.max_staleness is not None:
+        _checked("--max-staleness", parse_duration, request.max_staleness)
+    if request.engine not in ENGINES:
+        raise ConfigError(f"--engine: '{request.engine}' is not one of {', '.join(ENGINES)}")
+    anchor = parse_as_of(request.as_of) if request.as_of is not None else None
+    wanted = _series_wanted(request.series, request.series_file)
+    target = opened_run(
+        request.run, request.overrides, command="forecast", device=request.device,
+        wait=request.wait,
+    )  # fmt: skip
+    with target as run:
+        result = forecast(
+            run, input_path=request.input_path, series=wanted, as_of=anchor,
+            max_staleness=request.max_staleness, engine=request.engine,
+        )  # fmt: skip
+        return result, run.run_id
+
+
+def _series_wanted(series: list[str] | None, series_file: Path | None) -> list[str] | None:
+    """--series (repeatable; an id may hold commas) and --series-file (one id per line)."""
+    wanted = list(series or [])
+    if series_file is not None:
+        try:
+            text = series_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise ConfigError(f"--series-file: cannot read {series_file} ({err})") from None
+        wanted += [line.strip() for line in text.splitlines() if line.strip()]
+    return wanted or None
+
+
+def _checked(option: str, parse: Callable[[str], object], text: str) -> None:
+    """Parse an option's value, its error naming the option."""
+    try:
+        parse(text)
+    except ValueError as err:
+        raise ConfigError(f"{option}: {err}") from None

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from lstmcast import artifacts, locks
+from lstmcast import artifacts, files, locks
 from lstmcast.artifacts import MANIFEST_FILE, Run, load_run, locked_run
 from lstmcast.data.workload import prepare_workload
 from lstmcast.errors import ArtifactError, ConfigError, GateError
@@ -67,7 +67,7 @@ def apply_gate(
         tell(f"gate: no production run at {against} yet; judged against seasonal naive only")
     verdict = {"passed": not reasons, "reasons": reasons, "margin": margin, **scores}
     verdict["production"] = production
-    artifacts.write_json(run_dir / GATE_FILE, verdict)
+    files.write_json(run_dir / GATE_FILE, verdict)
     return verdict
 
 

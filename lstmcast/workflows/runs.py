@@ -1,4 +1,4 @@
-"""Resolve the RUN|CONFIG argument of evaluate, forecast and report to a run, held locked."""
+"""Resolve the RUN|CONFIG argument of the commands that read a run to the run, held locked."""
 
 from __future__ import annotations
 
@@ -6,8 +6,15 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from lstmcast.artifacts import RUN_KEEPS_ITS_SETTINGS, Run, check_agreement, locked_run
+from lstmcast.artifacts import (
+    RUN_KEEPS_ITS_SETTINGS,
+    Run,
+    check_agreement,
+    locked_run,
+    run_summary,
+)
 from lstmcast.config.load import load_experiment
 from lstmcast.errors import ArtifactError, ConfigError
 
@@ -55,3 +62,9 @@ def device_choice(device: str) -> str:
     if device not in {"auto", "cpu", "gpu"}:
         raise ConfigError(f"--device: expected auto, cpu or gpu (got {device!r})")
     return device
+
+
+def describe_run(run_or_config: Path, overrides: list[str]) -> dict[str, Any]:
+    """`info`: what the run is, read from its folder under its shared lock (no TensorFlow)."""
+    with opened_run(run_or_config, overrides, command="info") as run:
+        return run_summary(run)

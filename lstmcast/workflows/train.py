@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstmcast import artifacts, locks
+from lstmcast import artifacts, files, locks
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
 from lstmcast.data.profile import acf_lookback
@@ -275,13 +275,13 @@ def write_run_folder(
         artifacts.save_config(staging, experiment)
         result.model.save(staging / artifacts.MODEL_FILE)
         export_onnx(result.model, workload.fitting, staging / artifacts.ONNX_FILE, tell=tell)
-        artifacts.write_json(staging / artifacts.PREPROCESSING_FILE, state)
+        files.write_json(staging / artifacts.PREPROCESSING_FILE, state)
         artifacts.write_history(staging / artifacts.HISTORY_FILE, result.history)
         if plotting_available():
             plot_history(result.history, staging / artifacts.LOSS_PLOT_FILE)
-        artifacts.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
+        files.write_json(staging / artifacts.METRICS_FILE, evaluation.to_dict())
         if intervals is not None:
-            artifacts.write_json(staging / artifacts.INTERVALS_FILE, intervals.to_dict())
+            files.write_json(staging / artifacts.INTERVALS_FILE, intervals.to_dict())
         model = {"architecture": experiment.model.architecture, "parameters": result.num_params}
         artifacts.write_manifest(staging, model=model, **manifest)
 

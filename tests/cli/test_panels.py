@@ -81,10 +81,6 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
 
     _check_backtest(run_dir, config, tmp_path)
     _check_as_of_and_staleness(run_dir, config, frame, tmp_path)
-    refit = lstmcast("backtest", CONFIGS / f"{name}.yaml", *settings, cwd=tmp_path)
-    assert refit.returncode == 2 and "refits are not built for many-series" in refit.stderr
-    logged = lstmcast("forecast", run_dir, "--log", "log.csv", cwd=tmp_path)
-    assert logged.returncode == 2 and "--log: not available for many-series" in logged.stderr
     reported = lstmcast("report", run_dir, "-o", "panel.html", cwd=tmp_path)
     assert reported.returncode == 0, reported.stderr
     page = (tmp_path / "panel.html").read_text()
@@ -121,7 +117,9 @@ def _check_backtest(run_dir, config: dict, tmp_path) -> None:
     source[key & (pd.to_datetime(source[data["timestamp"]]) <= origin)].to_csv(
         tmp_path / "until_origin.csv", index=False
     )
-    alone = lstmcast("forecast", run_dir, "--input", "until_origin.csv", cwd=tmp_path)
+    alone = lstmcast(
+        "forecast", run_dir, "--input", "until_origin.csv", "--as-of", origin, cwd=tmp_path
+    )
     assert alone.returncode == 0, alone.stderr
     expected = mine[mine.origin == origin].y_pred.to_numpy()
     got = pd.read_csv(io.StringIO(alone.stdout))[data["target"]].to_numpy()

@@ -160,11 +160,11 @@ def test_the_backtest_objective_never_reaches_the_test_split(config):
 
     from lstmcast.config.load import load_experiment
     from lstmcast.data.prepare import prepare_data
-    from lstmcast.training.backtest import backtest_refit
+    from lstmcast.workflows.backtest import refit
 
     experiment = load_experiment(config, ["backtest.folds=2", "backtest.refit_every=1"])
     data = prepare_data(experiment)
-    targets = pd.to_datetime(backtest_refit(experiment, before_test=True).frame["timestamp"])
+    targets = pd.to_datetime(refit(experiment, before_test=True).frame["timestamp"])
     assert targets.max() == data.series.timestamps[data.bounds.test_start - 1]
 
 

@@ -102,7 +102,7 @@ def test_stateful_starts_against_brute_force(end, lookback, horizon, streams):
 
 
 def test_a_missing_known_column_is_named_as_data_known(tmp_path):
-    from lstmcast.config.schema import DataSection
+    from lstmcast.config.sections.data import DataSection
     from lstmcast.data.prepare import load_series
     from lstmcast.errors import ConfigError
 
@@ -116,7 +116,7 @@ def test_a_missing_known_column_is_named_as_data_known(tmp_path):
 def test_every_calendar_choice_of_the_schema_has_a_phase():
     from typing import get_args
 
-    from lstmcast.config.schema import CalendarFeature
+    from lstmcast.config.sections.data import CalendarFeature
     from lstmcast.data import calendar
 
     assert list(calendar._PHASES) == list(get_args(CalendarFeature))

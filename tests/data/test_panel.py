@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lstmcast.config.load import load_experiment
+from lstmcast.data.workload import prepare_workload
 from lstmcast.errors import DataError
-from lstmcast.panels.prepare import prepare_panel
 from tests.helpers.panels import long_panel
 from tests.helpers.panels import panel_experiment as experiment
 
@@ -22,7 +22,7 @@ from tests.helpers.panels import panel_experiment as experiment
 def test_windows_never_cross_a_series_and_splits_share_one_cut_off(tmp_path_factory, lengths):
     tmp_path = tmp_path_factory.mktemp("panel")
     frame = long_panel([*lengths, 40])  # one series long enough that the panel is not empty
-    data = prepare_panel(experiment(tmp_path, frame))
+    data = prepare_workload(experiment(tmp_path, frame))
     layout, lookback, horizon = data.layout, 6, 3
     for split, starts in data.starts.items():
         for start in starts:  # every row a window reads or predicts belongs to one series
@@ -44,7 +44,7 @@ def test_windows_never_cross_a_series_and_splits_share_one_cut_off(tmp_path_fact
 
 def test_each_series_is_scaled_by_its_own_training_rows_and_round_trips(tmp_path):
     frame = long_panel([30, 36, 24])
-    data = prepare_panel(experiment(tmp_path, frame))
+    data = prepare_workload(experiment(tmp_path, frame))
     for index, sid in enumerate(data.layout.ids):
         raw = frame.loc[frame.series_id == sid, "y"].to_numpy()
         train = raw[: data.layout.bounds[index].validation_start]
@@ -57,7 +57,7 @@ def test_each_series_is_scaled_by_its_own_training_rows_and_round_trips(tmp_path
 
 
 def test_static_columns_are_one_hot_and_constant_within_a_series(tmp_path):
-    data = prepare_panel(experiment(tmp_path, long_panel([30, 30, 30]), static=["kind"]))
+    data = prepare_workload(experiment(tmp_path, long_panel([30, 30, 30]), static=["kind"]))
     assert data.static == {"kind": ["even", "odd"]}
     assert data.table.shape[1] == 1 + 2
     for index in range(3):
@@ -67,14 +67,14 @@ def test_static_columns_are_one_hot_and_constant_within_a_series(tmp_path):
 
 
 def test_short_series_are_listed_and_left_out(tmp_path):
-    data = prepare_panel(experiment(tmp_path, long_panel([40, 10, 40])))
+    data = prepare_workload(experiment(tmp_path, long_panel([40, 10, 40])))
     assert data.layout.ids == ["s0", "s2"]
     assert "s1" in data.layout.skipped and "training rows" in data.layout.skipped["s1"]
 
 
 def test_wide_and_long_layouts_give_the_same_table(tmp_path):
     frame = long_panel([30, 30, 30])
-    long = prepare_panel(experiment(tmp_path, frame))
+    long = prepare_workload(experiment(tmp_path, frame))
     wide_frame = frame.pivot(index="timestamp", columns="series_id", values="y").reset_index()
     wide_frame.to_csv(tmp_path / "wide.csv", index=False)
     import yaml
@@ -85,7 +85,7 @@ def test_wide_and_long_layouts_give_the_same_table(tmp_path):
         "split": {"validation": 6, "test": 6},
     }
     (tmp_path / "wide.yaml").write_text(yaml.safe_dump(config))
-    wide = prepare_panel(load_experiment(tmp_path / "wide.yaml"))
+    wide = prepare_workload(load_experiment(tmp_path / "wide.yaml"))
     assert wide.layout.ids == long.layout.ids
     np.testing.assert_array_equal(wide.table, long.table)
     for split in long.starts:
@@ -96,12 +96,12 @@ def test_errors_name_the_series_and_the_line(tmp_path):
     frame = long_panel([20, 20])
     frame.loc[[25, 26], "timestamp"] = frame.loc[[26, 25], "timestamp"].to_numpy()
     with pytest.raises(DataError, match=r"series s1 goes back in time at .* on line 28"):
-        prepare_panel(experiment(tmp_path, frame))
+        prepare_workload(experiment(tmp_path, frame))
     frame = long_panel([20, 20])
     frame["y"] = frame["y"].astype(object)
     frame.loc[30, "y"] = "n/a!"
     with pytest.raises(DataError, match=r"1 non-numeric cell \(first: line 32"):
-        prepare_panel(experiment(tmp_path, frame))
+        prepare_workload(experiment(tmp_path, frame))
 
 
 def test_a_wide_file_holds_series_of_different_lengths(tmp_path):
@@ -117,7 +117,7 @@ def test_a_wide_file_holds_series_of_different_lengths(tmp_path):
         "split": {"validation": 3, "test": 3},
     }
     (tmp_path / "wide.yaml").write_text(yaml.safe_dump(config))
-    data = prepare_panel(load_experiment(tmp_path / "wide.yaml"))
+    data = prepare_workload(load_experiment(tmp_path / "wide.yaml"))
     assert [data.panel.series[sid].num_rows for sid in data.layout.ids] == [30, 24, 18]
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lstmcast.config.schema import DataSection
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.panel import load_panel
 from lstmcast.data.prepare import load_series
 from lstmcast.errors import ConfigError, DataError

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lstmcast.config.schema import SessionsSection
+from lstmcast.config.sections.data import SessionsSection
 from lstmcast.data.sessions import Sessions, detect_sessions
 from lstmcast.data.timeline import Timeline
 from lstmcast.data.validate import Rules, validate_frame

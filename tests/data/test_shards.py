@@ -13,8 +13,8 @@ import yaml
 
 from lstmcast.config.load import load_experiment
 from lstmcast.data.shards import FileShard, data_files, data_sha256
+from lstmcast.data.workload import plan_workload, prepare_workload
 from lstmcast.errors import ConfigError, DataError
-from lstmcast.panels.prepare import plan_panel, prepare_panel
 from tests.helpers.panels import LENGTHS, long_panel, write_folder
 
 
@@ -36,13 +36,13 @@ def panel(tmp_path):
     frame.to_csv(tmp_path / "whole.csv", index=False)
     groups = [["s0", "s4"], ["s1", "s6"], ["s2", "s3"], ["s5"]]
     write_folder(tmp_path, frame, groups)
-    whole = prepare_panel(load_experiment(write_config(tmp_path, "whole.csv")))
+    whole = prepare_workload(load_experiment(write_config(tmp_path, "whole.csv")))
     return tmp_path, whole
 
 
 def test_a_folder_of_files_is_the_one_file_holding_the_same_rows(panel):
     tmp_path, whole = panel
-    folder = prepare_panel(load_experiment(write_config(tmp_path, "shards")))
+    folder = prepare_workload(load_experiment(write_config(tmp_path, "shards")))
     np.testing.assert_array_equal(folder.table, whole.table)
     for split in whole.starts:
         np.testing.assert_array_equal(folder.starts[split], whole.starts[split])
@@ -58,7 +58,7 @@ def test_each_worker_lays_out_its_series_as_the_whole_panel_does(panel, workers)
     experiment = load_experiment(write_config(tmp_path, "shards"))
     seen = []
     for worker in range(workers):
-        part = plan_panel(experiment).part(FileShard(worker, workers))
+        part = plan_workload(experiment).part(FileShard(worker, workers))
         assert part.cut_offs == whole.cut_offs
         assert part.static == whole.static  # 'rare' in every worker's one-hot order
         assert part.series_count == whole.series_count == len(whole.layout.ids)
@@ -83,9 +83,9 @@ def test_a_worker_reads_no_value_of_another_workers_files(panel):
     text[1] = text[1].rsplit(",", 1)[0] + ",not a number"
     broken.write_text("\n".join(text) + "\n")
     experiment = load_experiment(write_config(tmp_path, "shards"))
-    assert plan_panel(experiment).part(FileShard(1, 2)).layout.ids == ["s1", "s5", "s6"]
+    assert plan_workload(experiment).part(FileShard(1, 2)).layout.ids == ["s1", "s5", "s6"]
     with pytest.raises(DataError, match="part-2.csv"):
-        plan_panel(experiment).part(FileShard(0, 2))
+        plan_workload(experiment).part(FileShard(0, 2))
 
 
 def test_a_series_split_over_two_files_is_refused(tmp_path):
@@ -96,7 +96,7 @@ def test_a_series_split_over_two_files_is_refused(tmp_path):
         half.to_csv(tmp_path / "shards" / f"{number}.csv", index=False)
     experiment = load_experiment(write_config(tmp_path, "shards"))
     with pytest.raises(DataError, match=r"series s1 is in both .*0\.csv and .*1\.csv"):
-        prepare_panel(experiment)
+        prepare_workload(experiment)
 
 
 def test_file_shares_cover_every_file_once_and_need_a_file_per_worker(tmp_path):
@@ -128,7 +128,7 @@ def test_a_folders_checksum_changes_with_any_data_file_and_ignores_markers(tmp_p
 def test_as_of_keeps_the_series_of_every_file_begun_by_then(tmp_path):
     """--as-of over a folder: a file whose series all begin later holds nothing yet; only
     none at all is an error."""
-    from lstmcast.config.schema import DataSection
+    from lstmcast.config.sections.data import DataSection
     from lstmcast.data.panel import load_panel
 
     early, late = long_panel([30, 30]), long_panel([30])

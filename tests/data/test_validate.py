@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from lstmcast.config.schema import DataSection
+from lstmcast.config.sections.data import DataSection
 from lstmcast.data.prepare import load_series
 from lstmcast.errors import ConfigError, DataError, ExitCode
 

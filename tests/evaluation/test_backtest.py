@@ -12,10 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstmcast.config.load import experiment_from_dict
-from lstmcast.data.prepare import prepare_data, prepare_refit
+from lstmcast.data.workload import prepare_workload, refit_part
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.backtest import plan_folds
 from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.panels import long_panel, panel_experiment
 from tests.helpers.runs import invoke
 
 
@@ -37,29 +38,38 @@ def test_folds_cover_the_end_once_each_against_brute_force(rows, horizon, folds,
     assert origins.max() + horizon == rows - 1  # the last target is the last row
 
 
-def prepared(tmp_path, rows=300, **sections):
-    csv = tmp_path / "series.csv"
-    synthetic_frame(rows).to_csv(csv, index=False)
-    config = tiny_experiment(csv, tmp_path / "run", **sections)
-    return prepare_data(experiment_from_dict(config, tmp_path / "e.yaml"))
+def _refit_of(folder, frame: pd.DataFrame, origin: pd.Timestamp, *, panel: bool):
+    """The refit part at `origin` of `frame` written to a file, as one series or a panel."""
+    if panel:
+        experiment = panel_experiment(folder, frame)
+    else:
+        frame.to_csv(folder / "series.csv", index=False)
+        config = tiny_experiment(folder / "series.csv", folder / "run")
+        experiment = experiment_from_dict(config, folder / "e.yaml")
+    return refit_part(prepare_workload(experiment), origin)
 
 
-@given(st.integers(120, 280), st.floats(-1e3, 1e3))
-def test_a_refit_never_sees_a_value_after_its_first_origin(tmp_path_factory, end, shift):
-    """Perturb every row from the fold's first target on: the refit's data is identical."""
-    data = prepared(tmp_path_factory.mktemp("refit"))
-    changed_values = data.series.values.copy()
-    changed_values[end:] += shift
-    changed = type(data)(**{**data.__dict__, "series": type(data.series)(
-        **{**data.series.__dict__, "values": changed_values}
-    )})  # fmt: skip
-    first, second = prepare_refit(data, first=0, end=end), prepare_refit(changed, first=0, end=end)
-    np.testing.assert_array_equal(first.scaled, second.scaled)
-    np.testing.assert_array_equal(first.scaler.center, second.scaler.center)
+@given(st.integers(120, 280), st.floats(-1e3, 1e3), st.booleans())
+def test_a_refit_never_sees_a_value_after_its_origin(tmp_path_factory, end, shift, panel):
+    """Change every value after a refit's origin, in every series: its table, scalers and
+    windows are identical, and every window lies in the rows up to the origin."""
+    frame = long_panel([300, 250, 200], freq="D") if panel else synthetic_frame(300)
+    target = "y" if panel else "load"
+    stamps = pd.to_datetime(frame["timestamp"])
+    origin = pd.Timestamp(sorted(stamps.unique())[end - 1])
+    changed = frame.copy()
+    changed.loc[stamps > origin, target] += shift
+    first = _refit_of(tmp_path_factory.mktemp("refit"), frame, origin, panel=panel)
+    second = _refit_of(tmp_path_factory.mktemp("refit"), changed, origin, panel=panel)
+    np.testing.assert_array_equal(first.table, second.table)
+    for mine, theirs in zip(first.layout.scalers, second.layout.scalers, strict=True):
+        np.testing.assert_array_equal(mine.center, theirs.center)
+    window = first.experiment.windows.lookback + first.experiment.windows.horizon
     for split in ("train", "validation"):
         np.testing.assert_array_equal(first.starts[split], second.starts[split])
-        assert (first.starts[split] + 8 + 2 <= end).all()  # lookback + horizon inside the rows
-    assert len(first.starts["test"]) == 0 and first.series.num_rows == end
+        assert (first.starts[split] + window <= len(first.table)).all()
+    assert len(first.starts["test"]) == 0
+    assert all(s.timestamps[-1] <= origin for s in first.panel.series.values())
 
 
 def recompute(frame: pd.DataFrame, column: str) -> dict[str, float]:

@@ -11,7 +11,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lstmcast.data.validate import Series
-from lstmcast.evaluation.live import default_bucket, live_cells, live_report
+from lstmcast.evaluation.live import (
+    ExpectedError,
+    LiveCells,
+    default_bucket,
+    live_cells,
+    live_report,
+)
 
 
 def actuals(rows: int, freq: str = "h") -> Series:
@@ -38,8 +44,9 @@ def test_cells_match_a_brute_force_join(origins, horizon, season):
     series = actuals(80)
     test_mae = list(np.arange(1, horizon + 1, dtype=float))
     cells = live_cells(
-        log_of(series, origins, horizon), series, season_length=season, test_mae_per_step=test_mae
-    ).frame
+        log_of(series, origins, horizon), series, season_length=season,
+        test=ExpectedError(test_mae, 1.0),
+    ).frame  # fmt: skip
     expected = []
     y = series.values[:, 0]
     for o in origins:  # the issued step h from origin o is h rows later; its baselines:
@@ -55,7 +62,7 @@ def test_cells_match_a_brute_force_join(origins, horizon, season):
 def test_an_actual_is_never_taken_from_before_its_target_or_after_it():
     series = actuals(30)
     log = log_of(series, [10], 3)
-    cells = live_cells(log, series, season_length=1, test_mae_per_step=[1.0] * 3).frame
+    cells = live_cells(log, series, season_length=1, test=ExpectedError([1.0] * 3, 1.0)).frame
     y = series.values[:, 0]
     assert cells["actual"].tolist() == [y[11], y[12], y[13]]
     assert cells["naive"].tolist() == [y[10]] * 3  # known at the origin, nothing later
@@ -68,12 +75,34 @@ def test_drift_is_flagged_only_when_the_last_buckets_all_exceed_the_margin():
     y = series.values[:, 0]
     errors = np.where(np.arange(len(origins)) < 12, 1.0, 3.0)  # worse in the last week
     log["forecast"] = [y[o + 1] + e for o, e in zip(origins, errors, strict=True)]
-    cells = live_cells(log, series, season_length=1, test_mae_per_step=[1.0])
-    report = live_report(cells, mase_scale=1.0, bucket="week", drift_margin=0.25)
+    cells = live_cells(log, series, season_length=1, test=ExpectedError([1.0], 1.0))
+    report = live_report(cells, bucket="week", drift_margin=0.25)
     assert report["drift"]["drifting"]
     assert list(report["per_bucket"].values())[-1]["live_over_test"] == pytest.approx(3.0)
-    calm = live_report(cells, mase_scale=1.0, bucket="week", drift_margin=5.0)
+    calm = live_report(cells, bucket="week", drift_margin=5.0)
     assert not calm["drift"]["drifting"]
+
+
+def test_many_series_pool_on_each_series_scale_and_are_judged_one_by_one():
+    """Two series, one a thousand times the other's size: pooled, each counts by its MASE
+    (not by its units); only the one whose error grew is flagged."""
+    series = actuals(24 * 21)
+    origins = list(range(24, 24 * 20, 24))
+    y = series.values[:, 0]
+    parts = []
+    for sid, size, worse in (("small", 1.0, 1.0), ("large", 1000.0, 4.0)):
+        scaled = Series(series.timestamps, series.values * size, ["load"], "h", series.source)
+        log = log_of(scaled, origins, 1)
+        errors = np.where(np.arange(len(origins)) < 12, 1.0, worse) * size
+        log["forecast"] = [size * y[o + 1] + e for o, e in zip(origins, errors, strict=True)]
+        test = ExpectedError([size], mase_scale=2.0 * size)
+        parts.append(live_cells(log, scaled, season_length=1, test=test, series_id=sid))
+    report = live_report(LiveCells.joined(parts), bucket="week", keyed=True)
+    assert report["drifting_series"] == ["large"]
+    assert "mae" not in report["overall"]  # pooled over units that differ: MASE only
+    mean_mase = np.mean([s["mase"] for s in report["per_series"].values()])
+    assert report["overall"]["mase"] == pytest.approx(mean_mase)  # equal cells per series
+    assert report["per_series"]["small"]["mase"] == pytest.approx(0.5)
 
 
 @pytest.mark.parametrize(

@@ -116,3 +116,10 @@ def test_error_sums_give_every_metric_as_computed_whole(block):
         for name in expected:
             np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, err_msg=name)
     assert sums.windows == 23
+
+
+def test_every_metric_has_one_heading_in_its_order():
+    from lstmcast.evaluation.metrics import METRICS
+    from lstmcast.text import METRIC_HEADINGS
+
+    assert tuple(METRIC_HEADINGS) == METRICS

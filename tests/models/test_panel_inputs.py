@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from lstmcast.data.workload import prepare_workload
 from lstmcast.models import build_model
-from lstmcast.panels.prepare import prepare_panel
 from tests.helpers.panels import long_panel
 from tests.helpers.panels import panel_experiment as experiment
 
@@ -16,7 +16,7 @@ def test_window_normalisation_leaves_static_columns_alone(tmp_path):
     config = config.model_copy(
         update={"scaling": config.scaling.model_copy(update={"per_window": "mean"})}
     )
-    data = prepare_panel(config)
+    data = prepare_workload(config)
     model = build_model(data.experiment, num_features=data.table.shape[1])
     norm = model.get_layer("window_norm")
     assert norm.columns == 1  # the target; the two one-hot columns pass through

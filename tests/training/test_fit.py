@@ -66,7 +66,7 @@ def test_a_stateful_epoch_reads_its_streams_once_in_order(write_csv, tmp_path):
     ],
 )
 def test_best_epoch_against_brute_force(val_loss, restore, resumed_after, expected):
-    from lstmcast.config.schema import EarlyStopping
+    from lstmcast.config.sections.training import EarlyStopping
     from lstmcast.training.fit import best_epoch
 
     stopping = EarlyStopping(restore_best_weights=restore)

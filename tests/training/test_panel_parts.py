@@ -10,10 +10,10 @@ import yaml
 
 from lstmcast.config.load import load_experiment
 from lstmcast.data.shards import FileShard
+from lstmcast.data.workload import merged_state, plan_workload, prepare_workload
 from lstmcast.evaluation.evaluate import calibrate_workload, evaluate_workload
 from lstmcast.models import build_model
 from lstmcast.models.seasonal import set_blend_share
-from lstmcast.panels.prepare import merged_state, plan_panel, prepare_panel
 from lstmcast.training.blend import choose_blend
 from tests.helpers.panels import LENGTHS, long_panel, write_folder
 
@@ -52,8 +52,8 @@ def model_for(whole):
 
 @pytest.mark.parametrize("count", [2, 3])
 def test_scoring_part_by_part_is_scoring_the_whole_panel(experiment, count):
-    whole = prepare_panel(experiment)
-    plan = plan_panel(experiment)
+    whole = prepare_workload(experiment)
+    plan = plan_workload(experiment)
     model = model_for(whole)
     chief = FileShard(count - 1, count)  # its own part first, then the others'
     own = plan.part(chief)
