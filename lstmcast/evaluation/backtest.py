@@ -24,13 +24,12 @@ from lstmcast.data.validate import Series
 from lstmcast.errors import ConfigError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.evaluation.scoring import (
+    Pooled,
     Scales,
     baseline_forecasts,
-    mean_over_series,
     score,
     score_intervals,
     series_brief,
-    series_summary,
     skill,
 )
 
@@ -287,18 +286,9 @@ class Backtest(FrameAside):
         started: float,
         predict_seconds: float,
     ) -> Backtest:
-        scores = list(per_series.values())
-        first = scores[0]
+        first = next(iter(per_series.values()))
         windows = {sid: s.windows for sid, s in per_series.items()}
-        overall = mean_over_series([s.overall for s in scores])
-        intervals = (
-            mean_over_series([s.intervals for s in scores], list(windows.values()))
-            if first.intervals
-            else {}
-        )
-        for level, pooled in intervals.items():
-            pooled["lowest_series_coverage"] = min(s.intervals[level]["coverage"] for s in scores)
-        mase = {sid: {m: v["mase"] for m, v in s.overall.items()} for sid, s in per_series.items()}
+        pooled = Pooled.of(per_series, windows, first.model)
         total = sum(windows.values())
         frames = [s.frame.assign(series_id=sid) for sid, s in per_series.items()]
         frame = (
@@ -309,10 +299,9 @@ class Backtest(FrameAside):
         return cls(
             mode=first.mode, model=first.model, target=first.target, horizon=first.horizon,
             season_length=first.season_length, keyed=keyed, per_series=per_series,
-            skipped=skipped, summary=series_summary(mase, first.model, windows), overall=overall,
-            per_step=mean_over_series([s.per_step for s in scores]), intervals=intervals,
-            skill=skill(overall, first.model), windows=total,
-            predict_seconds=round(predict_seconds, 3),
+            skipped=skipped, summary=pooled.summary, overall=pooled.overall,
+            per_step=pooled.per_step, intervals=pooled.intervals, skill=pooled.skill,
+            windows=total, predict_seconds=round(predict_seconds, 3),
             windows_per_second=round(total / predict_seconds, 1) if predict_seconds else 0.0,
             seconds=round(time.perf_counter() - started, 3), frame=frame,
         )  # fmt: skip

@@ -14,7 +14,7 @@ from lstmcast import artifacts
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.workload import Workload
 from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
-from lstmcast.evaluation.scoring import mean_over_series, series_brief, series_summary, skill
+from lstmcast.evaluation.scoring import Pooled, mean_over_series, series_brief
 from lstmcast.evaluation.series import (
     SeriesEvaluation,
     score_forecasts,
@@ -56,23 +56,14 @@ class Evaluation:
         keyed: bool,
         skipped: dict[str, str],
     ) -> Evaluation:
-        scores = list(per_series.values())
-        label = scores[0].model
+        label = next(iter(per_series.values())).model
         windows = {sid: s.num_windows for sid, s in per_series.items()}
-        weights = list(windows.values())
-        overall = mean_over_series([s.overall for s in scores])
-        intervals = (
-            mean_over_series([s.intervals for s in scores], weights) if scores[0].intervals else {}
-        )
-        for level, pooled in intervals.items():
-            pooled["lowest_series_coverage"] = min(s.intervals[level]["coverage"] for s in scores)
-        mase = {sid: {m: v["mase"] for m, v in s.overall.items()} for sid, s in per_series.items()}
+        pooled = Pooled.of(per_series, windows, label)
         return cls(
             model=label, model_label=model_label, keyed=keyed, per_series=per_series,
-            skipped=skipped, summary=series_summary(mase, label, windows), overall=overall,
-            per_step=mean_over_series([s.per_step for s in scores]), intervals=intervals,
-            quantiles=_pooled([s.quantiles for s in scores]),
-            skill=skill(overall, label),
+            skipped=skipped, summary=pooled.summary, overall=pooled.overall,
+            per_step=pooled.per_step, intervals=pooled.intervals,
+            quantiles=_pooled([s.quantiles for s in per_series.values()]), skill=pooled.skill,
         )  # fmt: skip
 
     @property

@@ -219,3 +219,37 @@ def series_brief(
         "skill": skill_value,
         "intervals": {level: {"coverage": s["coverage"]} for level, s in intervals.items()},
     }
+
+
+@dataclass(frozen=True)
+class Pooled:
+    """Scores over series, as evaluate and backtest summarise them: the mean of each metric
+    (one series: its own), band coverage pooled over every cell with the lowest of any
+    series, and the summary (mean and median MASE, share beating seasonal naive, worst)."""
+
+    overall: dict[str, dict[str, float]]
+    per_step: dict[str, dict[str, list[float]]]
+    intervals: dict[str, dict[str, Any]]
+    summary: dict[str, Any]
+    skill: float
+
+    @classmethod
+    def of(cls, scores: dict[str, Any], windows: dict[str, int], label: str) -> Pooled:
+        """`scores`: series -> its scores (with overall, per_step and intervals)."""
+        each = list(scores.values())
+        overall = mean_over_series([s.overall for s in each])
+        intervals = (
+            mean_over_series([s.intervals for s in each], list(windows.values()))
+            if each[0].intervals
+            else {}
+        )
+        for level, pooled in intervals.items():
+            pooled["lowest_series_coverage"] = min(s.intervals[level]["coverage"] for s in each)
+        mase = {sid: {m: v["mase"] for m, v in s.overall.items()} for sid, s in scores.items()}
+        return cls(
+            overall=overall,
+            per_step=mean_over_series([s.per_step for s in each]),
+            intervals=intervals,
+            summary=series_summary(mase, label, windows),
+            skill=skill(overall, label),
+        )

@@ -14,7 +14,8 @@ def is_panel(path) -> bool:
 
 
 SHIPPED = sorted(path.stem for path in CONFIGS.glob("*.yaml") if not is_panel(path))
-"""Many-series configs have their own path through the commands: tests/cli/test_panels.py."""
+"""Many-series configs: tests/workflows/test_every_command.py runs them beside a one-series one;
+tests/workflows/test_panels.py tests what only panels have."""
 
 
 PANELS = sorted(path.stem for path in CONFIGS.glob("*.yaml") if is_panel(path))

@@ -1,6 +1,8 @@
-"""Many series through the real program: every shipped panel config trained, validated,
-evaluated per series, forecast for every series and for a subset (and in shards), backtested
-and reported."""
+"""What only many series have, through the real program: forecasts of a subset and in shards
+(two processes give one's rows), per-series scaling of the bands, --as-of and staleness per
+series, long and wide layouts, new series, a learned vector per series, known-in-advance
+columns shared and per series. Every command on a panel beside one series:
+test_every_command.py."""
 
 from __future__ import annotations
 
@@ -237,3 +239,60 @@ def test_lookback_auto_is_refused_for_a_panel(tmp_path):
     expected = "windows.lookback: auto reads one series' autocorrelation"
     assert refused.returncode == 2 and expected in refused.stderr, refused.stderr
     assert json.loads(refused.stdout)["error"]["key"] == "windows.lookback"
+
+
+@pytest.mark.slow
+def test_known_in_advance_columns_for_a_panel(tmp_path):
+    """A holiday every series shares (Easter's quarter) and a campaign per series: the panel
+    trains on them, forecasts from each series' future rows (and refuses a series without
+    them, naming it), and refits a backtest with them."""
+    frame = pd.read_csv(CONFIGS.parent / "sample_data" / "tourism_quarterly_tas_wa.csv")
+    stamps = pd.to_datetime(frame["timestamp"])
+    frame["easter"] = [int(_easter_month(t.year) in range(t.month, t.month + 3)) for t in stamps]
+    codes = frame["series_id"].astype("category").cat.codes
+    frame["campaign"] = ((codes + stamps.dt.year + stamps.dt.quarter) % 5 == 0).astype(int)
+    cut = stamps.max() - pd.DateOffset(years=2)
+    frame[stamps <= cut].to_csv(tmp_path / "train.csv", index=False)
+    future = frame.assign(trips=frame["trips"].where(stamps <= cut))
+    future[stamps <= cut + pd.DateOffset(years=2)].to_csv(tmp_path / "input.csv", index=False)
+    config = yaml.safe_load((CONFIGS / "tourism_panel.yaml").read_text())
+    config["data"] |= {"path": "train.csv", "known": ["easter", "campaign"]}
+    config["training"] |= {"epochs": 1}
+    config["model"] = {"units": [4]}
+    config["output"] = {"run_dir": "runs/known"}
+    (tmp_path / "known.yaml").write_text(yaml.safe_dump(config))
+
+    trained = lstmcast("train", "known.yaml", "-q", cwd=tmp_path)
+    assert trained.returncode == 0, trained.stderr
+    done = lstmcast("forecast", "runs/known", "--input", "input.csv", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    forecast = pd.read_csv(io.StringIO(done.stdout))
+    horizon = config["windows"]["horizon"]
+    assert len(forecast) == 40 * horizon and forecast["trips"].notna().all()
+    first = pd.to_datetime(forecast.query("step == 1")["timestamp"]).unique()
+    assert list(first) == [cut + pd.DateOffset(months=3)]
+
+    one = future["series_id"].iloc[0]
+    future[~((future.series_id == one) & future.trips.isna())].to_csv(
+        tmp_path / "short.csv", index=False
+    )
+    refused = lstmcast("forecast", "runs/known", "--input", "short.csv", cwd=tmp_path)
+    assert refused.returncode == 3 and f"[series {one}]" in refused.stderr, refused.stderr
+
+    refits = ["--set", "backtest.refit_every=1", "--set", "backtest.folds=2", "--set",
+              "backtest.spacing=2"]  # fmt: skip
+    backtested = lstmcast("backtest", "known.yaml", *refits, "--json", cwd=tmp_path)
+    assert backtested.returncode == 0, backtested.stderr
+    assert json.loads(backtested.stdout)["series"] == 40
+
+
+def _easter_month(year: int) -> int:
+    """Easter Sunday's month (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741
+    m = (a + 11 * h + 22 * l) // 451
+    return (h + l - 7 * m + 114) // 31
