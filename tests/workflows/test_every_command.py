@@ -84,11 +84,16 @@ def test_every_command_works_for_one_series_and_many(name, tmp_path):
     page = (tmp_path / "report.html").read_text()
     assert all(f"<h2>{section}</h2>" in page for section in SECTIONS)
     assert ("<h2>Every series</h2>" in page) is keyed and "<script" not in page
+    assert ("Where it does worst" in page) is keyed and page.count("<img") >= 4
 
     described = run("info", "runs/new", "--json")
     _ok(described)
-    mase = json.loads(described.stdout)["test_mase"]
-    assert mase == {method: value["mase"] for method, value in scores["overall"].items()}
+    info = json.loads(described.stdout)
+    assert info["test_mase"] == {m: value["mase"] for m, value in scores["overall"].items()}
+    assert (info["panel"] is not None) is keyed
+    if keyed:
+        assert info["panel"]["series"] == len(scores["per_series"])
+        assert info["panel"]["per_series_parameters"] is False
 
     tuned = run("tune", config_path, "--json", timeout=600)
     _ok(tuned)

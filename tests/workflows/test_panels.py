@@ -83,15 +83,6 @@ def test_shipped_panel_config_end_to_end(name, tmp_path):
 
     _check_backtest(run_dir, config, tmp_path)
     _check_as_of_and_staleness(run_dir, config, frame, tmp_path)
-    reported = lstmcast("report", run_dir, "-o", "panel.html", cwd=tmp_path)
-    assert reported.returncode == 0, reported.stderr
-    page = (tmp_path / "panel.html").read_text()
-    assert f"{series} series, one model" in page and "Where it does worst" in page
-    assert page.count("<img") >= 3 and "<script" not in page
-    described = lstmcast("info", run_dir, "--json", cwd=tmp_path)
-    assert described.returncode == 0 and json.loads(described.stdout)["test_mase"]["lstm"] > 0
-    kind = json.loads(described.stdout)["panel"]
-    assert kind["series"] == series and kind["per_series_parameters"] is False
 
 
 def _check_backtest(run_dir, config: dict, tmp_path) -> None:
