@@ -11,7 +11,7 @@ validation windows (4 for 80%, 19 for 95%), pooled over every series of a panel.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lstmcast.config.clock import clock_text, days_text
 from lstmcast.config.sections.intervals import windows_needed
@@ -24,6 +24,10 @@ LEVELS = (80, 95)
 """The interval levels a run gets by default (IntervalsSection)."""
 TEST_SHARE = 0.1
 VALIDATION_SHARE = 0.1
+PANEL_BATCH = 128
+"""Windows a step for a panel with PANEL_BATCH_FROM training windows or more: the same
+accuracy as 32 on the bench's panels in about 60 % of the time (bench/panel_accuracy.py)."""
+PANEL_BATCH_FROM = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,13 +41,34 @@ class StarterPlan:
     """Interval levels the validation part can calibrate; () writes intervals: null."""
     split_reason: str
     levels_reason: str
+    batch_size: int | None = None
+    """Set for a large panel; None leaves training.batch_size at its default."""
+    panel: bool = False
+    """Many series: the panel's lookback written out, and a linear skip (panel_lookback)."""
 
 
 def plan_starter(profile: Profile, *, horizon: int) -> StarterPlan:
     """Windows, split and levels for `profile`'s longest series at `horizon`."""
     rows = (profile.series_rows or profile.rows) + profile.missing_rows  # once filled
     series = profile.series_count
-    lookback = default_lookback(horizon, profile.season_length)
+    if series == 1:
+        return _split_plan(rows, 1, horizon, default_lookback(horizon, profile.season_length))
+    lookback = panel_lookback(horizon, profile.season_length)
+    plan = _panel_split(rows, series, horizon, lookback)
+    return replace(plan or _split_plan(rows, series, horizon, lookback), panel=True)
+
+
+def panel_lookback(horizon: int, season_length: int) -> int:
+    """Many series: two seasons, or one horizon when that is longer. Shorter than one series'
+    rule (two horizons) where the horizon is long against the season: on the quarterly
+    tourism panel (horizon 8) lookback 8 scored 0.951 mean MASE, 12 0.991, 16 1.031; on the
+    monthly panels 18 lost to 24 (bench/panel_accuracy.py, docs/panels.md)."""
+    return max(horizon, 2 * season_length)
+
+
+def _split_plan(rows: int, series: int, horizon: int, lookback: int) -> StarterPlan:
+    """Validation and test as shares of the rows when they give the bands enough windows, else
+    the fewest validation rows that do, else no bands."""
     test: float | int = TEST_SHARE if TEST_SHARE * rows >= horizon else horizon
     test_rows = round(test * rows) if isinstance(test, float) else test
     fraction_windows = series * max(round(VALIDATION_SHARE * rows) - horizon + 1, 0)
@@ -72,6 +97,28 @@ def plan_starter(profile: Profile, *, horizon: int) -> StarterPlan:
         f"{VALIDATION_SHARE:g} of the rows: {_windows(fraction_windows, series)}",
         f"no intervals: {count_of(rows, 'row')} cannot spare the {windows_needed(LEVELS[0])} "
         f"validation windows {a_or_an(f'{LEVELS[0]}% band')} needs and still train",
+    )  # fmt: skip
+
+
+def _panel_split(rows: int, series: int, horizon: int, lookback: int) -> StarterPlan | None:
+    """Many series: a horizon of test rows and the fewest validation rows that give every
+    series a window and the pool enough windows for both bands, so the most recent rows of
+    each series train (a share of each series would keep years out of training); None when
+    the longest series cannot spare them."""
+    needed = windows_needed(max(LEVELS))
+    per_series = max(-(-needed // series), 1)
+    validation = per_series + horizon - 1
+    train_rows = rows - horizon - validation
+    if train_rows < lookback + horizon:
+        return None
+    windows = series * (train_rows - lookback - horizon + 1)  # as if all were the longest
+    return StarterPlan(
+        horizon, lookback, validation, horizon, LEVELS,
+        f"{count_of(validation, 'row')} and a test part of one horizon, not shares of the "
+        f"rows: {_windows(series * per_series, series)}, enough to choose and to calibrate "
+        f"{_levels(LEVELS)} bands (they need {needed}), and every series trains on all but "
+        f"its last {count_of(validation + horizon, 'row')}",
+        "", PANEL_BATCH if windows >= PANEL_BATCH_FROM else None,
     )  # fmt: skip
 
 
@@ -108,10 +155,7 @@ def starter_yaml(profile: Profile, plan: StarterPlan, *, data_path: str, today: 
         f"  horizon: {plan.horizon}    # steps to forecast"
         + (" (one season here)" if plan.horizon == profile.season_length else "")
         + ": set what you need",
-        *_wrapped(
-            "lookback left out: max(2 x horizon, 2 x season), the rule the accuracy benchmark "
-            f"chose, {plan.lookback} here ('auto' reads it off the autocorrelation instead)"
-        ),
+        *_lookback_lines(plan),
         "",
         "split:    # time-ordered: train, then validation, then test (the last rows)",
         *_wrapped(f"validation: {plan.split_reason}"),
@@ -119,11 +163,47 @@ def starter_yaml(profile: Profile, plan: StarterPlan, *, data_path: str, today: 
         f"  test: {plan.test}",
         "",
         *_interval_lines(plan),
+        *_model_lines(plan),
         "training:",
         "  seed: 0",
+        *_batch_lines(plan),
         "",
     ]
     return "\n".join(lines)
+
+
+def _lookback_lines(plan: StarterPlan) -> list[str]:
+    if not plan.panel:
+        return _wrapped(
+            "lookback left out: max(2 x horizon, 2 x season), the rule the accuracy benchmark "
+            f"chose, {plan.lookback} here ('auto' reads it off the autocorrelation instead)"
+        )
+    return [
+        f"  lookback: {plan.lookback}    # many series: max(horizon, 2 x season), shorter than "
+        "one series' rule",
+        "                  # where the horizon is long (bench/panel_accuracy.py)",
+    ]
+
+
+def _model_lines(plan: StarterPlan) -> list[str]:
+    if not plan.panel:
+        return []
+    return [
+        "model:",
+        "  linear_skip: true    # a linear map of the window beside the LSTM: the network",
+        "                       # learns what it misses (bench/panel_accuracy.py)",
+        "",
+    ]
+
+
+def _batch_lines(plan: StarterPlan) -> list[str]:
+    if plan.batch_size is None:
+        return []
+    return [
+        f"  batch_size: {plan.batch_size}    # a panel of {PANEL_BATCH_FROM:,}+ training windows: "
+        "as accurate as 32",
+        "                     # a step, in about 60 % of the time (bench/panel_accuracy.py)",
+    ]
 
 
 def _data_lines(profile: Profile, data_path: str) -> list[str]:

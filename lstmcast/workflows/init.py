@@ -88,10 +88,11 @@ def _facts(
     if profile.sessions is not None:
         steps += f" in sessions {profile.sessions.describe()}"
     zone = f" ({profile.timezone})" if profile.timezone else ""
+    rule = "the panel rule" if plan.panel else "the rule"
     found = (
         f"{count_of(profile.rows, 'row')}, time in '{profile.timestamp}'{zone}, {steps}"
         f"{missing}, target '{profile.target}', season {profile.season_length}, horizon "
-        f"{plan.horizon}, lookback {plan.lookback} (the rule), validation {plan.validation}"
+        f"{plan.horizon}, lookback {plan.lookback} ({rule}), validation {plan.validation}"
     )
     return {
         "config": "-" if to_stdout else str(destination),

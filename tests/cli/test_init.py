@@ -49,6 +49,47 @@ def test_a_starter_config_calibrates_the_bands_it_asks_for(tmp_path):
     assert checked.returncode == 0 and "warning" not in checked.stderr, checked.stderr
 
 
+@pytest.mark.parametrize(("series", "validation"), [(40, 8), (5, 11)])
+def test_a_panel_keeps_only_a_horizon_or_two_of_each_series_out_of_training(
+    tmp_path, series, validation
+):
+    """Many series: a test part of one horizon and the fewest validation rows that pool
+    enough windows for both bands (40 series: one window each; 5 series: four each), so each
+    series' latest rows train."""
+    frame = pd.read_csv(SAMPLE_DATA / "tourism_quarterly_tas_wa.csv")
+    kept = sorted(frame["series_id"].unique())[:series]
+    frame[frame["series_id"].isin(kept)].to_csv(tmp_path / "panel.csv", index=False)
+    result = minimal("init", "panel.csv", "--target", "trips", "--horizon", "8", "--json",
+                     cwd=tmp_path)  # fmt: skip
+    facts = json.loads(result.stdout)
+    assert facts["split"] == {"validation": validation, "test": 8}, result.stderr
+    assert facts["interval_levels"] == [80, 95] and facts["valid"]
+    comments = " ".join(
+        line.strip(" #") for line in (tmp_path / "panel.yaml").read_text().splitlines()
+    )
+    assert f"every series trains on all but its last {validation + 8} rows" in comments
+    config = yaml.safe_load((tmp_path / "panel.yaml").read_text())
+    assert config["windows"]["lookback"] == 8  # the panel rule: max(horizon 8, 2 x season 4)
+    assert config["model"] == {"linear_skip": True}
+
+
+def test_a_large_panel_trains_with_larger_batches_and_a_small_one_keeps_the_default(tmp_path):
+    """10,000 training windows or more (here 250 quarterly series x 41): 128 windows a step."""
+    stamps = pd.date_range("2000-01-01", periods=80, freq="QS")
+    rng = np.random.default_rng(0)
+    walk = 100 + rng.normal(size=(250, 80)).cumsum(axis=1)
+    frames = [pd.DataFrame({"timestamp": stamps, "series_id": f"s{i}", "y": walk[i]})
+              for i in range(250)]  # fmt: skip
+    pd.concat(frames).to_csv(tmp_path / "big.csv", index=False)
+    pd.concat(frames[:20]).to_csv(tmp_path / "small.csv", index=False)
+    for name, batch in (("big", 128), ("small", 32)):
+        minimal("init", f"{name}.csv", "--target", "y", "--horizon", "8", cwd=tmp_path)
+        config = yaml.safe_load((tmp_path / f"{name}.yaml").read_text())
+        assert config["training"].get("batch_size", 32) == batch, name
+        checked = lstmcast("validate", f"{name}.yaml", cwd=tmp_path)
+        assert checked.returncode == 0, checked.stderr
+
+
 def test_a_short_series_gets_the_levels_it_can_calibrate(tmp_path):
     stamps = pd.date_range("2015-01-01", periods=60, freq="MS")
     season = 10 * np.sin(2 * np.pi * np.arange(60) / 12)
