@@ -166,8 +166,10 @@ def write_manifest(
     data_sha256: str,
     model: dict[str, Any],
     training: dict[str, Any],
+    parent: dict[str, Any] | None = None,
 ) -> None:
-    """Written last: its presence and checksums are what make a run folder complete."""
+    """Written last: its presence and checksums are what make a run folder complete. An
+    updated run names its `parent` (run id, data checksum, epochs added)."""
     manifest = {
         "lstmcast_version": __version__,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -178,6 +180,7 @@ def write_manifest(
         "training": training,
         "versions": versions,
         "data_sha256": data_sha256,
+        **({"parent": parent} if parent is not None else {}),
         "files": {
             name: file_sha256(staging / name) for name in CHECKED_FILES if (staging / name).exists()
         },
@@ -348,6 +351,7 @@ def run_summary(run: Run) -> dict[str, Any]:
         "model_described": model_label(label, blend.get("share")),
         "intervals": list((run.intervals_state or {}).get("radius", {})),
         "panel": _panel_kind(preprocessing) if run.is_panel else None,
+        "parent": manifest.get("parent"),
     }
 
 

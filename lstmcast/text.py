@@ -41,7 +41,8 @@ def _consonant_y(word: str) -> bool:
 
 
 def _s(word: str) -> str:
-    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+    hissing = word.endswith(("s", "x", "ch", "sh")) and not word.endswith("epoch")  # a hard ch
+    return word + ("es" if hissing else "s")
 
 
 def a_or_an(phrase: str) -> str:

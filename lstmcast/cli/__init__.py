@@ -21,6 +21,7 @@ from lstmcast.cli.report import report
 from lstmcast.cli.schema import schema
 from lstmcast.cli.train import train
 from lstmcast.cli.tune import tune
+from lstmcast.cli.update import update
 from lstmcast.cli.validate import validate
 from lstmcast.errors import STOP_SIGNALS, ExitCode, Interrupted, exit_codes_help
 
@@ -28,7 +29,8 @@ app = typer.Typer(
     name="lstmcast",
     help="Forecast time series with LSTMs described in a YAML file.\n\n"
     "init CSV -> validate CONFIG -> train CONFIG -> evaluate RUN -> forecast RUN; backtest "
-    "RUN|CONFIG; report RUN; promote RUN --as NAME; tune CONFIG. --json on every command; "
+    "RUN|CONFIG; report RUN; update RUN --input NEW; promote RUN --as NAME; tune CONFIG. "
+    "--json on every command; "
     f"cron contract in docs/production.md. Exit codes: {exit_codes_help()}.",
     rich_markup_mode=None,  # help text is plain: '[plot]' in pip install 'lstmcast[plot]' stays
     no_args_is_help=True,
@@ -71,6 +73,7 @@ def root(
 app.command("init")(init)
 app.command("validate")(validate)
 app.command("train")(train)
+app.command("update")(update)
 app.command("evaluate")(evaluate)
 app.command("forecast")(forecast)
 app.command("backtest")(backtest)

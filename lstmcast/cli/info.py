@@ -56,6 +56,12 @@ def _lines(summary: dict[str, Any]) -> list[str]:
             f"blend      {blend['share']:.2f} x network + {1 - blend['share']:.2f} x seasonal "
             f"naive (chosen on {blend['windows']} validation windows)",
         )
+    if summary["parent"]:
+        parent = summary["parent"]
+        lines.append(
+            f"updated    from run {parent['run_id']} ({parent['run_dir']}): "
+            f"{count_of(parent['epochs_added'], 'more epoch')} on this data"
+        )
     if summary["panel"]:
         panel = summary["panel"]
         lines.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -85,9 +86,7 @@ def train(
     The folder appears only when complete; an existing one is kept unless --overwrite.
     """
     from lstmcast.config import load_experiment
-    from lstmcast.workflows.promote import GateRequest, refused
     from lstmcast.workflows.runs import device_choice
-    from lstmcast.workflows.train import train as train_workflow
 
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
@@ -101,23 +100,53 @@ def train(
         if check_determinism:
             _check_determinism(experiment, json_output=json_output, quiet=quiet)
             return
-        asked = gate or experiment.gate.enabled
-        request = GateRequest(against or experiment.gate.against, experiment.gate.margin)
-        tell = lambda message: say(message, quiet=quiet)  # noqa: E731
-        with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
-            summary = train_workflow(
-                experiment, overwrite=overwrite, report=report, warn=warn, tell=tell, wait=wait,
-                gate=request if asked else None,
-            )  # fmt: skip
-        if summary.evaluation is not None:  # this process wrote the run folder
-            wrote(summary.run_dir)
-        refusal = refused(summary.run_dir, summary.gate)
-        if not json_output:
-            _show_training(summary, quiet=quiet)
-        if refusal is not None:
-            raise refusal
+        summary = train_and_show(
+            experiment, Gating(gate, against, wait), overwrite=overwrite,
+            json_output=json_output, quiet=quiet,
+        )  # fmt: skip
     if json_output:
         print_json(summary.to_dict())
+
+
+@dataclass(frozen=True)
+class Gating:
+    """--gate, --against and --wait as given."""
+
+    gate: bool
+    against: Path | None
+    wait: float
+
+
+def train_and_show(
+    experiment: Any,
+    gating: Gating,
+    *,
+    overwrite: bool,
+    json_output: bool,
+    quiet: bool,
+    parent: Any = None,
+) -> Any:
+    """Train (from `parent`'s weights for `update`) with progress on stderr, show the result,
+    raise the gate's refusal; the summary for --json."""
+    from lstmcast.workflows.promote import GateRequest, refused
+    from lstmcast.workflows.train import train as train_workflow
+
+    asked = gating.gate or experiment.gate.enabled
+    request = GateRequest(gating.against or experiment.gate.against, experiment.gate.margin)
+    tell = lambda message: say(message, quiet=quiet)  # noqa: E731
+    with epoch_progress(quiet=quiet, epochs=experiment.training.epochs) as report:
+        summary = train_workflow(
+            experiment, overwrite=overwrite, report=report, warn=warn, tell=tell,
+            wait=gating.wait, gate=request if asked else None, parent=parent,
+        )  # fmt: skip
+    if summary.evaluation is not None:  # this process wrote the run folder
+        wrote(summary.run_dir)
+    refusal = refused(summary.run_dir, summary.gate)
+    if not json_output:
+        _show_training(summary, quiet=quiet)
+    if refusal is not None:
+        raise refusal
+    return summary
 
 
 def _show_training(summary: Any, *, quiet: bool) -> None:

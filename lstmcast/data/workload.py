@@ -257,7 +257,11 @@ class WorkloadPlan:
         scalers = trained_scalers(state) if state is not None else None
         everyone = _layout(resolved, index, cut_offs, scalers)
         _check_some_series(resolved, index, everyone)
-        static = static_levels(index, everyone.ids, resolved.data.static)
+        static = (
+            state["static"]  # a trained run's one-hot columns; a new level reads as zeros
+            if state is not None and "static" in state
+            else static_levels(index, everyone.ids, resolved.data.static)
+        )
         return cls(resolved, index, everyone, static, season_length, cut_offs, files, scalers)
 
     def part(self, shard: FileShard) -> Workload:

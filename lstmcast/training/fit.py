@@ -108,14 +108,19 @@ def fit_model(
     report: EpochReport | None = None,
     checkpoint: Path | None = None,
     placement: Placement = ONE_DEVICE,
+    start_from: keras.Model | None = None,
 ) -> TrainingResult:
     """Build, compile and fit data.experiment's model; the returned model holds the best
     validation epoch's weights, in float32 on no particular device, whatever the training
     precision and placement. With a `checkpoint` folder (training/checkpoints.py), every
-    epoch is saved there and a fit started again resumes after the last saved one."""
+    epoch is saved there and a fit started again resumes after the last saved one. With
+    `start_from` (a trained model of the same architecture: an update), training continues
+    from its weights instead of fresh ones."""
     experiment = data.experiment
     plan = EpochPlan.across_workers(data, placement) if placement.own_files else EpochPlan.of(data)
     model, trained, horizon = compile_model(data, plan, placement)
+    if start_from is not None:
+        model.set_weights(start_from.get_weights())
     datasets = training_datasets(data, plan, placement, horizon=horizon)
     build_before_fit(trained, placement, datasets["train"])
     resumed_after = checkpoints.completed_epochs(checkpoint) if checkpoint is not None else 0

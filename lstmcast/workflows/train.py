@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from lstmcast import artifacts, files, locks
+from lstmcast.artifacts import Run
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
 from lstmcast.data.profile import acf_lookback
@@ -34,6 +35,7 @@ from lstmcast.training.blend import choose_blend
 from lstmcast.training.export import check_onnx_possible, export_onnx
 from lstmcast.training.placement import file_share, worker_rank
 from lstmcast.training.setup import TrainingSetup, start_tensorflow
+from lstmcast.training.warm_start import WarmStart
 from lstmcast.workflows.promote import GateRequest, apply_gate
 
 if TYPE_CHECKING:
@@ -112,15 +114,18 @@ def train(
     tell: Callable[[str], None] | None = None,
     wait: float = 0.0,
     gate: GateRequest | None = None,
+    parent: Run | None = None,
 ) -> TrainSummary:
     """Train, score every series on its test split, write the run folder atomically while
     holding its lock (waiting up to `wait` seconds for another holder), then judge it with
     the quality gate when asked (its verdict in the folder and the summary; refused() says
     whether it failed). `warn` hears warnings as soon as they are known (before training),
-    `tell` notes such as resuming."""
+    `tell` notes such as resuming. With a `parent` run (`update`), training starts from its
+    weights and scalers and the manifest names it."""
     notes = Notes(warn, tell)
+    start = WarmStart(parent) if parent is not None else None
     with run_dir_lock(experiment, wait=wait, tell=notes.tell), recording() as times:
-        summary = _train(experiment, notes, overwrite=overwrite, report=report)
+        summary = _train(experiment, notes, overwrite=overwrite, report=report, start=start)
     summary = replace(summary, phases=times)
     if gate is None or summary.evaluation is None:
         return summary
@@ -148,10 +153,15 @@ def check_outputs(experiment: Experiment, *, overwrite: bool) -> None:
 
 
 def _train(
-    experiment: Experiment, notes: Notes, *, overwrite: bool, report: EpochReport | None
+    experiment: Experiment,
+    notes: Notes,
+    *,
+    overwrite: bool,
+    report: EpochReport | None,
+    start: WarmStart | None = None,
 ) -> TrainSummary:
     check_outputs(experiment, overwrite=overwrite)
-    workload, parts = _prepared(experiment, notes)  # data errors surface before TensorFlow
+    workload, parts = _prepared(experiment, notes, start)  # data errors before TensorFlow
     for message in data_notes(experiment, workload):
         notes.tell(message)
     if workload.layout.skipped:
@@ -163,6 +173,8 @@ def _train(
     setup = TrainingSetup.of(experiment, placement)
     many = f"; {count_of(workload.series_count, 'series')}, one model" if workload.keyed else ""
     notes.tell(setup.describe(training) + many)
+    if start is not None:
+        notes.tell(start.describe(training.epochs))
     data_sha256 = shards.data_sha256(experiment.data.path)
     checkpoint = checkpoints.open_checkpoint(
         experiment, data_sha256, notes.tell, worker=placement.worker
@@ -172,8 +184,9 @@ def _train(
 
     with phase("fit"):
         result = fit_model(
-            workload.fitting, report=report, checkpoint=checkpoint, placement=placement
-        )
+            workload.fitting, report=report, checkpoint=checkpoint, placement=placement,
+            start_from=start.weights() if start is not None else None,
+        )  # fmt: skip
     if placement.own_files and placement.is_chief:  # chosen on every part's validation windows
         with phase("blend"):
             result = replace(result, blend=choose_blend(result.model, (p.fitting for p in parts())))
@@ -184,20 +197,28 @@ def _train(
     evaluation = None
     if placement.is_chief:  # the chief scores and writes; the other workers only train
         manifest = setup.manifest(training, data_sha256=data_sha256, result=result)
+        if start is not None:
+            manifest["parent"] = start.facts(epochs_added=result.epochs_run)
         evaluation = _score_and_write(workload, parts, result, manifest, overwrite, notes.tell)
     checkpoints.remove_checkpoint(checkpoint)  # the run folder is complete
     return _summary(workload, setup, result, evaluation, notes.warnings)
 
 
 def _prepared(
-    experiment: Experiment, notes: Notes
+    experiment: Experiment, notes: Notes, start: WarmStart | None = None
 ) -> tuple[Workload, Callable[[], Iterable[Workload]]]:
     """This process's workload, and the parts of the whole one the chief scores: itself, or
-    (workers reading their own files) every worker's part, read one at a time."""
+    (workers reading their own files) every worker's part, read one at a time. An update's
+    workload keeps its parent's scalers and is checked against them."""
     share = file_share(experiment)
     if share is None:
-        workload = prepare_workload(experiment)
+        workload = prepare_workload(experiment, state=start.state if start else None)
+        if start is not None:
+            start.check(workload)
         return workload, lambda: [workload]
+    if start is not None:
+        raise ConfigError("update: workers reading their own files of a folder cannot update "
+                          "a run; update it on one machine")  # fmt: skip
     plan = plan_workload(experiment)
     workload = plan.part(share)
     notes.tell(_share_note(workload, share))
