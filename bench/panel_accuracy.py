@@ -80,10 +80,11 @@ def scales(train: pd.DataFrame, panel: Panel) -> pd.Series:
 
 
 def run_lstmcast(
-    folder: Path, panel: Panel, seed: int, sets: list[str]
+    folder: Path, panel: Panel, seed: int, sets: list[str], forecast_input: str = "train.csv"
 ) -> tuple[pd.DataFrame, float]:
     """(forecast per series and step, train + forecast wall seconds) with init's config (and
-    `sets`, `--set KEY=VALUE` overrides for trying a change before it becomes init's)."""
+    `sets`, `--set KEY=VALUE` overrides for trying a change before it becomes init's) on
+    train.csv, forecasting the series of `forecast_input`."""
     _lstmcast("init", "train.csv", "--target", panel.target, "--horizon", panel.horizon,
               "-o", "panel.yaml", "--overwrite", cwd=folder)  # fmt: skip
     started = time.perf_counter()
@@ -91,7 +92,7 @@ def run_lstmcast(
     overrides = [f"training.seed={seed}", f"output.run_dir={run}", *sets]
     _lstmcast("train", "panel.yaml", *(a for kv in overrides for a in ("--set", kv)),
               "--overwrite", "-q", cwd=folder)  # fmt: skip
-    out = _lstmcast("forecast", run, "--input", "train.csv", "-q", cwd=folder)
+    out = _lstmcast("forecast", run, "--input", forecast_input, "-q", cwd=folder)
     seconds = time.perf_counter() - started
     frame = pd.read_csv(io.StringIO(out))
     return frame.rename(columns={panel.target: "y_hat"})[["series_id", "step", "y_hat"]], seconds
@@ -105,14 +106,17 @@ def _lstmcast(*args: object, cwd: Path) -> str:
     return done.stdout
 
 
-def run_peers(folder: Path, panel: Panel, methods: list[str], seed: int) -> dict[str, dict]:
-    """method -> {"forecast": frame (series_id, step, y_hat), "seconds": fit + forecast}."""
+def run_peers(
+    folder: Path, panel: Panel, methods: list[str], seed: int, csv: str = "train.csv"
+) -> dict[str, dict]:
+    """method -> {"forecast": frame (series_id, step, y_hat), "seconds": fit + forecast} on
+    the series of `csv` in `folder`."""
     if not PEERS_PYTHON.exists():
         sys.exit("the peers' environment is missing: make bench-peers")
     spec = {"target": panel.target, "horizon": panel.horizon, "season": panel.season,
             "freq": panel.freq, "methods": methods, "seed": seed}  # fmt: skip
     done = subprocess.run(
-        [str(PEERS_PYTHON), str(REPO / "bench" / "panel_peers.py"), str(folder / "train.csv"),
+        [str(PEERS_PYTHON), str(REPO / "bench" / "panel_peers.py"), str(folder / csv),
          json.dumps(spec)], capture_output=True, text=True,
     )  # fmt: skip
     if done.returncode != 0:

@@ -193,6 +193,7 @@ class Workload:
             },
             "static": self.static,
             "series_embedding": self.experiment.model.series_embedding,
+            "unknown_vector": bool(self.experiment.model.series_embedding),  # see SeriesEmbedding
             "skipped": self.layout.skipped,
             "validation_starts": stamp(self.cut_offs[0]),
             "test_starts": stamp(self.cut_offs[1]),

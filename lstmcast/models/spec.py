@@ -13,7 +13,7 @@ import keras
 from lstmcast.config.sections.model import ModelSection
 from lstmcast.models.quantiles import QuantileSpread
 from lstmcast.models.seasonal import SeasonalAnchor, SeasonalBlend
-from lstmcast.models.series_embedding import SeriesEmbedding
+from lstmcast.models.series_embedding import UNKNOWN_SHARE, SeriesEmbedding
 from lstmcast.models.window_norm import TargetDenormalization, WindowNormalization
 
 
@@ -131,7 +131,9 @@ def frame_inputs(spec: ModelSpec) -> Framed:
             )(window)
     if spec.series_embedding is not None:
         count, size = spec.series_embedding
-        hidden = SeriesEmbedding(spec.observed - 1, count, size, name="series_embedding")(hidden)
+        hidden = SeriesEmbedding(
+            spec.observed - 1, count, size, UNKNOWN_SHARE, name="series_embedding"
+        )(hidden)
     if spec.config.input_noise:  # active in training only
         hidden = keras.layers.GaussianNoise(spec.config.input_noise, name="input_noise")(hidden)
     return Framed(

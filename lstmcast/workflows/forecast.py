@@ -202,11 +202,11 @@ def _kind_notes(run: Run, wanted: list[str]) -> list[str]:
         return []
     unseen = [sid for sid in wanted if sid not in state["series"]]
     embedded = experiment.model.series_embedding > 0
-    if unseen and embedded:
+    if unseen and embedded and not state.get("unknown_vector"):
         raise DataError(
             f"{unseen[0]} (and {len(unseen) - 1} more) was not among the series this run "
-            "learned a vector for (model.series_embedding); forecast only its series, or "
-            "train without series_embedding to forecast new ones"
+            "learned a vector for (model.series_embedding), and it was trained before runs "
+            "learned a vector for unseen series: train it again, or forecast only its series"
         )
     kind = "with a learned vector per series" if embedded else "without per-series parameters"
     notes = [
@@ -214,9 +214,12 @@ def _kind_notes(run: Run, wanted: list[str]) -> list[str]:
         + (f" (static columns {', '.join(state['static'])})" if state["static"] else "")
     ]
     if unseen:
+        one = len(unseen) == 1
+        vector = ", the vector it learned for unseen series" if embedded else ""
         notes.append(
             f"{count_of(len(unseen), 'series')} the run was not trained on (e.g. {unseen[0]}) "
-            f"{'is' if len(unseen) == 1 else 'are'} forecast with scaling fitted on their own rows"
+            f"{'is' if one else 'are'} forecast with scaling fitted on {'its' if one else 'their'}"
+            f" own rows{vector} and the bands calibrated on all the series together"
         )
     return notes
 

@@ -79,8 +79,8 @@ class ModelSection(Strict):
     series_embedding: NonNegativeInt = Field(
         0,
         description="Many-series runs: learn a vector of this size for each series, read beside "
-        "the window (and the static columns); 0: none. Such a run forecasts only the series it "
-        "was trained on; without it, any series.",
+        "the window (and the static columns); 0: none. A tenth of training windows read as an "
+        "unseen series, so a series the run never saw is forecast with that learned vector.",
     )
     linear_skip: bool = Field(
         False,
