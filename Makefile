@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: readme-results demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-long bench-workers lint
+.PHONY: readme-results demo test bench bench-peers bench-accuracy bench-architectures bench-placement bench-calendars bench-startup bench-forecast-latency bench-cron-week bench-panels bench-panels-accuracy bench-unseen-series bench-update-year bench-long bench-workers lint
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -98,6 +98,16 @@ bench-panels: $(STAMP)
 # AutoTheta, seasonal naive and NHITS (in .venv-bench); bench/results/panel-accuracy.md.
 bench-panels-accuracy: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python -m bench.panel_accuracy
+
+# A fifth of a panel's series never trained on, forecast at the same cut-off beside the trained
+# series, seasonal naive and AutoETS (PANEL: shipped, tourism, retail, livestock, prison).
+bench-unseen-series: $(STAMP) $(PEERS_STAMP)
+	$(BIN)/python -m bench.unseen_series --panel $(or $(PANEL),tourism)
+
+# A year of weekly cron on vic_elec: never retrain, retrain weekly, update weekly (about four
+# hours on 2 cores; WEEKS=3 for a smoke run); bench/results/update-year.md.
+bench-update-year: $(STAMP)
+	$(BIN)/python -m bench.update_year --weeks $(or $(WEEKS),52)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

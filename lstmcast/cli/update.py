@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from lstmcast.cli.options import DebugFlag, JsonFlag, Overrides, QuietFlag, VerboseFlag, WaitOption
+from lstmcast.cli.options import DebugFlag, JsonFlag, QuietFlag, VerboseFlag, WaitOption
 from lstmcast.cli.output import configure, print_json, reported_errors
 from lstmcast.cli.train import AgainstPath, GateFlag, Gating, OverwriteFlag, train_and_show
 from lstmcast.workflows.destinations import Destination, check_destinations
@@ -34,6 +34,16 @@ OutputRun = Annotated[
         show_default=False,
     ),
 ]
+TrainingOverrides = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="training.KEY=VALUE",
+        help="Override one training value, e.g. --set training.learning_rate=0.0005 "
+        "(repeatable); the rest of the run's config cannot change.",
+        show_default=False,
+    ),
+]
 EpochsOption = Annotated[
     int | None,
     typer.Option(
@@ -50,7 +60,7 @@ def update(
     input_path: InputPath,
     output_run: OutputRun = None,
     epochs: EpochsOption = None,
-    overrides: Overrides = None,
+    overrides: TrainingOverrides = None,
     overwrite: OverwriteFlag = False,
     gate: GateFlag = False,
     against: AgainstPath = None,
