@@ -120,7 +120,10 @@ def fit_model(
     plan = EpochPlan.across_workers(data, placement) if placement.own_files else EpochPlan.of(data)
     model, trained, horizon = compile_model(data, plan, placement)
     if start_from is not None:
+        from lstmcast.models.seasonal import set_blend_share
+
         model.set_weights(start_from.get_weights())
+        set_blend_share(model, 1.0)  # the network trains alone; the blend is chosen after
     datasets = training_datasets(data, plan, placement, horizon=horizon)
     build_before_fit(trained, placement, datasets["train"])
     resumed_after = checkpoints.completed_epochs(checkpoint) if checkpoint is not None else 0

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from tests.helpers.data import synthetic_frame, tiny_experiment
+from tests.helpers.data import CONFIGS, SAMPLE_DATA, synthetic_frame, tiny_experiment
 from tests.helpers.program import minimal
 
 
@@ -78,6 +78,27 @@ def test_an_update_starts_from_the_parents_weights(weekly):
     assert "continuing run load-" in done.stderr
     parent, child = weekly / "runs" / "load", weekly / "runs" / "still"
     np.testing.assert_allclose(forecast(child, weekly), forecast(parent, weekly), rtol=1e-5)
+
+
+def test_a_blended_run_updates_from_its_network_alone(tmp_path):
+    """The parent's blend share is not carried into training: at a learning rate too small to
+    move a weight, the update chooses the same blend and scores what its parent scored."""
+    config = CONFIGS / "air_passengers.yaml"
+    run = tmp_path / "runs" / "ap"
+    trained = minimal("train", config, "--set", "training.epochs=4", "--set",
+                      f"output.run_dir={run}", "-q", cwd=tmp_path)  # fmt: skip
+    assert trained.returncode == 0, trained.stderr
+    done = minimal("update", run, "-i", SAMPLE_DATA / "air_passengers.csv", "--epochs", "1",
+                   "--set", "training.learning_rate=1e-12", "--output-run", tmp_path / "u",
+                   "--json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    parent = json.loads((run / "manifest.json").read_text())["training"]["blend"]
+    child = json.loads(done.stdout)["blend"]
+    assert parent["share"] < 1 and child["share"] == parent["share"]
+    assert child["network_mae"] == pytest.approx(parent["network_mae"], rel=1e-5)
+    metrics = [json.loads((d / "metrics.json").read_text())["overall"]["lstm"]["mase"]
+               for d in (run, tmp_path / "u")]  # fmt: skip
+    assert metrics[1] == pytest.approx(metrics[0], rel=1e-5)
 
 
 @pytest.mark.parametrize(
