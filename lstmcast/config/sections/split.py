@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime
 from typing import Annotated
 
@@ -34,10 +35,8 @@ def _parse_split_size(value: object) -> float | int | datetime:
             )
         return value
     if isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):  # not a timestamp: the error below says what is
             return datetime.fromisoformat(value)
-        except ValueError:
-            pass
     raise ValueError(
         f"expected a fraction (0.1), a row count (24) or a first timestamp (2019-01-01), "
         f"got {value!r}"
