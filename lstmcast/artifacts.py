@@ -43,6 +43,7 @@ HISTORY_FILE = "history.csv"
 LOSS_PLOT_FILE = "loss.png"
 METRICS_FILE = "metrics.json"
 INTERVALS_FILE = "intervals.json"
+GATE_FILE = "gate.json"
 CHECKED_FILES = (CONFIG_FILE, MODEL_FILE, ONNX_FILE, PREPROCESSING_FILE, INTERVALS_FILE)
 """Files whose checksums the manifest records (model.onnx and intervals.json when the run has
 them); metrics.json is rewritten by `evaluate`."""
@@ -77,8 +78,7 @@ class Run:
     def run_id(self) -> str:
         """Names this exact run in logs: its folder (through any `current` link) and a digest
         of its manifest, so a retrain into the same folder gets a new id."""
-        digest = file_sha256(self.run_dir / MANIFEST_FILE)[:8]
-        return f"{self.run_dir.resolve().name}-{digest}"
+        return run_id_of(self.run_dir)
 
     def onnx_model(self, engine: str = "auto") -> OnnxModel | None:
         """The ONNX export under ONNX Runtime, for engine auto or onnx, when the folder has one
@@ -258,6 +258,11 @@ def _check_written_by_this_or_older(run_dir: Path, version: str) -> None:
             f"{run_dir} was written by lstmcast {version}, newer than this {__version__}; "
             "upgrade lstmcast to read it (pip install -U lstmcast)"
         )
+
+
+def run_id_of(run_dir: Path) -> str:
+    """Run.run_id of the run folder at `run_dir`, without loading it."""
+    return f"{run_dir.resolve().name}-{file_sha256(run_dir / MANIFEST_FILE)[:8]}"
 
 
 def read_json(path: Path) -> dict[str, Any]:

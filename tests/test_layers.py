@@ -16,6 +16,7 @@ LAYERS = [
     {"lstmcast.data"},
     {"lstmcast.models"},
     {"lstmcast.artifacts"},
+    {"lstmcast.tracking"},
     {"lstmcast.plots"},
     {"lstmcast.prediction"},
     {"lstmcast.evaluation"},

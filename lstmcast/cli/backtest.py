@@ -11,6 +11,7 @@ from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
+    MlflowUriOption,
     QuietFlag,
     RunOrConfig,
     RunOverrides,
@@ -57,6 +58,7 @@ def backtest(
     plot: BacktestPlot = None,
     device: DeviceOption = None,
     wait: WaitOption = 0.0,
+    mlflow_uri: MlflowUriOption = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -80,7 +82,7 @@ def backtest(
         result = run_backtest(
             run, overrides or [], output=output, plot=plot,
             device=device_choice(device) if device is not None else None, wait=wait,
-            tell=lambda message: say(message, quiet=quiet),
+            tell=lambda message: say(message, quiet=quiet), mlflow_uri=mlflow_uri,
         )  # fmt: skip
     _show(result, json_output=json_output, quiet=quiet)
 
@@ -93,7 +95,8 @@ def _show(result: Any, *, json_output: bool, quiet: bool) -> None:
     summary: dict[str, Any] = result.backtest.to_dict()
     wrote(result.output)
     if json_output:
-        print_json({**summary, "output": str(result.output)})
+        print_json({**summary, "output": str(result.output), "mlflow": result.mlflow,
+                    "warnings": result.warnings})  # fmt: skip
         return
     if "per_series" in summary:
         title = (
@@ -114,3 +117,5 @@ def _show(result: Any, *, json_output: bool, quiet: bool) -> None:
         f"-> {result.output}",
         quiet=quiet,
     )
+    if result.mlflow is not None:
+        say(f"logged to MLflow run {result.mlflow}", quiet=quiet)

@@ -73,6 +73,16 @@ PlotPath = Annotated[
         show_default=False,
     ),
 ]
+MlflowUriOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mlflow-uri",
+        metavar="URI",
+        help="Also log to this MLflow tracking store: sqlite:///mlruns.db or a server's URL "
+        "(replaces output.mlflow.tracking_uri; needs the mlflow extra).",
+        show_default=False,
+    ),
+]
 WaitOption = Annotated[
     float,
     typer.Option(

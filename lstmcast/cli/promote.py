@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from lstmcast.cli.options import DebugFlag, JsonFlag, QuietFlag
-from lstmcast.cli.output import print_json, reported_errors, say, wrote
+from lstmcast.cli.output import print_json, reported_errors, say, warn, wrote
 
 
 def promote(
@@ -42,5 +42,9 @@ def promote(
     if json_output:
         print_json(result)
         return
+    for message in result["warnings"]:
+        warn(message)
     was = f" (was {result['previous']})" if result["previous"] else ""
     say(f"{result['current']} -> {result['run']}{was}", quiet=quiet)
+    if result["registry"] is not None:
+        say(f"MLflow registry: {result['registry']} -> {result['run_id']}", quiet=quiet)

@@ -15,6 +15,7 @@ from lstmcast.cli.options import (
     DebugFlag,
     DeviceOption,
     JsonFlag,
+    MlflowUriOption,
     Overrides,
     QuietFlag,
     VerboseFlag,
@@ -76,6 +77,7 @@ def train(
     gate: GateFlag = False,
     against: AgainstPath = None,
     wait: WaitOption = 0.0,
+    mlflow_uri: MlflowUriOption = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -92,6 +94,8 @@ def train(
     with reported_errors(debug=debug, json_output=json_output):
         if device is not None:
             overrides = [*(overrides or []), f"training.device={device_choice(device)}"]
+        if mlflow_uri is not None:
+            overrides = [*(overrides or []), f"output.mlflow.tracking_uri={mlflow_uri}"]
         experiment = load_experiment(config, overrides or [])
         check_destinations(
             Destination("output.run_dir", experiment.run_dir, "folder"),

@@ -9,13 +9,22 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from lstmcast.cli.options import ConfigPath, DebugFlag, JsonFlag, Overrides, QuietFlag, VerboseFlag
+from lstmcast.cli.options import (
+    ConfigPath,
+    DebugFlag,
+    JsonFlag,
+    MlflowUriOption,
+    Overrides,
+    QuietFlag,
+    VerboseFlag,
+)
 from lstmcast.cli.output import (
     configure,
     print_json,
     print_table,
     reported_errors,
     say,
+    warn,
     wrote,
 )
 from lstmcast.text import count_of
@@ -55,6 +64,7 @@ def tune(
     storage: Storage = None,
     output: BestOutput = None,
     train_best: TrainBest = False,
+    mlflow_uri: MlflowUriOption = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -69,21 +79,26 @@ def tune(
 
     configure(verbose=verbose, debug=debug)
     request = TuneRequest(config, overrides or [], trials=trials, timeout=timeout,
-                          storage=storage, output=output)  # fmt: skip
+                          storage=storage, output=output, mlflow_uri=mlflow_uri)  # fmt: skip
     with reported_errors(debug=debug, json_output=json_output):
         check_destinations(Destination("--output", request.best_path))  # before hours of trials
         done = tune_config(request, tell=lambda line: say(line, quiet=quiet))
+        for message in done.warnings:
+            warn(message)
         wrote(done.best_path)
         trained = _train(done.best_path, quiet=quiet) if train_best else None
     found = done.found
     if json_output:
         print_json({**found, "ran": done.ran, "best_config": str(done.best_path),
-                    "trained": trained})  # fmt: skip
+                    "trained": trained, "mlflow": done.mlflow,
+                    "warnings": done.warnings})  # fmt: skip
         return
     print_table(_best_table(found))
     if found["importances"]:
         print_table(_importance_table(found["importances"]))
     say(f"{done.note}\nbest config -> {done.best_path}", quiet=quiet)
+    if done.mlflow is not None:
+        say(f"logged to MLflow run {done.mlflow} (a nested run per trial)", quiet=quiet)
 
 
 def _best_table(found: dict[str, Any], rows: int = 5) -> Table:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from lstmcast.cli.options import DebugFlag, JsonFlag, QuietFlag, VerboseFlag, WaitOption
+from lstmcast.cli.options import (
+    DebugFlag,
+    JsonFlag,
+    MlflowUriOption,
+    QuietFlag,
+    VerboseFlag,
+    WaitOption,
+)
 from lstmcast.cli.output import configure, print_json, reported_errors
 from lstmcast.cli.train import AgainstPath, GateFlag, Gating, OverwriteFlag, train_and_show
 from lstmcast.workflows.destinations import Destination, check_destinations
@@ -65,6 +72,7 @@ def update(
     gate: GateFlag = False,
     against: AgainstPath = None,
     wait: WaitOption = 0.0,
+    mlflow_uri: MlflowUriOption = None,
     json_output: JsonFlag = False,
     quiet: QuietFlag = False,
     verbose: VerboseFlag = False,
@@ -81,7 +89,8 @@ def update(
     configure(verbose=verbose, debug=debug)
     with reported_errors(debug=debug, json_output=json_output):
         parent, experiment = planned_update(run, input_path, output_run=output_run,
-                                            epochs=epochs, overrides=overrides or [])  # fmt: skip
+                                            epochs=epochs, overrides=overrides or [],
+                                            mlflow_uri=mlflow_uri)  # fmt: skip
         check_destinations(Destination("--output-run", experiment.run_dir, "folder"))
         summary = train_and_show(
             experiment, Gating(gate, against, wait), overwrite=overwrite,

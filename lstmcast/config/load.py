@@ -122,10 +122,14 @@ def _resolve_paths(experiment: Experiment, config_path: Path) -> Experiment:
     if not data_path.is_absolute():
         data_path = (config_path.parent / data_path).resolve()
     run_dir = experiment.output.run_dir or Path("runs") / config_path.stem
+    output = {"run_dir": run_dir}
+    mlflow = experiment.output.mlflow
+    if mlflow is not None and mlflow.experiment is None:
+        output["mlflow"] = mlflow.model_copy(update={"experiment": config_path.stem})
     return experiment.model_copy(
         update={
             "data": experiment.data.model_copy(update={"path": data_path}),
-            "output": experiment.output.model_copy(update={"run_dir": run_dir}),
+            "output": experiment.output.model_copy(update=output),
         }
     )
 

@@ -20,8 +20,15 @@ from lstmcast.config.schema import Experiment
 WIDTH = 100
 COMMENT_COLUMN = 28
 REQUIRED = "<required>"
-EXAMPLES = {"data.path": "sample.csv", "data.target": "demand", "windows.horizon": 48}
+EXAMPLES = {
+    "data.path": "sample.csv",
+    "data.target": "demand",
+    "windows.horizon": 48,
+    "output.mlflow.tracking_uri": "sqlite:///mlruns.db",
+}
 """Values shown for the keys without a default."""
+EXPANDED = {"mlflow"}
+"""Sections unset by default whose keys are listed one by one all the same."""
 
 
 def keys_reference() -> str:
@@ -41,7 +48,9 @@ def _section(name: str, field: FieldInfo) -> list[str]:
     lines = [_line(f"{name}:", None, field, indent="")]
     for key, child in model.model_fields.items():
         nested = _model_of(child.annotation)
-        flat = key in ("schedule", "early_stopping") or child.default is None
+        flat = key not in EXPANDED and (
+            key in ("schedule", "early_stopping") or child.default is None
+        )
         if nested is not None and not flat:
             lines.append(_line(f"{key}:", None, child, indent="  "))
             lines += [
@@ -128,12 +137,18 @@ def keys_document() -> str:
         about = _paragraph(field.description)
         lines += [f"## `{name}`", "", *about, *([""] if about else [])]
         for key, child in model.model_fields.items():
-            required = child.default is PydanticUndefined and child.default_factory is None
-            default = "required" if required else f"default `{_default(name, child)}`"
-            lines.append(f"- **`{name}.{key}`** ({default})")
-            lines += [f"  {line}" for line in _paragraph(child.description)]
+            lines += _entry(f"{name}.{key}", child)
+            nested = _model_of(child.annotation) if key in EXPANDED else None
+            for inner, sub in nested.model_fields.items() if nested else []:
+                lines += _entry(f"{name}.{key}.{inner}", sub)
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _entry(path: str, field: FieldInfo) -> list[str]:
+    required = field.default is PydanticUndefined and field.default_factory is None
+    default = "required" if required else f"default `{_default(path, field)}`"
+    return [f"- **`{path}`** ({default})", *[f"  {line}" for line in _paragraph(field.description)]]
 
 
 def _paragraph(description: str | None) -> list[str]:

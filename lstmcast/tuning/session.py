@@ -5,10 +5,11 @@ written as YAML that `train` accepts, with a note saying where it came from."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from lstmcast import tracking
 from lstmcast.config.sections.output import parse_duration
 from lstmcast.errors import ConfigError
 from lstmcast.text import count_of
@@ -26,6 +27,7 @@ class TuneRequest:
     timeout: str | None = None
     storage: str | None = None
     output: Path | None = None
+    mlflow_uri: str | None = None
 
     @property
     def best_path(self) -> Path:
@@ -40,6 +42,9 @@ class Tuned:
     ran: int
     note: str
     best_path: Path
+    mlflow: str | None = None
+    """The MLflow run holding the study (output.mlflow or --mlflow-uri)."""
+    warnings: list[str] = field(default_factory=list)
 
 
 def tune_config(request: TuneRequest, *, tell: Callable[[str], None]) -> Tuned:
@@ -53,6 +58,8 @@ def tune_config(request: TuneRequest, *, tell: Callable[[str], None]) -> Tuned:
     experiment, section = prepared(
         config, settings, trials=request.trials, timeout=request.timeout, storage=request.storage
     )
+    mlflow = tracking.with_uri(experiment.output.mlflow, request.mlflow_uri, experiment=config.stem)
+    tracking.check_installed(mlflow)
     opened = open_study(config, experiment, section, tell=tell)
     storage = section.storage or str(default_database(config))
     tell(f"study '{opened.study.study_name}': {_progress(opened)}; {_where(section, storage)}")
@@ -64,7 +71,13 @@ def tune_config(request: TuneRequest, *, tell: Callable[[str], None]) -> Tuned:
         )
     note = _note(config, found)
     write_best(config, settings, found["best"], request.best_path, note=note)
-    return Tuned(found, ran, note, request.best_path)
+    tuned = Tuned(found, ran, note, request.best_path)
+    if mlflow is None:
+        return tuned
+    with tracking.mirrored(mlflow, tuned.warnings.append):
+        logged = tracking.log_study(found, mlflow, config=experiment.model_dump(mode="json"))
+        tuned = replace(tuned, mlflow=logged)
+    return tuned
 
 
 def _progress(opened: Any) -> str:

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from lstmcast import artifacts, files, locks
+from lstmcast import artifacts, files, locks, tracking
 from lstmcast.artifacts import RUN_KEEPS_ITS_SETTINGS, Run, check_agreement, load_run, locked_run
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment
 from lstmcast.config.sections.backtest import BacktestSection
+from lstmcast.config.sections.output import MlflowSection
 from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.panel import series_table
 from lstmcast.data.workload import Workload, prepare_workload, refit_part
@@ -57,6 +58,8 @@ class BacktestResult:
     backtest: Backtest
     output: Path
     warnings: list[str]
+    mlflow: str | None = None
+    """The MLflow run the scores were logged to (output.mlflow or --mlflow-uri)."""
 
 
 def run_backtest(
@@ -68,20 +71,27 @@ def run_backtest(
     device: str | None = None,
     tell: Callable[[str], None] | None = None,
     wait: float = 0.0,
+    mlflow_uri: str | None = None,
 ) -> BacktestResult:
     """A run folder: train once and move the origin. A config: refit every
-    backtest.refit_every folds (default 1; 0 trains once, using the config's run folder)."""
+    backtest.refit_every folds (default 1; 0 trains once, using the config's run folder).
+    The scores go to MLflow too when output.mlflow or `mlflow_uri` names a store."""
     from lstmcast.runtime import select_device
 
     if target.is_dir():
         if overrides:
             raise ConfigError(RUN_KEEPS_ITS_SETTINGS)
         with locked_run(target, command="backtest", wait=wait) as run:
+            experiment = run.experiment
+            mlflow = _mlflow(experiment, mlflow_uri, target.resolve().name)
             select_device(device or "auto")
             result, run_dir = train_once(run, run.experiment.backtest), run.run_dir
+        tested: Path | None = run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
+        mlflow = _mlflow(experiment, mlflow_uri, target.stem)
         result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
+        tested = run_dir if experiment.backtest.refit_every == 0 else None
     else:
         raise ArtifactError(
             f"{target} is neither a run folder nor a config file; give the folder `train` "
@@ -94,7 +104,19 @@ def run_backtest(
         f"intervals: the {level}% band is unbounded (too few calibration windows for it)"
         for level in result.unbounded
     ]
-    return BacktestResult(result, folder, warnings)
+    logged = None
+    if mlflow is not None:
+        with tracking.mirrored(mlflow, warnings.append):
+            config = experiment.model_dump(mode="json")
+            logged = tracking.log_backtest(result.to_dict(), mlflow, run_dir=tested, config=config)
+    return BacktestResult(result, folder, warnings, logged)
+
+
+def _mlflow(experiment: Experiment, uri: str | None, name: str) -> MlflowSection | None:
+    """Where the scores are logged, checked before the work: output.mlflow, --mlflow-uri."""
+    section = tracking.with_uri(experiment.output.mlflow, uri, experiment=name)
+    tracking.check_installed(section)
+    return section
 
 
 def train_once(

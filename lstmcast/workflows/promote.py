@@ -22,12 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from lstmcast import artifacts, files, locks
-from lstmcast.artifacts import MANIFEST_FILE, Run, load_run, locked_run
+from lstmcast.artifacts import GATE_FILE, MANIFEST_FILE, Run, load_run, locked_run
 from lstmcast.data.workload import prepare_workload
 from lstmcast.errors import ArtifactError, ConfigError, GateError
 from lstmcast.evaluation.evaluate import evaluate_workload
-
-GATE_FILE = "gate.json"
 
 
 @dataclass(frozen=True)
@@ -149,13 +147,28 @@ def promote(run_dir: Path, name: str, *, force: bool = False) -> dict[str, Any]:
         with locks.holding(folder, command="promote"):
             previous = _swap_link(folder, run_dir.resolve())
     _append_history(folder, run.run_id, run_dir.resolve(), previous)
+    warnings: list[str] = []
     return {
         "current": str(folder / CURRENT),
         "run": str(run_dir.resolve()),
         "run_id": run.run_id,
         "previous": str(previous) if previous else None,
         "gate": verdict,
+        "registry": _registry_alias(run, name, warnings),
+        "warnings": warnings,
     }
+
+
+def _registry_alias(run: Run, name: str, warnings: list[str]) -> str | None:
+    """'MODEL@NAME (version N)' when output.mlflow.registered_model names a registry model."""
+    section = run.experiment.output.mlflow
+    if section is None or section.registered_model is None:
+        return None
+    from lstmcast import tracking
+
+    with tracking.mirrored(section, warnings.append):
+        return tracking.set_alias(run.run_dir, section, name)
+    return None
 
 
 def _swap_link(folder: Path, target: Path) -> Path | None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from lstmcast import artifacts, files, locks
+from lstmcast import artifacts, files, locks, tracking
 from lstmcast.artifacts import Run
 from lstmcast.config.schema import Experiment
 from lstmcast.data import shards
@@ -74,6 +74,8 @@ class TrainSummary:
     """The network's share against seasonal naive and its validation errors (model.blend)."""
     gate: dict[str, Any] | None = None
     """The quality gate's verdict, when the run was gated."""
+    mlflow: str | None = None
+    """The MLflow run this run was logged as (output.mlflow), when logging succeeded."""
     phases: PhaseTimes = field(default_factory=dict)
     """Wall seconds and peak RSS after each phase: read, validate, scale, window, tensorflow,
     fit, (blend, on the chief of workers reading their own files), calibrate, evaluate,
@@ -127,9 +129,26 @@ def train(
     with run_dir_lock(experiment, wait=wait, tell=notes.tell), recording() as times:
         summary = _train(experiment, notes, overwrite=overwrite, report=report, start=start)
     summary = replace(summary, phases=times)
-    if gate is None or summary.evaluation is None:
+    if summary.evaluation is None:  # a worker: the chief judges and logs the run
         return summary
-    return replace(summary, gate=apply_gate(summary.run_dir, gate, tell=notes.tell))
+    if gate is not None:
+        summary = replace(summary, gate=apply_gate(summary.run_dir, gate, tell=notes.tell))
+    return _logged_to_mlflow(summary, experiment, notes, command="update" if parent else "train")
+
+
+def _logged_to_mlflow(
+    summary: TrainSummary, experiment: Experiment, notes: Notes, *, command: str
+) -> TrainSummary:
+    """The run folder mirrored to MLflow when output.mlflow is set; a failure is a warning."""
+    section = experiment.output.mlflow
+    if section is None:
+        return summary
+    with tracking.mirrored(section, notes.warning):  # the warning lands in summary.warnings
+        mlflow_run = tracking.log_run(summary.run_dir, section, command=command)
+        notes.tell(f"logged to MLflow: {section.tracking_uri}, experiment "
+                   f"'{section.experiment}', run {mlflow_run}")  # fmt: skip
+        summary = replace(summary, mlflow=mlflow_run)
+    return summary
 
 
 def run_dir_lock(
@@ -146,6 +165,7 @@ def check_outputs(experiment: Experiment, *, overwrite: bool) -> None:
     """Refuse before any work what would only fail after training."""
     artifacts.ensure_run_dir_free(experiment.run_dir, overwrite=overwrite)
     check_onnx_possible(experiment.output.onnx)
+    tracking.check_installed(experiment.output.mlflow)
     if experiment.output.tensorboard is not None and not importlib.util.find_spec("tensorboard"):
         raise ConfigError(
             "output.tensorboard needs the tensorboard package: pip install 'lstmcast[tensorboard]'"

@@ -17,26 +17,38 @@ from pathlib import Path
 
 import yaml
 
-from lstmcast import artifacts
+from lstmcast import artifacts, tracking
 from lstmcast.artifacts import Run
 from lstmcast.config.load import apply_override, experiment_from_dict
 from lstmcast.config.schema import Experiment
 from lstmcast.errors import ConfigError
 
+UPDATE_SUFFIX = ".update-"
 UPDATE_EPOCHS = 10
 """Epochs an update trains for unless --epochs says otherwise; early stopping still applies."""
 
 
 def planned_update(
-    run: Path, data: Path, *, output_run: Path | None, epochs: int | None, overrides: list[str]
+    run: Path,
+    data: Path,
+    *,
+    output_run: Path | None,
+    epochs: int | None,
+    overrides: list[str],
+    mlflow_uri: str | None = None,
 ) -> tuple[Run, Experiment]:
     """(the parent run at `run`, the experiment that updates it on `data` into `output_run`,
-    by default beside it); what cannot be updated is refused before any work."""
+    by default beside it, logged to MLflow as the parent was or at `mlflow_uri`); what cannot
+    be updated is refused before any work."""
     parent = artifacts.load_run(run)
     destination = output_run or default_run_dir(run)
-    return parent, update_experiment(
+    experiment = update_experiment(
         parent, data, run_dir=destination, epochs=epochs, overrides=overrides
     )
+    name = parent.run_dir.resolve().name.split(UPDATE_SUFFIX)[0]
+    mlflow = tracking.with_uri(experiment.output.mlflow, mlflow_uri, experiment=name)
+    output = experiment.output.model_copy(update={"mlflow": mlflow})
+    return parent, experiment.model_copy(update={"output": output})
 
 
 def update_experiment(
@@ -65,6 +77,6 @@ def default_run_dir(parent: Path, now: datetime | None = None) -> Path:
     """Beside the parent's folder (through any `current` link): NAME.update-YYYYMMDDTHHMMSS,
     NAME being the parent's own name without an earlier update's suffix."""
     resolved = parent.resolve()
-    stem = resolved.name.split(".update-")[0]
+    stem = resolved.name.split(UPDATE_SUFFIX)[0]
     moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
     return resolved.parent / f"{stem}.update-{moment}"

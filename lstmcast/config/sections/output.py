@@ -14,6 +14,23 @@ from pydantic import (
 from lstmcast.config.sections.base import Strict
 
 
+class MlflowSection(Strict):
+    tracking_uri: str = Field(
+        description="Where MLflow keeps runs: a database such as a SQLite file "
+        "(sqlite:///mlruns.db, relative to the working directory) or a tracking server "
+        "(https://mlflow.example.com); needs the mlflow extra.",
+        min_length=1,
+    )
+    experiment: str | None = Field(
+        None, description="MLflow experiment the runs go to; default the config file's name."
+    )
+    registered_model: str | None = Field(
+        None,
+        description="Registered model that `promote RUN --as NAME` adds the run to as a "
+        "version and points the alias NAME at; unset, promote leaves the registry alone.",
+    )
+
+
 class OutputSection(Strict):
     run_dir: Path | None = Field(
         None,
@@ -31,6 +48,12 @@ class OutputSection(Strict):
         "importing TensorFlow (a cron forecast in a fraction of a second), when its outputs "
         "agree with Keras's to 1e-5 on the validation windows. 'auto': when the onnx extra is "
         "installed; 'always': refuse to train without it; stateful models are never exported.",
+    )
+    mlflow: MlflowSection | None = Field(
+        None,
+        description="null: no MLflow (it is not even imported); set, train, update, tune and "
+        "backtest also log to MLflow: the config as params, losses per epoch, test and backtest "
+        "metrics, lineage tags, the run folder as artifacts (docs/production.md).",
     )
 
 
