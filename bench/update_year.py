@@ -2,7 +2,7 @@
 retrain from scratch every week, update every week (`lstmcast update`), each as the user runs
 it, with real subprocesses.
 
-    python -m bench.update_year [--config configs/vic_elec.yaml] [--weeks 52] [--epochs 10]
+    python -m bench.update_year [--config configs/vic_elec.yaml] [--weeks 52] [--epochs 10 [3]]
 
 The first run trains on the rows before the year; then every week each policy forecasts the
 next horizon from the rows up to now with `forecast --log`, a week of rows arrives, and the
@@ -29,7 +29,12 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results"
-POLICIES = ("never", "retrain", "update")
+
+
+def policies(epochs: list[int]) -> list[str]:
+    """never, retrain, and one update policy per epoch count: update (one count) or update3."""
+    updates = ["update"] if len(epochs) == 1 else [f"update{n}" for n in epochs]
+    return ["never", "retrain", *updates]
 
 
 def lstmcast(*args: object, cwd: Path) -> tuple[str, float]:
@@ -54,7 +59,7 @@ def setup(folder: Path, config: Path, frame: pd.DataFrame, rows: int) -> None:
     lstmcast("train", "config.yaml", "-q", cwd=folder)
 
 
-def run_year(config: Path, weeks: int, epochs: int) -> dict[str, dict]:
+def run_year(config: Path, weeks: int, epochs: list[int]) -> dict[str, dict]:
     data = yaml.safe_load(config.read_text())["data"]["path"]
     frame = pd.read_csv((config.parent / data).resolve())
     steps = _steps_a_week(frame)
@@ -62,28 +67,33 @@ def run_year(config: Path, weeks: int, epochs: int) -> dict[str, dict]:
     folder = Path(tempfile.mkdtemp(prefix="update-year-"))
     frame.to_csv(folder / "actuals.csv", index=False)
     setup(folder, config, frame, start)
-    current = {policy: "runs/week0" for policy in POLICIES}
-    cpu = {policy: 0.0 for policy in POLICIES}
+    names = policies(epochs)
+    updates = dict(zip(names[2:], epochs, strict=True))
+    current = {policy: "runs/week0" for policy in names}
+    cpu = {policy: 0.0 for policy in names}
     for week in range(weeks):
         rows = start + week * steps
         frame.iloc[:rows].to_csv(folder / "data.csv", index=False)
-        for policy in POLICIES:
+        for policy in names:
             lstmcast("forecast", current[policy], "--input", "data.csv", "--log",
                      f"{policy}.csv", "-o", "/dev/null", "-q", cwd=folder)  # fmt: skip
         frame.iloc[: rows + steps].to_csv(folder / "data.csv", index=False)
         if week == weeks - 1:
             break
-        retrained, updated = f"runs/r{week + 1}", f"runs/u{week + 1}"
+        retrained = f"runs/r{week + 1}"
         _, seconds = lstmcast("train", "config.yaml", "--set", f"output.run_dir={retrained}",
                               "-q", cwd=folder)  # fmt: skip
         cpu["retrain"] += seconds
-        _, seconds = lstmcast("update", current["update"], "-i", "data.csv", "--epochs", epochs,
-                              "--output-run", updated, "-q", cwd=folder)  # fmt: skip
-        cpu["update"] += seconds
-        current.update(retrain=retrained, update=updated)
+        current["retrain"] = retrained
+        for policy, count in updates.items():
+            updated = f"runs/{policy}-{week + 1}"
+            _, seconds = lstmcast("update", current[policy], "-i", "data.csv", "--epochs", count,
+                                  "--output-run", updated, "-q", cwd=folder)  # fmt: skip
+            cpu[policy] += seconds
+            current[policy] = updated
         print(f"week {week + 1}/{weeks}", file=sys.stderr, flush=True)
     return {policy: _scored(folder, policy, cpu[policy] / max(weeks - 1, 1))
-            for policy in POLICIES}  # fmt: skip
+            for policy in names}  # fmt: skip
 
 
 def _steps_a_week(frame: pd.DataFrame) -> int:
@@ -103,7 +113,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "vic_elec.yaml")
     parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        nargs="+",
+        default=[10],
+        help="update's --epochs; several give one update policy each",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     found = run_year(args.config, args.weeks, args.epochs)
