@@ -1,7 +1,8 @@
 """Every command on one series and on many, with the same assertions: validate, train behind
 the gate, evaluate, forecast (logged and drawn), live scoring of the log, a train-once and a
-refitting backtest, report, info, promote, and tune on backtest_mase with two trials, all as
-real subprocesses on a shipped config (one tiny epoch)."""
+refitting backtest, report, info, promote, a gated update logged to MLflow beside the run it
+continues, and tune on backtest_mase with two trials, all as real subprocesses on a shipped
+config (one tiny epoch)."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def test_every_command_works_for_one_series_and_many(name, tmp_path):
     _ok(checked)
     assert json.loads(checked.stdout)["splits"]["test"]["windows"] > 0
 
-    trained = run("train", config_path, "--gate", "--json")
+    trained = run("train", config_path, "--gate", "--json", "--mlflow-uri", "sqlite:///mlruns.db")
     _ok(trained, 0, 9)
     gate = json.loads((tmp_path / "runs/new/gate.json").read_text())
     passed = gate["mase"] < gate["seasonal_naive_mase"]
@@ -95,10 +96,28 @@ def test_every_command_works_for_one_series_and_many(name, tmp_path):
         assert info["panel"]["series"] == len(scores["per_series"])
         assert info["panel"]["per_series_parameters"] is False
 
+    _update(run, tmp_path, config, experiment=config_path.stem)
+
     tuned = run("tune", config_path, "--json", timeout=600)
     _ok(tuned)
     found = json.loads(tuned.stdout)
     assert found["ran"] == 2 and (tmp_path / found["best_config"]).is_file()
+
+
+def _update(run, tmp_path: Path, config: dict, *, experiment: str) -> None:
+    """Production continued on its data behind the gate, logged to MLflow as the run it
+    continues was, and naming it there."""
+    done = run("update", "runs/prod/current", "-i", config["data"]["path"], "--epochs", "1",
+               "--output-run", "runs/next", "--gate", "--against", "runs/prod/current")  # fmt: skip
+    _ok(done, 0, 9)
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(f"sqlite:///{tmp_path / 'mlruns.db'}")
+    found = client.get_experiment_by_name(experiment)  # the config's name
+    runs = {r.info.run_name: r for r in client.search_runs([found.experiment_id])}
+    assert runs["next"].data.tags["lstmcast.parent_mlflow_run_id"] == runs["new"].info.run_id
+    assert runs["next"].data.tags["lstmcast.gate"] == ("passed" if done.returncode == 0 else
+                                                       "refused")  # fmt: skip
 
 
 def _forecast(run, tmp_path: Path, horizon: int, keyed: bool) -> None:
