@@ -11,7 +11,7 @@ short for a window in every split are listed with the reason and left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +49,10 @@ class Panel:
     @property
     def frequency(self) -> str:
         return next(iter(self.series.values())).frequency
+
+    def narrowed(self) -> Panel:
+        """Every series narrowed (Series.narrowed): once the table is built."""
+        return replace(self, series={sid: s.narrowed() for sid, s in self.series.items()})
 
 
 def load_panel(
@@ -345,7 +349,7 @@ def layout_panel(
         ids.append(sid)
         bounds.append(part)
         given = (scalers_given or {}).get(sid)
-        fitted = given or fit_scaler(series.values[:validation_start], method)  # type: ignore[arg-type]
+        fitted = given or fit_scaler(series.training_values(validation_start), method)  # type: ignore[arg-type]
         scalers.append(fitted)
         offsets.append(offsets[-1] + series.num_rows)
     return PanelLayout(ids, np.asarray(offsets, dtype=np.int64), bounds, scalers, skipped)
@@ -409,7 +413,8 @@ def series_table(
     block = np.empty((series.num_rows, width), dtype=np.float32)
     for column in range(series.values.shape[1]):  # known columns go after the one-hot
         place = column if column < observed else column + extra
-        block[:, place] = (series.values[:, column] - scaler.center[column]) / scaler.scale[column]
+        original = series.column(column)
+        block[:, place] = (original - scaler.center[column]) / scaler.scale[column]
     block[:, observed : observed + len(one_hot)] = one_hot
     if number is not None:
         block[:, observed + len(one_hot)] = number

@@ -48,7 +48,7 @@ class PreparedData:
     @property
     def warnings(self) -> list[str]:
         """What to say before training: a constant target, intervals that cannot calibrate."""
-        training = {"": self.series.values[: self.bounds.validation_start, 0]}
+        training = {"": self.series.target_values[: self.bounds.validation_start]}
         return data_warnings(self.experiment, training, len(self.starts["validation"]))
 
 

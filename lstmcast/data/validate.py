@@ -8,7 +8,7 @@ offending line (the header is line 1).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -30,14 +30,51 @@ from lstmcast.text import count_of, share
 class Series:
     timestamps: pd.DatetimeIndex
     values: np.ndarray
-    """Shape (rows, columns), float64, target first."""
+    """Shape (rows, columns), float64 as read, target first; float32 once narrowed."""
     columns: list[str]
     frequency: str
     source: Path
+    exact_target: np.ndarray | None = field(default=None, repr=False)
+    """The target column in float64, beside `values` narrowed to float32."""
 
     @property
     def target(self) -> str:
         return self.columns[0]
+
+    @property
+    def target_values(self) -> np.ndarray:
+        """The target column as read (float64): what scoring and the target's scaler read."""
+        return self.exact_target if self.exact_target is not None else self.values[:, 0]
+
+    def narrowed(self) -> Series:
+        """The columns held as float32, the target kept in float64 beside them: once the
+        model's table is scaled from the originals, scoring reads only the target, and only a
+        refit rescales the other columns (from float32: a change in their 7th digit). Half
+        the memory of every column but the target."""
+        if self.exact_target is not None or self.values.shape[1] == 1:
+            return self
+        return replace(
+            self, values=self.values.astype(np.float32), exact_target=self.values[:, 0].copy()
+        )
+
+    def rows(self, first: int, end: int) -> Series:
+        """Rows first..end-1, as a view."""
+        exact = self.exact_target
+        return replace(
+            self, timestamps=self.timestamps[first:end], values=self.values[first:end],
+            exact_target=None if exact is None else exact[first:end],
+        )  # fmt: skip
+
+    def training_values(self, end: int) -> np.ndarray:
+        """Rows 0..end-1 in float64, target first: what a scaler is fitted on (a copy only
+        when narrowed)."""
+        if self.exact_target is None:
+            return self.values[:end]
+        return np.column_stack([self.exact_target[:end], self.values[:end, 1:]])
+
+    def column(self, index: int) -> np.ndarray:
+        """Column `index` as read (float32 for a narrowed series' other columns)."""
+        return self.target_values if index == 0 else self.values[:, index]
 
     @property
     def num_rows(self) -> int:

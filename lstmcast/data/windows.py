@@ -152,7 +152,8 @@ def window_arrays(
 
 
 def target_windows(
-    values: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int
+    target: np.ndarray, starts: np.ndarray, *, lookback: int, horizon: int
 ) -> np.ndarray:
-    """Targets (windows, horizon) of column 0, for metrics; a small copy of the test part only."""
-    return values[starts[:, None] + lookback + np.arange(horizon), 0]
+    """Targets (windows, horizon) of the target column, for metrics; a small copy of the test
+    part only."""
+    return target[starts[:, None] + lookback + np.arange(horizon)]

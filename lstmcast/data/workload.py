@@ -156,7 +156,7 @@ class Workload:
         """What to say before training: series with a constant target, intervals that the
         pooled validation windows cannot calibrate."""
         training = {
-            sid: self.panel.series[sid].values[: bounds.validation_start, 0]
+            sid: self.panel.series[sid].target_values[: bounds.validation_start]
             for sid, bounds in zip(self.ids, self.layout.bounds, strict=True)
         }
         return data_warnings(self.experiment, training, len(self.starts["validation"]))
@@ -308,6 +308,7 @@ class WorkloadPlan:
             )  # fmt: skip
         if experiment.model.stateful:
             starts["train"] = stateful_train_starts(experiment, layout.bounds[0].validation_start)
+        panel = panel.narrowed()  # the table holds the scaled originals now
         return Workload(
             experiment, panel, layout, self.static, table, starts, self.season_length,
             self.cut_offs, series_count=len(self.everyone.ids), files=tuple(files),
@@ -346,7 +347,7 @@ def _lone_training(index: Panel, experiment: Experiment) -> np.ndarray | None:
     bounds = split_bounds(
         series.timestamps, validation=experiment.split.validation, test=experiment.split.test
     )
-    return series.values[: bounds.validation_start, 0]
+    return series.target_values[: bounds.validation_start]
 
 
 def _layout(
@@ -490,12 +491,10 @@ def refit_part(workload: Workload, origin: pd.Timestamp) -> Workload:
                 raise ConfigError(f"backtest: {why}")
             skipped[sid] = why
             continue
-        values = series.values[first:end]
-        kept[sid] = Series(
-            series.timestamps[first:end], values, series.columns, series.frequency, series.source
-        )
+        kept[sid] = series.rows(first, end)
         bounds.append(part)
-        scalers.append(fit_scaler(values[: part.validation_start], experiment.scaling.method))  # type: ignore[arg-type]
+        training = kept[sid].training_values(part.validation_start)
+        scalers.append(fit_scaler(training, experiment.scaling.method))  # type: ignore[arg-type]
     sizes = [kept[sid].num_rows for sid in kept]
     layout = PanelLayout(list(kept), np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
                          bounds, scalers, skipped)  # fmt: skip

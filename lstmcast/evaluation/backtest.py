@@ -144,7 +144,7 @@ def assemble(
 ) -> SeriesBacktest:
     """Score every fold and all folds together beside the baselines, in the target's units;
     MASE and RMSSE scaled by the rows before the first fold's first target."""
-    target, m = series.values[:, 0], season_length
+    target, m = series.target_values, season_length
     scales = Scales.of(target[: folds[0].origins[0] + 1], m)
     cells = [_fold_cells(target, fold, horizon, m, label) for fold in folds]
     summaries = [

@@ -79,7 +79,7 @@ def live_cells(
     seasonal_row = position - season_length + 1 + (step - 1) % season_length
     arrived = (position >= 0) & (target_row < actuals.num_rows) & (seasonal_row >= 0)
     arrived &= step <= len(test.mae_per_step)
-    y = actuals.values[:, 0]
+    y = actuals.target_values
     rows = np.flatnonzero(arrived)
     frame = pd.DataFrame(
         {

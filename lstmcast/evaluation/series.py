@@ -127,7 +127,7 @@ def validation_forecasts(model: keras.Model, data: PreparedData) -> tuple[np.nda
     predicted = forecast_at_origins(
         model, data.experiment, data.scaled, starts + lookback - 1, data.scaler
     )
-    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
+    actual = target_windows(data.series.target_values, starts, lookback=lookback, horizon=horizon)
     return actual, predicted
 
 
@@ -141,7 +141,7 @@ def score_forecasts(
 ) -> SeriesEvaluation:
     """Metrics of `forecast` (test windows, horizon), in original units, beside the baselines."""
     starts = data.starts["test"]
-    target = data.series.values[:, 0]
+    target = data.series.target_values
     first_targets = starts + lookback
     m = data.season_length
     if first_targets.min() < m:
@@ -149,7 +149,7 @@ def score_forecasts(
             f"season length {m} is longer than the history before the first test window "
             f"({first_targets.min()} rows); set data.season_length smaller or give more history"
         )
-    actual = target_windows(data.series.values, starts, lookback=lookback, horizon=horizon)
+    actual = target_windows(target, starts, lookback=lookback, horizon=horizon)
     label = data.experiment.model.cell
     forecasts = LazyForecasts({label: forecast}, target, first_targets, horizon, m)
     train_first, train_end = data.bounds.rows("train")

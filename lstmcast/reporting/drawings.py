@@ -77,7 +77,7 @@ def _draw_forecast(contents: Contents, latest: Forecast, path: Path) -> None:
 
 def _draw_splits(contents: Contents, path: Path) -> None:
     series = contents.workload.fitting.series
-    values = pd.Series(series.values[:, 0], index=series.timestamps, name=series.target)
+    values = pd.Series(series.target_values, index=series.timestamps, name=series.target)
     if series.frequency == "none":
         values = values.reset_index(drop=True)
     figures.plot_splits(values, contents.workload.fitting.bounds, path)

@@ -87,7 +87,7 @@ def _absolute_errors(
     if len(starts) == 0:
         return np.zeros(len(SHARES)), (0, 0)
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
-    actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
+    actual = target_windows(data.scaled[:, 0], starts, lookback=lookback, horizon=horizon)
     origins = starts + lookback - 1
     network = _point(predict_scaled(model, experiment, data.scaled, origins), experiment)
     naive = seasonal_naive_after(data.scaled[:, 0], origins, horizon=horizon, season=season)

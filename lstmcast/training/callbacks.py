@@ -95,7 +95,7 @@ class StatefulValidation(keras.callbacks.Callback):
         lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
         starts = data.starts["validation"]
         predicted = predict_scaled(self.model, experiment, data.scaled, starts + lookback - 1)
-        actual = target_windows(data.scaled, starts, lookback=lookback, horizon=horizon)
+        actual = target_windows(data.scaled[:, 0], starts, lookback=lookback, horizon=horizon)
         if logs is not None:
             logs["val_loss"] = float(self._loss(actual, predicted))
 

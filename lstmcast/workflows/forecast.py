@@ -228,7 +228,8 @@ def _scaler(given: ForecastInput, sid: str, run: Run) -> Scaler:
     entry = run.preprocessing["series"].get(sid)
     if entry is not None:
         return Scaler.from_dict(entry["scaler"])
-    return fit_scaler(given.panel.series[sid].values, run.experiment.scaling.method)
+    series = given.panel.series[sid]
+    return fit_scaler(series.training_values(series.num_rows), run.experiment.scaling.method)
 
 
 def _inputs(
@@ -322,7 +323,7 @@ def _recent(series: Series, run: Run) -> pd.Series:
     season = run.preprocessing.get("season_length", 1)
     keep = max(3 * season, 4 * run.experiment.windows.horizon, 48)
     index = series.timestamps[-keep:] if series.frequency != "none" else None
-    return pd.Series(series.values[-keep:, 0], index=index, name=series.target)
+    return pd.Series(series.target_values[-keep:], index=index, name=series.target)
 
 
 def log_forecast(result: Forecast, path: Path, *, run_id: str, tell: Callable[[str], None]) -> None:

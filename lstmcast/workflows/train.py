@@ -255,7 +255,7 @@ def data_notes(experiment: Experiment, workload: Workload) -> list[str]:
     and scoring that would dwarf training."""
     notes = []
     if experiment.windows.lookback == "auto":
-        training = workload.fitting.series.values[: workload.fitting.bounds.validation_start, 0]
+        training = workload.fitting.series.target_values[: workload.fitting.bounds.validation_start]
         why = acf_lookback(training, workload.season_length)[1]
         notes.append(
             f"windows.lookback auto: {workload.experiment.windows.lookback}, because {why}"

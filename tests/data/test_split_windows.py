@@ -124,7 +124,8 @@ def test_dataset_windows_equal_numpy_reference():
     for row, start in enumerate(starts):
         np.testing.assert_array_equal(inputs[row], values[start : start + 5])
         np.testing.assert_array_equal(targets[row], values[start + 5 : start + 8, 0])
-    np.testing.assert_array_equal(target_windows(values, starts, lookback=5, horizon=3), targets)
+    found = target_windows(values[:, 0], starts, lookback=5, horizon=3)
+    np.testing.assert_array_equal(found, targets)
 
 
 def test_shuffled_dataset_is_seeded_and_complete():

@@ -120,7 +120,7 @@ def test_loss_in_units_is_the_loss_of_unscaled_forecasts(write_csv, write_config
     predicted = load_model(str(run_dir / "model.keras")).predict(windows, verbose=0)
     scale = data.scaler.scale[0]
     error = data.scaler.inverse_target(predicted) - target_windows(
-        data.series.values, starts, lookback=8, horizon=2
+        data.series.target_values, starts, lookback=8, horizon=2
     )
     delta = 0.5 * scale
     per_loss = {
