@@ -104,10 +104,12 @@ bench-panels-accuracy: $(STAMP) $(PEERS_STAMP)
 bench-unseen-series: $(STAMP) $(PEERS_STAMP)
 	$(BIN)/python -m bench.unseen_series --panel $(or $(PANEL),tourism)
 
-# A year of weekly cron on vic_elec: never retrain, retrain weekly, update weekly (about four
-# hours on 2 cores; WEEKS=3 for a smoke run); bench/results/update-year.md.
+# A year of cron: never retrain, retrain, update (10 and 3 epochs) every week on vic_elec
+# (about five hours on 2 cores; WEEKS=3 for a smoke run), every quarter on the tourism panel
+# (minutes); bench/results/update-year-*.md.
 bench-update-year: $(STAMP)
-	$(BIN)/python -m bench.update_year --weeks $(or $(WEEKS),52)
+	$(BIN)/python -m bench.update_year --steps $(or $(WEEKS),52) --epochs 10 3
+	$(BIN)/python -m bench.update_year --config configs/tourism_panel.yaml --steps 4 --epochs 10 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check lstmcast tests bench

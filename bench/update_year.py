@@ -1,16 +1,19 @@
-"""A year of weekly cron on one series, three policies from the same start: never retrain,
-retrain from scratch every week, update every week (`lstmcast update`), each as the user runs
-it, with real subprocesses.
+"""A year of cron on one series or a panel, the policies side by side from the same start:
+never retrain, retrain from scratch every step, update every step (`lstmcast update`, one
+policy per --epochs given), each as the user runs it, with real subprocesses.
 
-    python -m bench.update_year [--config configs/vic_elec.yaml] [--weeks 52] [--epochs 10 [3]]
+    python -m bench.update_year [--config configs/vic_elec.yaml] [--steps 52] [--epochs 10 [3]]
+    python -m bench.update_year --config configs/tourism_panel.yaml --steps 4
 
-The first run trains on the rows before the year; then every week each policy forecasts the
-next horizon from the rows up to now with `forecast --log`, a week of rows arrives, and the
-policy retrains or updates (or not) on everything up to then. At the end `evaluate --history`
-scores each policy's log against the actuals: live MASE over the year (every log on the first
-run's MASE scale, so the three compare directly), seasonal naive's on the same cells, and the
-CPU seconds a week each policy spent in training. The table goes to stdout and
-bench/results/update-year.md.
+A step is a week of rows for data recorded within the day (vic_elec, half-hourly: 52 steps are
+a year), else one period (tourism, quarterly: 4 steps are a year), cut at one timestamp for
+every series. The first run trains on the rows before the first step; then at every step each
+policy forecasts the next horizon from the rows up to now with `forecast --log`, a step of rows
+arrives, and the policy retrains or updates (or not) on everything up to then. At the end
+`evaluate --history` scores each policy's log against the actuals: live MASE over the year
+(every log on the first run's MASE scale, so the policies compare directly), seasonal naive's
+on the same cells, and the CPU seconds a step each policy spent in training. The table goes to
+stdout and bench/results/update-year-CONFIG.md.
 """
 
 from __future__ import annotations
@@ -49,70 +52,91 @@ def lstmcast(*args: object, cwd: Path) -> tuple[str, float]:
     return done.stdout, cpu
 
 
-def setup(folder: Path, config: Path, frame: pd.DataFrame, rows: int) -> None:
+def setup(folder: Path, config: Path, history: pd.DataFrame) -> None:
     """The config copied beside the data, reading data.csv; the first run trained."""
     raw = yaml.safe_load(config.read_text())
     raw["data"]["path"] = "data.csv"
-    raw["output"] = {**raw.get("output", {}), "run_dir": "runs/week0"}
+    raw["output"] = {**raw.get("output", {}), "run_dir": "runs/first"}
     (folder / "config.yaml").write_text(yaml.safe_dump(raw))
-    frame.iloc[:rows].to_csv(folder / "data.csv", index=False)
+    history.to_csv(folder / "data.csv", index=False)
     lstmcast("train", "config.yaml", "-q", cwd=folder)
 
 
-def run_year(config: Path, weeks: int, epochs: list[int]) -> dict[str, dict]:
-    data = yaml.safe_load(config.read_text())["data"]["path"]
-    frame = pd.read_csv((config.parent / data).resolve())
-    steps = _steps_a_week(frame)
-    start = len(frame) - weeks * steps
+class Cuts:
+    """The data as it stood at each step: every series' rows up to one timestamp."""
+
+    def __init__(self, frame: pd.DataFrame, timestamp: str, steps: int) -> None:
+        self.frame = frame
+        self.stamps = pd.to_datetime(frame[timestamp], utc=True)
+        moments = self.stamps.drop_duplicates().sort_values().reset_index(drop=True)
+        self.moments, self.size = moments, _stamps_a_step(moments)
+        self.start = len(moments) - steps * self.size
+
+    def upto(self, step: int) -> pd.DataFrame:
+        """The rows known before step `step` arrives (0: the first run's)."""
+        return self.frame[self.stamps <= self.moments[self.start + step * self.size - 1]]
+
+
+def run_year(config: Path, steps: int, epochs: list[int]) -> dict[str, dict]:
+    data = yaml.safe_load(config.read_text())["data"]
+    frame = pd.read_csv((config.parent / data["path"]).resolve())
+    cuts = Cuts(frame, data.get("timestamp", "timestamp"), steps)
     folder = Path(tempfile.mkdtemp(prefix="update-year-"))
     frame.to_csv(folder / "actuals.csv", index=False)
-    setup(folder, config, frame, start)
+    setup(folder, config, cuts.upto(0))
     names = policies(epochs)
     updates = dict(zip(names[2:], epochs, strict=True))
-    current = {policy: "runs/week0" for policy in names}
+    current = {policy: "runs/first" for policy in names}
     cpu = {policy: 0.0 for policy in names}
-    for week in range(weeks):
-        rows = start + week * steps
-        frame.iloc[:rows].to_csv(folder / "data.csv", index=False)
+    for step in range(steps):
+        cuts.upto(step).to_csv(folder / "data.csv", index=False)
         for policy in names:
             lstmcast("forecast", current[policy], "--input", "data.csv", "--log",
                      f"{policy}.csv", "-o", "/dev/null", "-q", cwd=folder)  # fmt: skip
-        frame.iloc[: rows + steps].to_csv(folder / "data.csv", index=False)
-        if week == weeks - 1:
+        cuts.upto(step + 1).to_csv(folder / "data.csv", index=False)
+        if step == steps - 1:
             break
-        retrained = f"runs/r{week + 1}"
+        retrained = f"runs/r{step + 1}"
         _, seconds = lstmcast("train", "config.yaml", "--set", f"output.run_dir={retrained}",
                               "-q", cwd=folder)  # fmt: skip
         cpu["retrain"] += seconds
         current["retrain"] = retrained
         for policy, count in updates.items():
-            updated = f"runs/{policy}-{week + 1}"
+            updated = f"runs/{policy}-{step + 1}"
             _, seconds = lstmcast("update", current[policy], "-i", "data.csv", "--epochs", count,
                                   "--output-run", updated, "-q", cwd=folder)  # fmt: skip
             cpu[policy] += seconds
             current[policy] = updated
-        print(f"week {week + 1}/{weeks}", file=sys.stderr, flush=True)
-    return {policy: _scored(folder, policy, cpu[policy] / max(weeks - 1, 1))
+        print(f"step {step + 1}/{steps}", file=sys.stderr, flush=True)
+    return {policy: _scored(folder, policy, cpu[policy] / max(steps - 1, 1))
             for policy in names}  # fmt: skip
 
 
-def _steps_a_week(frame: pd.DataFrame) -> int:
-    stamps = pd.to_datetime(frame["timestamp"].head(3), utc=True)
-    return int(pd.Timedelta(days=7) / (stamps.iloc[1] - stamps.iloc[0]))
+def _stamps_a_step(moments: pd.Series) -> int:
+    """A step of timestamps for data recorded within the day, else one."""
+    step = moments.iloc[1] - moments.iloc[0]
+    return int(pd.Timedelta(days=7) / step) if step < pd.Timedelta(days=1) else 1
 
 
-def _scored(folder: Path, policy: str, cpu_a_week: float) -> dict:
+def _scored(folder: Path, policy: str, cpu_a_step: float) -> dict:
     """The policy's log scored by `evaluate --history` against the first run, so every policy
     is on the same MASE scale (the first run's training part)."""
-    out, _ = lstmcast("evaluate", "runs/week0", "--history", f"{policy}.csv", "--actuals",
+    out, _ = lstmcast("evaluate", "runs/first", "--history", f"{policy}.csv", "--actuals",
                       "actuals.csv", "--json", cwd=folder)  # fmt: skip
-    return {"live": json.loads(out)["overall"], "cpu_a_week": cpu_a_week}
+    return {"live": json.loads(out)["overall"], "cpu_a_step": cpu_a_step}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "vic_elec.yaml")
-    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument(
+        "--steps",
+        "--weeks",
+        type=int,
+        default=52,
+        dest="steps",
+        help="steps from the first run to the end of the data (52 weeks of vic_elec)",
+    )
     parser.add_argument(
         "--epochs",
         type=int,
@@ -122,20 +146,20 @@ def main() -> None:
     )
     args = parser.parse_args()
     started = time.perf_counter()
-    found = run_year(args.config, args.weeks, args.epochs)
-    lines = ["# A year of weekly cron (bench/update_year.py)", "",
+    found = run_year(args.config, args.steps, args.epochs)
+    lines = ["# A year of steply cron (bench/update_year.py)", "",
              f"`python -m bench.update_year {' '.join(sys.argv[1:])}`, "
              f"{time.perf_counter() - started:.0f} s on this machine.", "",
-             "| policy | live MASE | seasonal naive | training CPU s a week |",
+             "| policy | live MASE | seasonal naive | training CPU s a step |",
              "|---|---:|---:|---:|"]  # fmt: skip
     for policy, result in found.items():
         live = result["live"]
         lines.append(f"| {policy} | {live['mase']:.3f} | {live['seasonal_naive_mase']:.3f} | "
-                     f"{result['cpu_a_week']:.0f} |")  # fmt: skip
+                     f"{result['cpu_a_step']:.0f} |")  # fmt: skip
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "update-year.md").write_text(text)
+    (RESULTS / f"update-year-{args.config.stem}.md").write_text(text)
 
 
 if __name__ == "__main__":
