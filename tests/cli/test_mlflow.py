@@ -11,7 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -51,94 +50,98 @@ def logged_as(root: Path, run_dir: Path):
     return found
 
 
-@pytest.fixture(scope="module")
-def tracked(tmp_path_factory) -> Path:
-    """A tiny run trained with output.mlflow (a registry model named) on 240 of 300 rows."""
-    root = tmp_path_factory.mktemp("tracked")
+def test_a_run_in_mlflow_from_train_to_update_backtest_and_promote(tmp_path):
+    """One tiny run trained with output.mlflow (a registry model named), then what a crontab
+    does with it; each step read back from the store."""
     frame = synthetic_frame(rows=300)
-    frame.head(240).to_csv(root / "old.csv", index=False)
-    frame.to_csv(root / "new.csv", index=False)
-    mlflow = {"tracking_uri": store(root), "registered_model": "load-model"}
-    config = tiny_experiment(root / "old.csv", root / "runs" / "load", intervals={"levels": [80]},
-                             output={"mlflow": mlflow})  # fmt: skip
-    (root / "load.yaml").write_text(yaml.safe_dump(config))
-    done = minimal("train", "load.yaml", cwd=root)
+    frame.head(240).to_csv(tmp_path / "old.csv", index=False)
+    frame.to_csv(tmp_path / "new.csv", index=False)
+    mlflow = {"tracking_uri": store(tmp_path), "registered_model": "load-model"}
+    config = tiny_experiment(tmp_path / "old.csv", tmp_path / "runs" / "load",
+                             intervals={"levels": [80]}, output={"mlflow": mlflow})  # fmt: skip
+    (tmp_path / "load.yaml").write_text(yaml.safe_dump(config))
+    done = minimal("train", "load.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "logged to MLflow" in done.stderr
-    return root
+    trained_is_logged(tmp_path, tmp_path / "runs" / "load")
+    update_names_its_parent(tmp_path)
+    backtest_adds_its_scores(tmp_path)
+    promote_moves_an_alias(tmp_path)
+    a_store_that_is_down_costs_a_warning(tmp_path)
 
 
-def test_train_logs_params_losses_per_epoch_test_metrics_tags_and_the_run_folder(tracked):
-    run = logged_as(tracked, tracked / "runs" / "load")
+def trained_is_logged(root: Path, run_dir: Path) -> None:
+    """Params, losses per epoch, test metrics, tags and the run folder."""
+    run = logged_as(root, run_dir)
     assert run.info.status == "FINISHED" and run.info.run_name == "load"
     params = run.data.params
     assert params["windows.lookback"] == "8" and params["model.units"] == "[4]"
     assert params["training.seed"] == "1" and params["data.target"] == "load"
-    with (tracked / "runs" / "load" / "history.csv").open() as handle:
+    with (run_dir / "history.csv").open() as handle:
         history = list(csv.DictReader(handle))
-    losses = client(tracked).get_metric_history(run.info.run_id, "val_loss")
+    losses = client(root).get_metric_history(run.info.run_id, "val_loss")
     assert [(m.step, m.value) for m in losses] == [
         (int(row["epoch"]), pytest.approx(float(row["val_loss"]))) for row in history
     ]
-    scores = json.loads((tracked / "runs" / "load" / "metrics.json").read_text())
+    scores = json.loads((run_dir / "metrics.json").read_text())
     assert run.data.metrics["test.mase"] == pytest.approx(scores["overall"]["lstm"]["mase"])
     assert run.data.metrics["test.seasonal_naive.mase"] == pytest.approx(
         scores["overall"]["seasonal_naive"]["mase"]
     )
     assert "test.interval80.coverage" in run.data.metrics
-    manifest = json.loads((tracked / "runs" / "load" / "manifest.json").read_text())
+    manifest = json.loads((run_dir / "manifest.json").read_text())
     tags = run.data.tags
     assert tags["lstmcast.data_sha256"] == manifest["data_sha256"]
     assert tags["lstmcast.device"] == manifest["device"]
     assert tags["lstmcast.versions.tensorflow"] == manifest["versions"]["tensorflow"]
     assert tags["lstmcast.command"] == "train"
-    artifacts = {a.path for a in client(tracked).list_artifacts(run.info.run_id, "run_folder")}
+    artifacts = {a.path for a in client(root).list_artifacts(run.info.run_id, "run_folder")}
     assert {"run_folder/model.keras", "run_folder/manifest.json"} <= artifacts
 
 
-def test_update_logs_a_new_run_naming_its_parent_in_mlflow(tracked):
+def update_names_its_parent(root: Path) -> None:
     done = minimal("update", "runs/load", "-i", "new.csv", "--epochs", "1", "--output-run",
-                   "runs/load-w2", cwd=tracked)  # fmt: skip
+                   "runs/load-w2", cwd=root)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    parent = logged_as(tracked, tracked / "runs" / "load")
-    child = logged_as(tracked, tracked / "runs" / "load-w2")
+    parent = logged_as(root, root / "runs" / "load")
+    child = logged_as(root, root / "runs" / "load-w2")
     assert child.data.tags["lstmcast.command"] == "update"
     assert child.data.tags["lstmcast.parent_mlflow_run_id"] == parent.info.run_id
     assert child.data.tags["lstmcast.parent_run_id"] == parent.data.tags["lstmcast.run_id"]
     assert child.data.tags["lstmcast.epochs_added"] == "1"
 
 
-def test_a_backtest_of_a_run_adds_its_scores_to_that_runs_mlflow_run(tracked):
-    done = minimal("backtest", "runs/load", "--json", cwd=tracked)
+def backtest_adds_its_scores(root: Path) -> None:
+    """Into the MLflow run of the run folder it tested."""
+    done = minimal("backtest", "runs/load", "--json", cwd=root)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    run = logged_as(tracked, tracked / "runs" / "load")
+    run = logged_as(root, root / "runs" / "load")
     assert result["mlflow"] == run.info.run_id
     assert run.data.metrics["backtest.mase"] == pytest.approx(result["overall"]["lstm"]["mase"])
 
 
-def test_promote_points_a_registry_alias_at_the_runs_model_version(tracked):
-    for _ in range(2):  # promoting again keeps one version
-        done = minimal("promote", "runs/load", "--as", "production", cwd=tracked)
+def promote_moves_an_alias(root: Path) -> None:
+    """The registry alias points at the run's model version; promoting again keeps one."""
+    for _ in range(2):
+        done = minimal("promote", "runs/load", "--as", "production", cwd=root)
         assert done.returncode == 0, done.stderr
     assert "MLflow registry: load-model@production (version 1)" in done.stderr
-    version = client(tracked).get_model_version_by_alias("load-model", "production")
-    assert version.run_id == logged_as(tracked, tracked / "runs" / "load").info.run_id
+    version = client(root).get_model_version_by_alias("load-model", "production")
+    assert version.run_id == logged_as(root, root / "runs" / "load").info.run_id
     assert version.source.endswith("/run_folder")
 
 
-def test_a_panel_logs_its_pooled_scores(tmp_path):
-    frames = [synthetic_frame(rows=200).assign(series_id=f"s{i}") for i in range(3)]
-    pd.concat(frames).to_csv(tmp_path / "stores.csv", index=False)
-    config = tiny_experiment(tmp_path / "stores.csv", tmp_path / "runs" / "stores",
-                             data={"series_id": "series_id"})  # fmt: skip
-    (tmp_path / "stores.yaml").write_text(yaml.safe_dump(config))
-    done = minimal("train", "stores.yaml", "-q", "--mlflow-uri", store(tmp_path), cwd=tmp_path)
+def a_store_that_is_down_costs_a_warning(root: Path) -> None:
+    """Not the command: the files are written, the exit status is 0."""
+    done = minimal("backtest", "runs/load", "--mlflow-uri", "http://127.0.0.1:9", "--json",
+                   "--output", "down", cwd=root)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    (run,) = runs_of(tmp_path, "stores")  # the config's name when output.mlflow names none
-    scores = json.loads((tmp_path / "runs" / "stores" / "metrics.json").read_text())
-    assert run.data.metrics["test.mean_mase"] == pytest.approx(scores["mean_mase"]["lstm"])
-    assert run.data.params["data.series_id"] == "series_id"
+    summary = json.loads(done.stdout)
+    assert summary["mlflow"] is None and (root / "down" / "metrics.json").is_file()
+    (warning,) = [w for w in summary["warnings"] if w.startswith("MLflow")]
+    assert warning.startswith("MLflow: not logged to http://127.0.0.1:9 (the files written are")
+    assert "Traceback" not in done.stderr
 
 
 def test_tune_logs_the_study_with_a_nested_run_per_trial_and_none_twice(tmp_path):
@@ -158,21 +161,6 @@ def test_tune_logs_the_study_with_a_nested_run_per_trial_and_none_twice(tmp_path
     assert all("model.dropout" in run.data.params for run in trials)
     best = min(run.data.metrics["objective"] for run in trials)
     assert study.data.metrics["best_objective"] == pytest.approx(best)
-
-
-def test_a_store_that_is_down_costs_a_warning_not_the_run(tmp_path):
-    synthetic_frame(rows=240).to_csv(tmp_path / "load.csv", index=False)
-    config = tiny_experiment(tmp_path / "load.csv", tmp_path / "runs" / "load")
-    (tmp_path / "load.yaml").write_text(yaml.safe_dump(config))
-    done = minimal("train", "load.yaml", "--mlflow-uri", "http://127.0.0.1:9", "--json",
-                   cwd=tmp_path)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    summary = json.loads(done.stdout)
-    assert summary["mlflow"] is None
-    (warning,) = [w for w in summary["warnings"] if w.startswith("MLflow")]
-    assert warning.startswith("MLflow: not logged to http://127.0.0.1:9 (the files written are")
-    assert "Traceback" not in done.stderr
-    assert minimal("forecast", "runs/load", "-q", cwd=tmp_path).returncode == 0
 
 
 def test_without_the_key_no_command_imports_mlflow():

@@ -116,6 +116,12 @@ def _update(run, tmp_path: Path, config: dict, *, experiment: str) -> None:
     found = client.get_experiment_by_name(experiment)  # the config's name
     runs = {r.info.run_name: r for r in client.search_runs([found.experiment_id])}
     assert runs["next"].data.tags["lstmcast.parent_mlflow_run_id"] == runs["new"].info.run_id
+    scores = json.loads((tmp_path / "runs/new/metrics.json").read_text())
+    model = scores["model"]
+    assert runs["new"].data.metrics["test.mase"] == pytest.approx(scores["overall"][model]["mase"])
+    if "series_id" in config["data"]:  # a panel's mean over its series too
+        mean = scores["mean_mase"][model]
+        assert runs["new"].data.metrics["test.mean_mase"] == pytest.approx(mean)
     assert runs["next"].data.tags["lstmcast.gate"] == ("passed" if done.returncode == 0 else
                                                        "refused")  # fmt: skip
 
