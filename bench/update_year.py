@@ -3,7 +3,7 @@ never retrain, retrain from scratch every step, update every step (`lstmcast upd
 policy per --epochs given), each as the user runs it, with real subprocesses.
 
     python -m bench.update_year [--config configs/vic_elec.yaml] [--steps 52] [--epochs 10 [3]]
-    python -m bench.update_year --config configs/tourism_panel.yaml --steps 4
+    python -m bench.update_year --config configs/tourism_panel.yaml --steps 8
 
 A step is a week of rows for data recorded within the day (vic_elec, half-hourly: 52 steps are
 a year), else one period (tourism, quarterly: 4 steps are a year), cut at one timestamp for
@@ -147,7 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     started = time.perf_counter()
     found = run_year(args.config, args.steps, args.epochs)
-    lines = ["# A year of steply cron (bench/update_year.py)", "",
+    lines = ["# A year of cron (bench/update_year.py)", "",
              f"`python -m bench.update_year {' '.join(sys.argv[1:])}`, "
              f"{time.perf_counter() - started:.0f} s on this machine.", "",
              "| policy | live MASE | seasonal naive | training CPU s a step |",

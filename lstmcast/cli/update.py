@@ -56,7 +56,8 @@ EpochsOption = Annotated[
     typer.Option(
         "--epochs",
         min=1,
-        help="Epochs to continue for [default: 10; the run's early stopping applies].",
+        help="Epochs to continue for [default: 1, what bench/update_year.py measured best; the "
+        "run's early stopping applies].",
         show_default=False,
     ),
 ]
