@@ -112,6 +112,9 @@ class Workload:
     numbers: tuple[int, ...]
     """Each kept series' number in the whole workload (1 for the first), what
     model.series_embedding looks up, the same in every part."""
+    vectors: int = 0
+    """Rows of model.series_embedding's table past the unknown one: series_count, or the
+    trained run's when continuing it (WorkloadPlan.numbers)."""
 
     @property
     def keyed(self) -> bool:
@@ -130,7 +133,7 @@ class Workload:
         scaler and splits, so its losses and bands read in the target's units; many series
         (or any part of them) are stacked in their per-series scaled units. Built once: it
         copies the target column."""
-        count = self.series_count if self.experiment.model.series_embedding else 0
+        count = self.vectors if self.experiment.model.series_embedding else 0
         if not self.keyed:
             return PreparedData(
                 self.experiment, self.panel.series[self.ids[0]], self.layout.bounds[0],
@@ -239,6 +242,23 @@ class WorkloadPlan:
     files: list[Path]
     scalers: dict[str, Scaler] | None = None
     """A trained run's scalers by series, used instead of fitting new ones."""
+    trained_numbers: dict[str, int] | None = None
+    """A trained run's series numbers (its rows of model.series_embedding's table)."""
+
+    @property
+    def numbers(self) -> dict[str, int]:
+        """Each series' number: 1, 2, ... in id order, or a trained run's, where a series it
+        never saw is 0 (its learned "unknown" vector) and the others keep their rows."""
+        if self.trained_numbers is not None:
+            return {sid: self.trained_numbers.get(sid, 0) for sid in self.everyone.ids}
+        return {sid: index for index, sid in enumerate(self.everyone.ids, start=1)}
+
+    @property
+    def vectors(self) -> int:
+        """Rows of the series table: the series, or a trained run's count of them."""
+        if self.trained_numbers is not None:
+            return max(self.trained_numbers.values(), default=0)
+        return len(self.everyone.ids)
 
     @classmethod
     def of(
@@ -263,7 +283,14 @@ class WorkloadPlan:
             if state is not None and "static" in state
             else static_levels(index, everyone.ids, resolved.data.static)
         )
-        return cls(resolved, index, everyone, static, season_length, cut_offs, files, scalers)
+        numbers = (
+            {sid: entry["number"] for sid, entry in state["series"].items()}
+            if state is not None and experiment.model.series_embedding
+            else None
+        )
+        return cls(
+            resolved, index, everyone, static, season_length, cut_offs, files, scalers, numbers
+        )
 
     def part(self, shard: FileShard) -> Workload:
         """The series of one worker's files, read with their values."""
@@ -293,7 +320,7 @@ class WorkloadPlan:
                 "series long enough for a window in every split; spread the long series over "
                 "the files"
             )
-        number = {sid: index for index, sid in enumerate(self.everyone.ids, start=1)}
+        number = self.numbers
         numbers = [number[sid] for sid in layout.ids]
         embedded = experiment.model.series_embedding > 0
         with phase("window"):
@@ -312,7 +339,7 @@ class WorkloadPlan:
         return Workload(
             experiment, panel, layout, self.static, table, starts, self.season_length,
             self.cut_offs, series_count=len(self.everyone.ids), files=tuple(files),
-            numbers=tuple(numbers),
+            numbers=tuple(numbers), vectors=self.vectors,
         )  # fmt: skip
 
 

@@ -30,22 +30,29 @@ class WarmStart:
         """The parent's model, whose weights training starts from."""
         return self.parent.load_model()
 
-    def check(self, workload: Workload) -> None:
-        """Refuse (exit 2) new data the parent's weights cannot read the same way."""
+    def check(self, workload: Workload) -> str | None:
+        """Refuse (exit 2) new data the parent's weights cannot read the same way; a note
+        naming the series that arrived since, when the parent learned a vector per series."""
         had, has = list(self.state["columns"]), list(workload.experiment.data.columns)
         if had != has:
             raise ConfigError(
                 f"the new data gives the model the columns {has}, the run was trained on {had}: "
                 "train a new run instead"
             )
-        if workload.experiment.model.series_embedding:
-            trained = set(self.state["series"])
-            if set(workload.ids) != trained:
-                changed = sorted(set(workload.ids) ^ trained)
-                raise ConfigError(
-                    f"series {changed[0]} (and {len(changed) - 1} more) is new or gone, and the "
-                    "run learned a vector per series (model.series_embedding): train a new run"
-                )
+        new = sorted(set(workload.ids) - set(self.state["series"]))
+        if not new or not workload.experiment.model.series_embedding:
+            return None
+        if not self.state.get("unknown_vector"):
+            raise ConfigError(
+                f"series {new[0]} (and {len(new) - 1} more) is new, and the run learned a vector "
+                "per series (model.series_embedding) with none for a series it never saw "
+                "(trained before lstmcast learned one): train a new run"
+            )
+        return (
+            f"model.series_embedding: {count_of(len(new), 'series')} new since the run "
+            f"({', '.join(new[:3])}{', ...' if len(new) > 3 else ''}) train as the unknown "
+            "series, sharing its vector until a full retrain gives each its own"
+        )
 
     def describe(self, epochs: int) -> str:
         trained = count_of(len(self.state["series"]), "series")

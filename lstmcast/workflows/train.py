@@ -233,8 +233,9 @@ def _prepared(
     share = file_share(experiment)
     if share is None:
         workload = prepare_workload(experiment, state=start.state if start else None)
-        if start is not None:
-            start.check(workload)
+        arrived = start.check(workload) if start is not None else None
+        if arrived is not None:
+            notes.tell(arrived)
         return workload, lambda: [workload]
     if start is not None:
         raise ConfigError("update: workers reading their own files of a folder cannot update "
