@@ -1,6 +1,6 @@
 """Every shipped config the way a user runs it, as real subprocesses: train (one tiny epoch),
-then evaluate, forecast, backtest, report and update the run folder it wrote (and forecast
-with the update), then reload its saved config. A run folder
+then evaluate, forecast, backtest, report and update the run folder it wrote, then reload its
+saved config. A run folder
 that `train` writes but `evaluate` refuses (GRU defaults in the saved config) fails here."""
 
 from __future__ import annotations
@@ -72,11 +72,8 @@ def test_shipped_config_trains_evaluates_forecasts_and_reloads(name, tmp_path):
                        "--output-run", tmp_path / "runs" / f"{name}-next", "--json",
                        cwd=tmp_path)  # fmt: skip
     assert updated.returncode == 0, updated.stderr
-    assert json.loads(updated.stdout)["epochs_run"] == 1
-    again = lstmcast("forecast", tmp_path / "runs" / f"{name}-next",
-                     *forecast_input(config, tmp_path), "-o", "-", cwd=tmp_path)  # fmt: skip
-    assert again.returncode == 0, again.stderr
-    assert len(pd.read_csv(io.StringIO(again.stdout))) == quick_horizon(config)
+    summary = json.loads(updated.stdout)  # a run folder written, its test part scored
+    assert summary["epochs_run"] == 1 and summary["evaluation"]["num_windows"] > 0
 
     run = load_run(run_dir)  # the saved config goes through the schema again...
     saved = yaml.safe_load((run_dir / CONFIG_FILE).read_text())

@@ -131,34 +131,14 @@ def test_the_default_folder_sits_beside_the_parent_and_a_gated_update_is_judged(
 
 
 def test_a_panel_update_takes_in_a_series_that_arrived_since(tmp_path):
+    """s1 arrives between s0 and s2, s2 three times s0's level: the trained series keep their
+    scalers and their rows of the vector table (numbers 1 and 2); s1 is scaled by its own rows
+    and trains as number 0, the vector learned for unseen series."""
     frames = []
     for index in range(3):
         frame = synthetic_frame(rows=200)
         frame["load"] = frame["load"] * (index + 1)
         frames.append(frame.assign(series_id=f"s{index}"))
-    pd.concat(frames[:2]).to_csv(tmp_path / "old.csv", index=False)
-    pd.concat(frames).to_csv(tmp_path / "new.csv", index=False)
-    config = tiny_experiment(tmp_path / "old.csv", tmp_path / "runs" / "stores",
-                             data={"series_id": "series_id"})  # fmt: skip
-    (tmp_path / "stores.yaml").write_text(yaml.safe_dump(config))
-    assert minimal("train", "stores.yaml", "-q", cwd=tmp_path).returncode == 0
-    done = minimal("update", "runs/stores", "-i", "new.csv", "--epochs", "1", "--output-run",
-                   "runs/stores-w2", cwd=tmp_path)  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    old, new = (json.loads((tmp_path / "runs" / name / "preprocessing.json").read_text())
-                for name in ("stores", "stores-w2"))  # fmt: skip
-    assert set(new["series"]) == {"s0", "s1", "s2"}
-    assert new["series"]["s1"]["scaler"] == old["series"]["s1"]["scaler"]
-    assert new["series"]["s2"]["scaler"]["scale"][0] > 2 * old["series"]["s0"]["scaler"]["scale"][0]
-    out = minimal("forecast", "runs/stores-w2", "-q", cwd=tmp_path)
-    assert out.returncode == 0, out.stderr
-    assert sorted(pd.read_csv(io.StringIO(out.stdout))["series_id"].unique()) == ["s0", "s1", "s2"]
-
-
-def test_a_panel_with_a_vector_per_series_takes_in_a_new_series_as_the_unknown_one(tmp_path):
-    """s1 arrives between s0 and s2: the trained series keep their rows of the vector table
-    (numbers 1 and 2), s1 trains as number 0, the vector learned for unseen series."""
-    frames = [synthetic_frame(rows=200).assign(series_id=f"s{i}") for i in range(3)]
     pd.concat([frames[0], frames[2]]).to_csv(tmp_path / "old.csv", index=False)
     pd.concat(frames).to_csv(tmp_path / "new.csv", index=False)
     config = tiny_experiment(tmp_path / "old.csv", tmp_path / "runs" / "stores",
@@ -176,6 +156,11 @@ def test_a_panel_with_a_vector_per_series_takes_in_a_new_series_as_the_unknown_o
     assert {sid: entry["number"] for sid, entry in new["series"].items()} == {
         "s0": 1, "s1": 0, "s2": 2,
     }  # fmt: skip
+    for sid in ("s0", "s2"):
+        assert new["series"][sid]["scaler"] == old["series"][sid]["scaler"]
+    assert (
+        new["series"]["s1"]["scaler"]["scale"][0] > 1.5 * old["series"]["s0"]["scaler"]["scale"][0]
+    )
     out = minimal("forecast", "runs/stores-w2", "-q", cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert sorted(pd.read_csv(io.StringIO(out.stdout))["series_id"].unique()) == ["s0", "s1", "s2"]
