@@ -21,7 +21,7 @@ demo: $(STAMP)
 	@cat runs/air_passengers-forecast.csv
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.results_page
