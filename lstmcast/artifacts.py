@@ -373,14 +373,19 @@ def _panel_kind(preprocessing: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def read_history(path: Path) -> list[dict[str, str]]:
+    """history.csv's rows (write_history), each column name to its text."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
 def _history(path: Path) -> dict[str, Any]:
     """Epochs run, and the epoch with the lowest validation loss, from history.csv."""
     if not path.is_file():
         return {}
-    import csv
-
-    with path.open(encoding="utf-8", newline="") as stream:
-        rows = list(csv.DictReader(stream))
+    rows = read_history(path)
     losses = [(float(row["val_loss"]), int(row["epoch"])) for row in rows if row.get("val_loss")]
     best = min(losses) if losses else (float("nan"), 0)
     return {"epochs_run": len(rows), "best_epoch": best[1], "best_val_loss": best[0]}

@@ -54,13 +54,17 @@ def check_installed(section: MlflowSection | None) -> None:
 def with_uri(
     configured: MlflowSection | None, uri: str | None, *, experiment: str
 ) -> MlflowSection | None:
-    """output.mlflow with --mlflow-uri in place of its tracking_uri; with no output.mlflow,
-    the experiment is `experiment` (the config's or the run's name)."""
+    """output.mlflow with --mlflow-uri in place of its tracking_uri (with no output.mlflow,
+    the experiment is `experiment`: the config's or the run's name), refused before any work
+    when mlflow is not installed."""
     if uri is None:
-        return configured
-    if configured is None:
-        return MlflowSection(tracking_uri=uri, experiment=experiment)
-    return configured.model_copy(update={"tracking_uri": uri})
+        section = configured
+    elif configured is None:
+        section = MlflowSection(tracking_uri=uri, experiment=experiment)
+    else:
+        section = configured.model_copy(update={"tracking_uri": uri})
+    check_installed(section)
+    return section
 
 
 @contextlib.contextmanager
@@ -154,7 +158,10 @@ class Tracker:
 
 def log_run(run_dir: Path, section: MlflowSection, *, command: str) -> str:
     """The finished run folder as an MLflow run; its MLflow run id."""
-    tracker = Tracker.open(section)
+    return _log_run(Tracker.open(section), run_dir, command=command)
+
+
+def _log_run(tracker: Tracker, run_dir: Path, *, command: str) -> str:
     manifest = artifacts.read_json(run_dir / artifacts.MANIFEST_FILE)
     run_id = artifacts.run_id_of(run_dir)
     tags = {RUN_ID_TAG: run_id, **_lineage_tags(run_dir, manifest, command, tracker)}
@@ -177,7 +184,7 @@ def log_backtest(
     if run_dir is not None:
         mlflow_run = tracker.find(RUN_ID_TAG, artifacts.run_id_of(run_dir))
         if mlflow_run is None:
-            mlflow_run = log_run(run_dir, section, command="train")
+            mlflow_run = _log_run(tracker, run_dir, command="train")
         tracker.log(mlflow_run, metrics=score_metrics("backtest", scores))
         return mlflow_run
     name = f"{section.experiment} backtest"
@@ -229,8 +236,8 @@ def set_alias(run_dir: Path, section: MlflowSection, alias: str) -> str | None:
         return None
     alias = registry_alias(alias)
     tracker = Tracker.open(section)
-    mlflow_run = tracker.find(RUN_ID_TAG, artifacts.run_id_of(run_dir)) or log_run(
-        run_dir, section, command="train"
+    mlflow_run = tracker.find(RUN_ID_TAG, artifacts.run_id_of(run_dir)) or _log_run(
+        tracker, run_dir, command="train"
     )
     client = tracker.client
     if not client.search_registered_models(filter_string=f"name = '{name}'"):
@@ -288,13 +295,9 @@ def score_metrics(prefix: str, scores: dict[str, Any]) -> list[tuple[str, float,
 
 def _history_metrics(path: Path) -> list[tuple[str, float, int]]:
     """Every column of history.csv (loss, val_loss, learning_rate, ...) at its epoch."""
-    import csv
-
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
     return [
         (key, float(value), int(row["epoch"]))
-        for row in rows
+        for row in artifacts.read_history(path)
         for key, value in row.items()
         if key != "epoch" and value not in ("", None) and _finite(float(value))
     ]

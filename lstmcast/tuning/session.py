@@ -59,7 +59,6 @@ def tune_config(request: TuneRequest, *, tell: Callable[[str], None]) -> Tuned:
         config, settings, trials=request.trials, timeout=request.timeout, storage=request.storage
     )
     mlflow = tracking.with_uri(experiment.output.mlflow, request.mlflow_uri, experiment=config.stem)
-    tracking.check_installed(mlflow)
     opened = open_study(config, experiment, section, tell=tell)
     storage = section.storage or str(default_database(config))
     tell(f"study '{opened.study.study_name}': {_progress(opened)}; {_where(section, storage)}")

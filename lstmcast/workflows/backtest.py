@@ -26,7 +26,6 @@ from lstmcast.artifacts import RUN_KEEPS_ITS_SETTINGS, Run, check_agreement, loa
 from lstmcast.config.load import load_experiment
 from lstmcast.config.schema import Experiment
 from lstmcast.config.sections.backtest import BacktestSection
-from lstmcast.config.sections.output import MlflowSection
 from lstmcast.data.frequency import format_timestamp
 from lstmcast.data.panel import series_table
 from lstmcast.data.workload import Workload, prepare_workload, refit_part
@@ -83,13 +82,14 @@ def run_backtest(
             raise ConfigError(RUN_KEEPS_ITS_SETTINGS)
         with locked_run(target, command="backtest", wait=wait) as run:
             experiment = run.experiment
-            mlflow = _mlflow(experiment, mlflow_uri, target.resolve().name)
+            mlflow = tracking.with_uri(experiment.output.mlflow, mlflow_uri,
+                                       experiment=target.resolve().name)  # fmt: skip
             select_device(device or "auto")
             result, run_dir = train_once(run, run.experiment.backtest), run.run_dir
         tested: Path | None = run_dir
     elif target.is_file():
         experiment = _with_device(load_experiment(target, overrides), device)
-        mlflow = _mlflow(experiment, mlflow_uri, target.stem)
+        mlflow = tracking.with_uri(experiment.output.mlflow, mlflow_uri, experiment=target.stem)
         result, run_dir = _from_config(target, experiment, tell), experiment.run_dir
         tested = run_dir if experiment.backtest.refit_every == 0 else None
     else:
@@ -110,13 +110,6 @@ def run_backtest(
             config = experiment.model_dump(mode="json")
             logged = tracking.log_backtest(result.to_dict(), mlflow, run_dir=tested, config=config)
     return BacktestResult(result, folder, warnings, logged)
-
-
-def _mlflow(experiment: Experiment, uri: str | None, name: str) -> MlflowSection | None:
-    """Where the scores are logged, checked before the work: output.mlflow, --mlflow-uri."""
-    section = tracking.with_uri(experiment.output.mlflow, uri, experiment=name)
-    tracking.check_installed(section)
-    return section
 
 
 def train_once(

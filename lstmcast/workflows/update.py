@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from lstmcast import artifacts, tracking
 from lstmcast.artifacts import Run
 from lstmcast.config.load import apply_override, experiment_from_dict
@@ -48,8 +46,9 @@ def planned_update(
     experiment = update_experiment(
         parent, data, run_dir=destination, epochs=epochs, overrides=overrides
     )
-    name = parent.run_dir.resolve().name.split(UPDATE_SUFFIX)[0]
-    mlflow = tracking.with_uri(experiment.output.mlflow, mlflow_uri, experiment=name)
+    mlflow = tracking.with_uri(
+        experiment.output.mlflow, mlflow_uri, experiment=_base_name(parent.run_dir)
+    )
     output = experiment.output.model_copy(update={"mlflow": mlflow})
     return parent, experiment.model_copy(update={"output": output})
 
@@ -66,20 +65,22 @@ def update_experiment(
                 "scaling so that its weights still fit; only training.* can change (train a "
                 "new run to change the rest)"
             )
-    config_path = parent.run_dir / artifacts.CONFIG_FILE
-    raw = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    raw = parent.experiment.model_dump(mode="json")  # what the run saved, read once by load_run
     raw["data"]["path"] = str(data.resolve())
     raw["output"]["run_dir"] = str(run_dir.resolve())
     raw["training"]["epochs"] = epochs or UPDATE_EPOCHS
     for override in overrides:
         apply_override(raw, override)
-    return experiment_from_dict(raw, config_path)
+    return experiment_from_dict(raw, parent.run_dir / artifacts.CONFIG_FILE)
 
 
 def default_run_dir(parent: Path, now: datetime | None = None) -> Path:
     """Beside the parent's folder (through any `current` link): NAME.update-YYYYMMDDTHHMMSS,
     NAME being the parent's own name without an earlier update's suffix."""
-    resolved = parent.resolve()
-    stem = resolved.name.split(UPDATE_SUFFIX)[0]
     moment = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S")
-    return resolved.parent / f"{stem}.update-{moment}"
+    return parent.resolve().parent / f"{_base_name(parent)}{UPDATE_SUFFIX}{moment}"
+
+
+def _base_name(run_dir: Path) -> str:
+    """The run's folder name (through any `current` link) without an update's suffix."""
+    return run_dir.resolve().name.split(UPDATE_SUFFIX)[0]
