@@ -144,6 +144,21 @@ def a_store_that_is_down_costs_a_warning(root: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_update_mlflow_uri_logs_a_run_trained_without_it_under_the_runs_name(tmp_path):
+    synthetic_frame(rows=240).to_csv(tmp_path / "load.csv", index=False)
+    config = tiny_experiment(tmp_path / "load.csv", tmp_path / "runs" / "meter")
+    (tmp_path / "cron.yaml").write_text(yaml.safe_dump(config))
+    assert minimal("train", "cron.yaml", "-q", cwd=tmp_path).returncode == 0
+    done = minimal("update", "runs/meter", "-i", "load.csv", "--mlflow-uri", store(tmp_path),
+                   "--json", cwd=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)
+    (run,) = runs_of(tmp_path, "meter")  # the run's name, without the update's suffix
+    assert run.info.run_id == summary["mlflow"]
+    assert run.info.run_name == Path(summary["run_dir"]).name
+    assert run.data.tags["lstmcast.command"] == "update"
+
+
 def test_tune_logs_the_study_with_a_nested_run_per_trial_and_none_twice(tmp_path):
     synthetic_frame(rows=240).to_csv(tmp_path / "load.csv", index=False)
     space = {"model.dropout": {"low": 0.0, "high": 0.3}}
