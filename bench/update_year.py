@@ -4,6 +4,7 @@ policy per --epochs given), each as the user runs it, with real subprocesses.
 
     python -m bench.update_year [--config configs/vic_elec.yaml] [--steps 52] [--epochs 10 [3]]
     python -m bench.update_year --config configs/tourism_panel.yaml --steps 8
+    python -m bench.update_year --steps 52 --epochs 1 --workdir bench/results/year  # resumable
 
 A step is a week of rows for data recorded within the day (vic_elec, half-hourly: 52 steps are
 a year), else one period (tourism, quarterly: 4 steps are a year), cut at one timestamp for
@@ -59,7 +60,7 @@ def setup(folder: Path, config: Path, history: pd.DataFrame) -> None:
     raw["output"] = {**raw.get("output", {}), "run_dir": "runs/first"}
     (folder / "config.yaml").write_text(yaml.safe_dump(raw))
     history.to_csv(folder / "data.csv", index=False)
-    lstmcast("train", "config.yaml", "-q", cwd=folder)
+    lstmcast("train", "config.yaml", "--overwrite", "-q", cwd=folder)
 
 
 class Cuts:
@@ -77,39 +78,111 @@ class Cuts:
         return self.frame[self.stamps <= self.moments[self.start + step * self.size - 1]]
 
 
-def run_year(config: Path, steps: int, epochs: list[int]) -> dict[str, dict]:
+def run_year(config: Path, steps: int, epochs: list[int], folder: Path) -> tuple[dict, float]:
+    """Every step from where `folder` stands (a fresh start when it holds none) to the end: each
+    policy's scores, and the wall seconds the year took over all its sessions."""
     data = yaml.safe_load(config.read_text())["data"]
     frame = pd.read_csv((config.parent / data["path"]).resolve())
     cuts = Cuts(frame, data.get("timestamp", "timestamp"), steps)
-    folder = Path(tempfile.mkdtemp(prefix="update-year-"))
-    frame.to_csv(folder / "actuals.csv", index=False)
-    setup(folder, config, cuts.upto(0))
     names = policies(epochs)
+    progress = Progress.resumed(folder, config, steps, epochs)
+    if progress is None:
+        started = time.perf_counter()
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(folder / "actuals.csv", index=False)
+        setup(folder, config, cuts.upto(0))
+        progress = Progress.started(folder, config, steps, epochs, names)
+        progress.since = started
     updates = dict(zip(names[2:], epochs, strict=True))
-    current = {policy: "runs/first" for policy in names}
-    cpu = {policy: 0.0 for policy in names}
-    for step in range(steps):
+    for step in range(progress.step, steps):
         cuts.upto(step).to_csv(folder / "data.csv", index=False)
         for policy in names:
-            lstmcast("forecast", current[policy], "--input", "data.csv", "--log",
+            lstmcast("forecast", progress.current[policy], "--input", "data.csv", "--log",
                      f"{policy}.csv", "-o", "/dev/null", "-q", cwd=folder)  # fmt: skip
         cuts.upto(step + 1).to_csv(folder / "data.csv", index=False)
-        if step == steps - 1:
-            break
-        retrained = f"runs/r{step + 1}"
-        _, seconds = lstmcast("train", "config.yaml", "--set", f"output.run_dir={retrained}",
-                              "-q", cwd=folder)  # fmt: skip
-        cpu["retrain"] += seconds
-        current["retrain"] = retrained
-        for policy, count in updates.items():
-            updated = f"runs/{policy}-{step + 1}"
-            _, seconds = lstmcast("update", current[policy], "-i", "data.csv", "--epochs", count,
-                                  "--output-run", updated, "-q", cwd=folder)  # fmt: skip
-            cpu[policy] += seconds
-            current[policy] = updated
+        if step < steps - 1:
+            retrain(folder, step, progress)
+            for policy, count in updates.items():
+                update(folder, step, policy, count, progress)
+        progress.done(step)
         print(f"step {step + 1}/{steps}", file=sys.stderr, flush=True)
-    return {policy: _scored(folder, policy, cpu[policy] / max(steps - 1, 1))
-            for policy in names}  # fmt: skip
+    found = {policy: _scored(folder, policy, progress.cpu[policy] / max(steps - 1, 1))
+             for policy in names}  # fmt: skip
+    return found, progress.state["seconds"]
+
+
+def retrain(folder: Path, step: int, progress: Progress) -> None:
+    retrained = f"runs/r{step + 1}"
+    _, seconds = lstmcast("train", "config.yaml", "--set", f"output.run_dir={retrained}",
+                          "--overwrite", "-q", cwd=folder)  # fmt: skip
+    progress.cpu["retrain"] += seconds
+    progress.current["retrain"] = retrained
+
+
+def update(folder: Path, step: int, policy: str, epochs: int, progress: Progress) -> None:
+    updated = f"runs/{policy}-{step + 1}"
+    _, seconds = lstmcast("update", progress.current[policy], "-i", "data.csv", "--epochs", epochs,
+                          "--output-run", updated, "--overwrite", "-q", cwd=folder)  # fmt: skip
+    progress.cpu[policy] += seconds
+    progress.current[policy] = updated
+
+
+class Progress:
+    """Where a year stands, saved after every step so that a benchmark of hours survives a stop:
+    the next step, each policy's current run and CPU seconds so far, and the length of each
+    policy's forecast log then (a step cut short may have logged; resuming cuts it back), and
+    the wall seconds spent so far."""
+
+    FILE = "progress.json"
+
+    def __init__(self, folder: Path, state: dict) -> None:
+        self.folder, self.state, self.since = folder, state, time.perf_counter()
+        self.step, self.current, self.cpu = state["step"], state["current"], state["cpu"]
+
+    @classmethod
+    def started(cls, folder: Path, config: Path, steps: int, epochs: list[int],
+                names: list[str]) -> Progress:  # fmt: skip
+        state = {"config": str(config.resolve()), "steps": steps, "epochs": epochs, "step": 0,
+                 "current": dict.fromkeys(names, "runs/first"), "cpu": dict.fromkeys(names, 0.0),
+                 "log_bytes": dict.fromkeys(names, 0)}  # fmt: skip
+        progress = cls(folder, state)
+        progress.save()
+        return progress
+
+    @classmethod
+    def resumed(cls, folder: Path, config: Path, steps: int, epochs: list[int]) -> Progress | None:
+        path = folder / cls.FILE
+        if not path.exists():
+            return None
+        state = json.loads(path.read_text())
+        asked = {"config": str(config.resolve()), "steps": steps, "epochs": epochs}
+        if {key: state[key] for key in asked} != asked:
+            sys.exit(f"{folder} holds another benchmark ({path}); give another --workdir")
+        for policy, size in state["log_bytes"].items():
+            log = folder / f"{policy}.csv"
+            if log.exists():
+                with log.open("r+b") as handle:
+                    handle.truncate(size)
+        print(f"resuming {folder} at step {state['step'] + 1}", file=sys.stderr, flush=True)
+        return cls(folder, state)
+
+    def done(self, step: int) -> None:
+        self.step = self.state["step"] = step + 1
+        now = time.perf_counter()
+        self.state["seconds"] = self.state.get("seconds", 0.0) + now - self.since
+        self.since = now
+        self.state["log_bytes"] = {policy: _size(self.folder / f"{policy}.csv")
+                                   for policy in self.current}  # fmt: skip
+        self.save()
+
+    def save(self) -> None:
+        scratch = self.folder / f"{self.FILE}.part"
+        scratch.write_text(json.dumps(self.state, indent=1))
+        scratch.replace(self.folder / self.FILE)
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
 
 
 def _stamps_a_step(moments: pd.Series) -> int:
@@ -144,12 +217,18 @@ def main() -> None:
         default=[10],
         help="update's --epochs; several give one update policy each",
     )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="where the year's runs and logs live; run again with the same one to resume "
+        "(default: a new temporary folder)",
+    )
     args = parser.parse_args()
-    started = time.perf_counter()
-    found = run_year(args.config, args.steps, args.epochs)
+    folder = args.workdir or Path(tempfile.mkdtemp(prefix="update-year-"))
+    found, seconds = run_year(args.config, args.steps, args.epochs, folder)
     lines = ["# A year of cron (bench/update_year.py)", "",
              f"`python -m bench.update_year {' '.join(sys.argv[1:])}`, "
-             f"{time.perf_counter() - started:.0f} s on this machine.", "",
+             f"{seconds:.0f} s on this machine.", "",
              "| policy | live MASE | seasonal naive | training CPU s a step |",
              "|---|---:|---:|---:|"]  # fmt: skip
     for policy, result in found.items():
