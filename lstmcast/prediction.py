@@ -29,6 +29,12 @@ if TYPE_CHECKING:
 PREDICT_BATCH = 256
 """Windows per predict batch at least: inference holds no gradients, so batches can be large."""
 
+BLOCK_BATCHES = 64
+"""Predict batches per call of model.predict: Keras holds a call's outputs twice (its batches,
+then their concatenation), so 250,000 windows x 48 steps go through in blocks of 64 batches
+straight into one float64 array instead of costing 300 MB more at once. Blocks are whole
+batches, so every batch, and every number, is what one call would give."""
+
 
 def predict_scaled(
     model: keras.Model | OnnxModel,
@@ -55,16 +61,18 @@ def predict_scaled(
         from lstmcast.models.stateful import replay_at_origins
 
         return replay_at_origins(model, experiment, table, origins, known=known)
-    dataset = window_dataset(
-        table,
-        origins - lookback + 1,
-        lookback=lookback,
-        horizon=horizon,
-        batch_size=prediction_batch(experiment.training),
-        targets=False,
-        known=known,
-    )
-    return np.asarray(model.predict(dataset, verbose=0), dtype=np.float64)
+    batch = prediction_batch(experiment.training)
+    block = batch * BLOCK_BATCHES
+    outputs = None
+    for first in range(0, len(origins), block):
+        starts = origins[first : first + block] - lookback + 1
+        dataset = window_dataset(table, starts, lookback=lookback, horizon=horizon,
+                                 batch_size=batch, targets=False, known=known)  # fmt: skip
+        predicted = model.predict(dataset, verbose=0)
+        if outputs is None:
+            outputs = np.empty((len(origins), *predicted.shape[1:]), dtype=np.float64)
+        outputs[first : first + len(starts)] = predicted
+    return outputs
 
 
 def prediction_batch(training: TrainingSection) -> int:
@@ -92,7 +100,7 @@ def forecast_with_quantiles(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """(point forecasts (origins, horizon), quantiles (origins, horizon, quantiles) or None),
     in the target's units, from one prediction pass."""
-    outputs = scaler.inverse_target(predict_scaled(model, experiment, table, origins))
+    outputs = scaler.inverse_target(predict_scaled(model, experiment, table, origins), out=True)
     quantiles = experiment.model.quantiles
     if not quantiles:
         return outputs, None

@@ -31,9 +31,14 @@ class Scaler:
             scaled[:, column] = (values[:, column] - self.center[column]) / self.scale[column]
         return scaled
 
-    def inverse_target(self, scaled_target: np.ndarray) -> np.ndarray:
-        """Scaled target values (any shape) back to the target's original units."""
-        return scaled_target * self.scale[0] + self.center[0]
+    def inverse_target(self, scaled_target: np.ndarray, *, out: bool = False) -> np.ndarray:
+        """Scaled target values (any shape) back to the target's original units; out=True
+        writes them over `scaled_target` (float64, not needed again): the same numbers without
+        a second array the size of every forecast."""
+        if not out:
+            return scaled_target * self.scale[0] + self.center[0]
+        np.multiply(scaled_target, self.scale[0], out=scaled_target)
+        return np.add(scaled_target, self.center[0], out=scaled_target)
 
     def to_dict(self) -> dict[str, Any]:
         return {"method": self.method, "center": self.center.tolist(), "scale": self.scale.tolist()}

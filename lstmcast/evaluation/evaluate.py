@@ -13,12 +13,12 @@ import numpy as np
 from lstmcast import artifacts
 from lstmcast.data.prepare import PreparedData
 from lstmcast.data.workload import Workload
-from lstmcast.evaluation.intervals import ConformalIntervals, calibrate
+from lstmcast.evaluation.intervals import ConformalIntervals, from_residuals
 from lstmcast.evaluation.scoring import Pooled, mean_over_series, series_brief
 from lstmcast.evaluation.series import (
     SeriesEvaluation,
     score_forecasts,
-    validation_forecasts,
+    validation_residuals,
     with_quantile_scores,
 )
 from lstmcast.prediction import predict_scaled
@@ -136,18 +136,19 @@ def _score_part(
     model: keras.Model, part: Workload, intervals: ConformalIntervals | None
 ) -> dict[str, SeriesEvaluation]:
     """Each series of one part: one prediction pass over every test origin of the part, then
-    each series' windows in its own units, its band the calibrated one in its scale."""
+    each series' windows in its own units (its rows of the prediction, turned into them in
+    place), its band the calibrated one in its scale."""
     experiment, layout = part.experiment, part.layout
     lookback, horizon = experiment.windows.lookback, experiment.windows.horizon
     origins = part.starts["test"] + lookback - 1
     scaled = predict_scaled(model, experiment, part.table, origins)
-    owner = layout.series_of(origins)
+    edges = np.searchsorted(layout.series_of(origins), np.arange(len(layout.ids) + 1))
     quantiles = experiment.model.quantiles
     scores = {}
     for index, sid in enumerate(layout.ids):
-        mine = owner == index
+        mine = slice(edges[index], edges[index + 1])  # starts run series by series
         scaler = layout.scalers[index]
-        outputs = scaler.inverse_target(scaled[mine])
+        outputs = scaler.inverse_target(scaled[mine], out=True)
         point = outputs[:, :, quantiles.index(0.5)] if quantiles else outputs
         bands = intervals.for_scales(float(scaler.scale[0])) if intervals else None
         view = _series_view(part, index, part.starts["test"][mine])
@@ -185,17 +186,15 @@ def calibrate_fitting(
 ) -> ConformalIntervals | None:
     """The bands from the validation windows of fitting views (a workload's parts, or one
     backtest refit's), pooled in their units."""
-    pairs, levels, stacked = [], None, False
+    found, levels, stacked = [], None, False
     for data in views:
         if data.experiment.intervals is None:
             return None
-        pairs.append(validation_forecasts(model, data))
+        found.append(validation_residuals(model, data))
         levels, stacked = data.experiment.intervals.levels, data.experiment.data.is_panel
-    if len(pairs) == 1:
-        actual, predicted = pairs[0]
-    else:
-        actual, predicted = (np.concatenate(arrays) for arrays in zip(*pairs, strict=True))
+    residuals = found[0] if len(found) == 1 else np.concatenate(found)
+    del found
     if stacked:
         source = "validation windows of every series, pooled in per-series scaled units"
-        return calibrate(actual, predicted, levels, source=source, units="scaled")
-    return calibrate(actual, predicted, levels, source="validation")
+        return from_residuals(residuals, levels, source=source, units="scaled")
+    return from_residuals(residuals, levels, source="validation")

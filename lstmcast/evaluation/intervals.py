@@ -105,12 +105,18 @@ def calibrate(
     source: str,
     units: str = "target",
 ) -> ConformalIntervals:
-    """Half-widths per step from calibration windows (windows, horizon) of both arrays.
+    """Half-widths per step from calibration windows (windows, horizon) of both arrays."""
+    return from_residuals(np.abs(actual - predicted), levels, source=source, units=units)
+
+
+def from_residuals(
+    residuals: np.ndarray, levels: list[int], *, source: str, units: str = "target"
+) -> ConformalIntervals:
+    """Half-widths per step from |actual - forecast| (windows, horizon), sorted in place.
 
     n = 4 residuals 1, 2, 3, 4 at one step: 50% takes the ceil(5 * 0.5) = 3rd smallest, 3;
     80% the ceil(5 * 0.8) = 4th, 4; 95% would need the 5th: unbounded.
     """
-    residuals = np.abs(actual - predicted)
     residuals.sort(axis=0)  # in place: one copy of (windows, horizon), not two
     count = len(residuals)
     radius = {}

@@ -6,6 +6,7 @@ Each takes (actual, forecast) of the same shape and an axis: None for one number
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,8 +178,7 @@ def coverage(
 def pinball(actual: np.ndarray, quantile: np.ndarray, tau: float, axis: Axis = None) -> np.ndarray:
     """Quantile loss of a forecast of the tau-quantile: tau * e if e >= 0 else (tau - 1) * e,
     with e = actual - quantile."""
-    error = actual - quantile
-    return np.mean(np.maximum(tau * error, (tau - 1) * error), axis=axis)
+    return np.mean(_pinball_terms(actual, quantile, tau), axis=axis)
 
 
 def winkler(
@@ -192,6 +192,62 @@ def winkler(
     return np.mean(upper - lower + 2.0 / alpha * (below + above), axis=axis)
 
 
+@dataclass(frozen=True)
+class IntervalSums:
+    """Per-step sums behind interval_metrics, added up a block of windows at a time, like
+    ErrorSums: a band's scores over 250,000 windows x 48 steps without its bounds, or any
+    temporary, at full size. `band(rows)` gives (lower, upper) of those windows."""
+
+    windows: int
+    inside: np.ndarray
+    width: np.ndarray
+    pinball: np.ndarray
+    """The two bounds' quantile losses, averaged."""
+    winkler: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        actual: np.ndarray,
+        band: Callable[[slice], tuple[np.ndarray, np.ndarray]],
+        *,
+        level: float,
+        block: int = BLOCK_WINDOWS,
+    ) -> IntervalSums:
+        tail, alpha = (1 - level / 100) / 2, 1 - level / 100
+        sums = {name: np.zeros(actual.shape[1]) for name in ("inside", "width", "pinball",
+                                                               "winkler")}  # fmt: skip
+        for first in range(0, len(actual), block):
+            rows = slice(first, first + block)
+            observed, (lower, upper) = actual[rows], band(rows)
+            width = upper - lower
+            miss = np.maximum(lower - observed, 0.0) + np.maximum(observed - upper, 0.0)
+            losses = _pinball_terms(observed, lower, tail) + _pinball_terms(
+                observed, upper, 1 - tail
+            )
+            sums["inside"] += ((observed >= lower) & (observed <= upper)).sum(axis=0)
+            sums["width"] += width.sum(axis=0)
+            sums["pinball"] += (losses / 2).sum(axis=0)
+            sums["winkler"] += (width + 2.0 / alpha * miss).sum(axis=0)
+        return cls(len(actual), **sums)
+
+    def metrics(self, *, per_step: bool = False) -> dict[str, np.ndarray]:
+        """What interval_metrics gives with axis=0 (per_step) or axis=None."""
+        total = (lambda sums: sums) if per_step else np.sum
+        cells = self.windows * (1 if per_step else len(self.inside))
+        return {
+            "coverage": 100.0 * total(self.inside) / cells,
+            "width": total(self.width) / cells,
+            "pinball": total(self.pinball) / cells,
+            "winkler": total(self.winkler) / cells,
+        }
+
+
+def _pinball_terms(actual: np.ndarray, quantile: np.ndarray, tau: float) -> np.ndarray:
+    error = actual - quantile
+    return np.maximum(tau * error, (tau - 1) * error)
+
+
 def interval_metrics(
     actual: np.ndarray,
     lower: np.ndarray,
@@ -200,7 +256,8 @@ def interval_metrics(
     level: float,
     axis: Axis = None,
 ) -> dict[str, np.ndarray]:
-    """Coverage (%), mean width, pinball loss of the two bounds (averaged) and Winkler score."""
+    """Coverage (%), mean width, pinball loss of the two bounds (averaged) and Winkler score,
+    over whole arrays: the reference IntervalSums is tested against."""
     tail = (1 - level / 100) / 2
     return {
         "coverage": coverage(actual, lower, upper, axis),

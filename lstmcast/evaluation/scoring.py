@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lstmcast.evaluation import baselines
-from lstmcast.evaluation.metrics import ErrorSums, interval_metrics, seasonal_naive_scale
+from lstmcast.evaluation.metrics import ErrorSums, IntervalSums, seasonal_naive_scale
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,21 @@ def score_intervals(
 def score_interval(
     actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, level: int
 ) -> dict[str, Any]:
-    metrics = rounded(interval_metrics(actual, lower, upper, level=level))
-    steps = rounded(interval_metrics(actual, lower, upper, level=level, axis=0))
-    return {**metrics, "coverage_per_step": steps["coverage"]}
+    return _interval_scores(IntervalSums.of(actual, lambda rows: (lower[rows], upper[rows]),
+                                            level=level))  # fmt: skip
+
+
+def score_band(
+    actual: np.ndarray, point: np.ndarray, radius: np.ndarray, *, level: int
+) -> dict[str, Any]:
+    """score_interval of the band point -/+ radius, built a block of windows at a time."""
+    band = lambda rows: (point[rows] - radius, point[rows] + radius)  # noqa: E731
+    return _interval_scores(IntervalSums.of(actual, band, level=level))
+
+
+def _interval_scores(sums: IntervalSums) -> dict[str, Any]:
+    steps = rounded(sums.metrics(per_step=True))
+    return {**rounded(sums.metrics()), "coverage_per_step": steps["coverage"]}
 
 
 def rounded(metrics: dict[str, np.ndarray]) -> dict[str, Any]:

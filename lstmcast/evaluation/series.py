@@ -14,8 +14,8 @@ from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
-from lstmcast.evaluation.metrics import pinball
-from lstmcast.evaluation.scoring import LazyForecasts, Scales, score, score_interval, skill
+from lstmcast.evaluation.metrics import BLOCK_WINDOWS, pinball
+from lstmcast.evaluation.scoring import LazyForecasts, Scales, score, score_band, skill
 from lstmcast.prediction import forecast_at_origins, quantile_column
 
 if TYPE_CHECKING:
@@ -119,16 +119,21 @@ def with_quantile_scores(
     )
 
 
-def validation_forecasts(model: keras.Model, data: PreparedData) -> tuple[np.ndarray, np.ndarray]:
-    """(actual, forecast) over the validation windows, each (windows, horizon), in the
-    target's units: what the conformal bands are calibrated on."""
+def validation_residuals(model: keras.Model, data: PreparedData) -> np.ndarray:
+    """|actual - forecast| over the validation windows (windows, horizon), in the target's
+    units: what the conformal bands are calibrated on. Written over the forecast, the actuals
+    gathered a block at a time: one array the size of the windows, not three."""
     lookback, horizon = data.experiment.windows.lookback, data.experiment.windows.horizon
     starts = data.starts["validation"]
-    predicted = forecast_at_origins(
+    residuals = forecast_at_origins(
         model, data.experiment, data.scaled, starts + lookback - 1, data.scaler
     )
-    actual = target_windows(data.series.target_values, starts, lookback=lookback, horizon=horizon)
-    return actual, predicted
+    for first in range(0, len(starts), BLOCK_WINDOWS):
+        block = residuals[first : first + BLOCK_WINDOWS]
+        actual = target_windows(data.series.target_values, starts[first : first + BLOCK_WINDOWS],
+                                lookback=lookback, horizon=horizon)  # fmt: skip
+        np.abs(np.subtract(actual, block, out=block), out=block)
+    return residuals
 
 
 def score_forecasts(
@@ -156,7 +161,7 @@ def score_forecasts(
     scales = Scales.of(target[train_first:train_end], m)
     overall, per_step = score(actual, forecasts, scales)
     interval_scores = {
-        str(level): score_interval(actual, *intervals.band(level, forecast), level=level)
+        str(level): score_band(actual, forecast, intervals.radius[level], level=level)
         for level in (intervals.levels if intervals is not None else [])
     }
     origins = first_targets - 1

@@ -123,3 +123,28 @@ def test_every_metric_has_one_heading_in_its_order():
     from lstmcast.text import METRIC_HEADINGS
 
     assert tuple(METRIC_HEADINGS) == METRICS
+
+
+@pytest.mark.parametrize("block", [1, 4, 10_000])
+def test_interval_sums_give_every_interval_metric_as_computed_whole(block):
+    """Bands are scored a block of windows at a time; overall and per step, every interval
+    metric must be what interval_metrics gives over the whole arrays (an unbounded band too)."""
+    from lstmcast.evaluation.metrics import IntervalSums, interval_metrics
+
+    rng = np.random.default_rng(8)
+    actual = rng.normal(size=(17, 3)) * 5
+    point = actual + rng.normal(size=(17, 3)) * 3
+    radius = np.array([1.0, 4.0, 2.5])
+    lower, upper = point - radius, point + radius
+    actual[2, 0] = lower[2, 0]  # on a bound: inside
+    sums = IntervalSums.of(actual, lambda rows: (lower[rows], upper[rows]), level=90, block=block)
+    for per_step, axis in [(False, None), (True, 0)]:
+        got = sums.metrics(per_step=per_step)
+        expected = interval_metrics(actual, lower, upper, level=90, axis=axis)
+        assert set(got) == set(expected)
+        for name in expected:
+            np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, err_msg=name)
+    wide = IntervalSums.of(
+        actual, lambda rows: (point[rows] - np.inf, point[rows] + np.inf), level=80
+    )
+    assert wide.metrics()["coverage"] == 100.0 and np.isinf(wide.metrics()["width"])
