@@ -6,7 +6,7 @@ Each takes (actual, forecast) of the same shape and an axis: None for one number
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,6 +104,11 @@ BLOCK_WINDOWS = 8192
 """Windows per block when summing errors: 8192 x 48 steps is 3 MB per temporary."""
 
 
+def blocks(windows: int, block: int = BLOCK_WINDOWS) -> Iterator[slice]:
+    """Consecutive slices of at most `block` of `windows` windows (none when there are none)."""
+    return (slice(first, first + block) for first in range(0, windows, block))
+
+
 @dataclass(frozen=True)
 class ErrorSums:
     """Per-step sums of the errors behind every metric of METRICS, added up a block of windows
@@ -124,13 +129,22 @@ class ErrorSums:
     @classmethod
     def of(cls, actual: np.ndarray, forecast: np.ndarray, block: int = BLOCK_WINDOWS) -> ErrorSums:
         """Sums over the windows (rows) of (windows, horizon) arrays."""
-        names = ("absolute", "squared", "signed", "relative", "nonzero", "symmetric")
-        sums = {name: np.zeros(actual.shape[1]) for name in names}
-        for first in range(0, len(actual), block):
-            rows = slice(first, first + block)
-            for name, values in _error_terms(actual[rows], forecast[rows]).items():
-                sums[name] += values.sum(axis=0)
-        return cls(len(actual), **sums)
+        return cls.over(len(actual), lambda rows: (actual[rows], forecast[rows]), block)
+
+    @classmethod
+    def over(
+        cls,
+        windows: int,
+        pair: Callable[[slice], tuple[np.ndarray, np.ndarray]],
+        block: int = BLOCK_WINDOWS,
+    ) -> ErrorSums:
+        """Sums over `windows` windows whose (actual, forecast) `pair(rows)` gives a block at a
+        time, so neither need exist whole."""
+        sums: dict[str, np.ndarray] = {}
+        for rows in blocks(windows, block):
+            for name, values in _error_terms(*pair(rows)).items():
+                sums[name] = sums.get(name, 0) + values.sum(axis=0)
+        return cls(windows, **sums)
 
     def metrics(
         self, *, scale: float, squared_scale: float = float("nan"), per_step: bool = False
@@ -196,7 +210,7 @@ def winkler(
 class IntervalSums:
     """Per-step sums behind interval_metrics, added up a block of windows at a time, like
     ErrorSums: a band's scores over 250,000 windows x 48 steps without its bounds, or any
-    temporary, at full size. `band(rows)` gives (lower, upper) of those windows."""
+    temporary, at full size."""
 
     windows: int
     inside: np.ndarray
@@ -206,20 +220,20 @@ class IntervalSums:
     winkler: np.ndarray
 
     @classmethod
-    def of(
+    def over(
         cls,
-        actual: np.ndarray,
-        band: Callable[[slice], tuple[np.ndarray, np.ndarray]],
+        windows: int,
+        cells: Callable[[slice], tuple[np.ndarray, np.ndarray, np.ndarray]],
         *,
         level: float,
         block: int = BLOCK_WINDOWS,
     ) -> IntervalSums:
+        """Sums over `windows` windows whose (actual, lower, upper) `cells(rows)` gives a block
+        at a time."""
         tail, alpha = (1 - level / 100) / 2, 1 - level / 100
-        sums = {name: np.zeros(actual.shape[1]) for name in ("inside", "width", "pinball",
-                                                               "winkler")}  # fmt: skip
-        for first in range(0, len(actual), block):
-            rows = slice(first, first + block)
-            observed, (lower, upper) = actual[rows], band(rows)
+        sums = dict.fromkeys(("inside", "width", "pinball", "winkler"), 0)
+        for rows in blocks(windows, block):
+            observed, lower, upper = cells(rows)
             width = upper - lower
             miss = np.maximum(lower - observed, 0.0) + np.maximum(observed - upper, 0.0)
             losses = _pinball_terms(observed, lower, tail) + _pinball_terms(
@@ -229,7 +243,7 @@ class IntervalSums:
             sums["width"] += width.sum(axis=0)
             sums["pinball"] += (losses / 2).sum(axis=0)
             sums["winkler"] += (width + 2.0 / alpha * miss).sum(axis=0)
-        return cls(len(actual), **sums)
+        return cls(windows, **sums)
 
     def metrics(self, *, per_step: bool = False) -> dict[str, np.ndarray]:
         """What interval_metrics gives with axis=0 (per_step) or axis=None."""

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from lstmcast.evaluation import baselines
-from lstmcast.evaluation.metrics import ErrorSums, IntervalSums, seasonal_naive_scale
+from lstmcast.evaluation.metrics import ErrorSums, IntervalSums, blocks, seasonal_naive_scale
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,9 @@ def baseline_forecasts(
 
 @dataclass(frozen=True)
 class LazyForecasts(Mapping[str, np.ndarray]):
-    """The given forecasts, then BASELINES, each baseline built when it is read and not kept:
-    on 250,000 test windows of 48 steps each baseline is 96 MB."""
+    """The given forecasts, then BASELINES, and the actuals, of the windows whose first target
+    rows are given: each baseline and the actuals built when read, or a block of windows at a
+    time when scored, and not kept (on 250,000 test windows of 48 steps each is 96 MB)."""
 
     given: Mapping[str, np.ndarray]
     target: np.ndarray
@@ -68,6 +69,26 @@ class LazyForecasts(Mapping[str, np.ndarray]):
     def __iter__(self) -> Iterator[str]:
         return iter([*self.given, *BASELINES])
 
+    @property
+    def windows(self) -> int:
+        return len(self.first_targets)
+
+    def block(self, method: str, rows: slice) -> np.ndarray:
+        """One method's forecasts for a block of the windows."""
+        if method in self.given:
+            return self.given[method][rows]
+        return baseline_forecast(
+            method, self.target, self.first_targets[rows], self.horizon, self.season_length
+        )
+
+    def actual(self, rows: slice = slice(None)) -> np.ndarray:
+        """The actual values of the windows (or a block of them): (windows, horizon)."""
+        return self.target[self.first_targets[rows, None] + np.arange(self.horizon)]
+
+    def zero_actuals(self) -> int:
+        """Cells whose actual is 0 (which MAPE skips)."""
+        return sum(int(np.sum(self.actual(rows) == 0)) for rows in blocks(self.windows))
+
     def __len__(self) -> int:
         return len(self.given) + len(BASELINES)
 
@@ -84,12 +105,31 @@ def baseline_forecast(
 def score(
     actual: np.ndarray, forecasts: Mapping[str, np.ndarray], scales: Scales
 ) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, list[float]]]]:
-    """(method -> metric -> value over every cell, method -> metric -> value per step).
-    `forecasts` may build each method's forecast when asked for it (LazyForecasts), so only
-    one is held at a time."""
+    """(method -> metric -> value over every cell, method -> metric -> value per step)."""
+    return _scores({method: ErrorSums.of(actual, forecasts[method]) for method in forecasts},
+                   scales)  # fmt: skip
+
+
+def score_windows(
+    windows: LazyForecasts, scales: Scales
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, list[float]]]]:
+    """score() of the windows' actuals and forecasts, each built a block of windows at a time:
+    no array the size of all the windows but the model's forecast."""
+    sums = {
+        method: ErrorSums.over(
+            windows.windows, lambda rows, method=method: (windows.actual(rows),
+                                                          windows.block(method, rows))
+        )
+        for method in windows
+    }  # fmt: skip
+    return _scores(sums, scales)
+
+
+def _scores(
+    by_method: dict[str, ErrorSums], scales: Scales
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, list[float]]]]:
     overall, per_step = {}, {}
-    for method in forecasts:
-        sums = ErrorSums.of(actual, forecasts[method])
+    for method, sums in by_method.items():
         kwargs = {"scale": scales.mae, "squared_scale": scales.mse}
         overall[method] = rounded(sums.metrics(**kwargs))
         per_step[method] = rounded(sums.metrics(**kwargs, per_step=True))
@@ -115,16 +155,17 @@ def score_intervals(
 def score_interval(
     actual: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, level: int
 ) -> dict[str, Any]:
-    return _interval_scores(IntervalSums.of(actual, lambda rows: (lower[rows], upper[rows]),
-                                            level=level))  # fmt: skip
+    cells = lambda rows: (actual[rows], lower[rows], upper[rows])  # noqa: E731
+    return _interval_scores(IntervalSums.over(len(actual), cells, level=level))
 
 
 def score_band(
-    actual: np.ndarray, point: np.ndarray, radius: np.ndarray, *, level: int
+    windows: LazyForecasts, point: np.ndarray, radius: np.ndarray, *, level: int
 ) -> dict[str, Any]:
-    """score_interval of the band point -/+ radius, built a block of windows at a time."""
-    band = lambda rows: (point[rows] - radius, point[rows] + radius)  # noqa: E731
-    return _interval_scores(IntervalSums.of(actual, band, level=level))
+    """score_interval of the band point -/+ radius around the windows' forecast, it and the
+    actuals built a block of windows at a time."""
+    cells = lambda rows: (windows.actual(rows), point[rows] - radius, point[rows] + radius)  # noqa: E731
+    return _interval_scores(IntervalSums.over(windows.windows, cells, level=level))
 
 
 def _interval_scores(sums: IntervalSums) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
 from lstmcast.evaluation.metrics import BLOCK_WINDOWS, pinball
-from lstmcast.evaluation.scoring import LazyForecasts, Scales, score, score_band, skill
+from lstmcast.evaluation.scoring import LazyForecasts, Scales, score_band, score_windows, skill
 from lstmcast.prediction import forecast_at_origins, quantile_column
 
 if TYPE_CHECKING:
@@ -26,17 +26,20 @@ if TYPE_CHECKING:
 class WindowForecasts:
     """Every test window's forecasts, by method, beside the actual values: (windows, horizon).
 
-    Only the actuals and the model's forecast are held; the baselines and interval bounds are
+    Only the model's forecast is held; the actuals, the baselines and the interval bounds are
     rebuilt when a table asks for them (each is as large as the forecast)."""
 
     origins: np.ndarray
     """Row index of each window's origin, its last observed row."""
-    actual: np.ndarray
     by_method: LazyForecasts
     """The model's forecast first, then the baselines."""
     intervals: ConformalIntervals | None = None
     quantiles: dict[str, np.ndarray] = field(default_factory=dict)
     """quantile_10 ... of a quantile model, (windows, horizon) each."""
+
+    @property
+    def actual(self) -> np.ndarray:
+        return self.by_method.actual()
 
     @property
     def bands(self) -> dict[str, np.ndarray]:
@@ -49,13 +52,14 @@ class WindowForecasts:
     def to_frame(self, timestamps: pd.DatetimeIndex) -> pd.DataFrame:
         """Long form, one row per window and step: origin, timestamp, step, actual, the model,
         its interval bounds, then the baselines."""
-        num_windows, horizon = self.actual.shape
+        actual = self.actual
+        num_windows, horizon = actual.shape
         rows = (self.origins[:, None] + np.arange(1, horizon + 1)).ravel()
         columns = {
             "origin": np.repeat(format_timestamps(timestamps[self.origins]), horizon),
             "timestamp": format_timestamps(timestamps[rows]),
             "step": np.tile(np.arange(1, horizon + 1), num_windows),
-            "actual": self.actual.ravel(),
+            "actual": actual.ravel(),
         }
         model, *others = self.by_method
         columns[model] = self.by_method[model].ravel()
@@ -154,14 +158,13 @@ def score_forecasts(
             f"season length {m} is longer than the history before the first test window "
             f"({first_targets.min()} rows); set data.season_length smaller or give more history"
         )
-    actual = target_windows(target, starts, lookback=lookback, horizon=horizon)
     label = data.experiment.model.cell
     forecasts = LazyForecasts({label: forecast}, target, first_targets, horizon, m)
     train_first, train_end = data.bounds.rows("train")
     scales = Scales.of(target[train_first:train_end], m)
-    overall, per_step = score(actual, forecasts, scales)
+    overall, per_step = score_windows(forecasts, scales)
     interval_scores = {
-        str(level): score_band(actual, forecast, intervals.radius[level], level=level)
+        str(level): score_band(forecasts, forecast, intervals.radius[level], level=level)
         for level in (intervals.levels if intervals is not None else [])
     }
     origins = first_targets - 1
@@ -176,10 +179,10 @@ def score_forecasts(
         mase_scale=scales.mae,
         first_origin=first_origin,
         last_origin=last_origin,
-        zero_actuals_skipped_by_mape=int(np.sum(actual == 0)),
+        zero_actuals_skipped_by_mape=forecasts.zero_actuals(),
         overall=overall,
         per_step=per_step,
         skill=skill(overall, label),
         intervals=interval_scores,
-        forecasts=WindowForecasts(origins, actual, forecasts, intervals),
+        forecasts=WindowForecasts(origins, forecasts, intervals),
     )

@@ -137,14 +137,43 @@ def test_interval_sums_give_every_interval_metric_as_computed_whole(block):
     radius = np.array([1.0, 4.0, 2.5])
     lower, upper = point - radius, point + radius
     actual[2, 0] = lower[2, 0]  # on a bound: inside
-    sums = IntervalSums.of(actual, lambda rows: (lower[rows], upper[rows]), level=90, block=block)
+    cells = lambda rows: (actual[rows], lower[rows], upper[rows])  # noqa: E731
+    sums = IntervalSums.over(len(actual), cells, level=90, block=block)
     for per_step, axis in [(False, None), (True, 0)]:
         got = sums.metrics(per_step=per_step)
         expected = interval_metrics(actual, lower, upper, level=90, axis=axis)
         assert set(got) == set(expected)
         for name in expected:
             np.testing.assert_allclose(got[name], expected[name], rtol=1e-12, err_msg=name)
-    wide = IntervalSums.of(
-        actual, lambda rows: (point[rows] - np.inf, point[rows] + np.inf), level=80
-    )
+    unbounded = lambda rows: (actual[rows], point[rows] - np.inf, point[rows] + np.inf)  # noqa: E731
+    wide = IntervalSums.over(len(actual), unbounded, level=80)
     assert wide.metrics()["coverage"] == 100.0 and np.isinf(wide.metrics()["width"])
+
+
+def test_windows_scored_a_block_at_a_time_score_as_whole_arrays():
+    """The test split's scores build the actuals, baselines and bands a block of windows at a
+    time; over more windows than a block they must equal the scores of the whole arrays."""
+    from lstmcast.evaluation.metrics import BLOCK_WINDOWS
+    from lstmcast.evaluation.scoring import (
+        LazyForecasts,
+        Scales,
+        score,
+        score_band,
+        score_interval,
+        score_windows,
+    )  # fmt: skip
+
+    rng = np.random.default_rng(3)
+    target = np.cumsum(rng.normal(size=BLOCK_WINDOWS + 900))
+    target[[40, 5000, 9000]] = 0.0
+    first_targets = np.arange(30, len(target) - 4)
+    model = target[first_targets[:, None] + np.arange(4)] + rng.normal(size=(len(first_targets), 4))
+    windows = LazyForecasts({"lstm": model}, target, first_targets, 4, 7)
+    scales = Scales.of(target[:30], 7)
+    whole = {method: windows[method] for method in windows}
+    assert score_windows(windows, scales) == score(windows.actual(), whole, scales)
+    radius = np.array([0.5, 1.0, 1.5, 2.0])
+    assert score_band(windows, model, radius, level=80) == score_interval(
+        windows.actual(), model - radius, model + radius, level=80
+    )
+    assert windows.zero_actuals() == int(np.sum(windows.actual() == 0)) > 0
