@@ -191,12 +191,29 @@ def _stamps_a_step(moments: pd.Series) -> int:
     return int(pd.Timedelta(days=7) / step) if step < pd.Timedelta(days=1) else 1
 
 
-def _scored(folder: Path, policy: str, cpu_a_step: float) -> dict:
-    """The policy's log scored by `evaluate --history` against the first run, so every policy
-    is on the same MASE scale (the first run's training part)."""
-    out, _ = lstmcast("evaluate", "runs/first", "--history", f"{policy}.csv", "--actuals",
-                      "actuals.csv", "--json", cwd=folder)  # fmt: skip
+def _scored(folder: Path, policy: str, cpu_a_step: float, log_bytes: int | None = None) -> dict:
+    """The policy's log (its first `log_bytes`, the steps finished, when given) scored by
+    `evaluate --history` against the first run, so every policy is on the same MASE scale (the
+    first run's training part)."""
+    log = f"{policy}.csv"
+    if log_bytes is not None:
+        log = f"so-far-{policy}.csv"
+        with (folder / f"{policy}.csv").open("rb") as whole:
+            (folder / log).write_bytes(whole.read(log_bytes))
+    out, _ = lstmcast("evaluate", "runs/first", "--history", log, "--actuals", "actuals.csv",
+                      "--json", cwd=folder)  # fmt: skip
     return {"live": json.loads(out)["overall"], "cpu_a_step": cpu_a_step}
+
+
+def so_far(folder: Path) -> tuple[dict, float, int]:
+    """The steps `folder` has finished, scored without running more (a year still running, or
+    stopped): each policy's scores, the wall seconds so far and the steps done."""
+    state = json.loads((folder / Progress.FILE).read_text())
+    done = state["step"]
+    trainings = max(min(done, state["steps"] - 1), 1)  # the last step trains nothing
+    found = {policy: _scored(folder, policy, state["cpu"][policy] / trainings, size)
+             for policy, size in state["log_bytes"].items()}  # fmt: skip
+    return found, state["seconds"], done
 
 
 def main() -> None:
@@ -223,11 +240,20 @@ def main() -> None:
         help="where the year's runs and logs live; run again with the same one to resume "
         "(default: a new temporary folder)",
     )
+    parser.add_argument(
+        "--so-far",
+        action="store_true",
+        help="score the steps --workdir has finished, without running more",
+    )
     args = parser.parse_args()
     folder = args.workdir or Path(tempfile.mkdtemp(prefix="update-year-"))
-    found, seconds = run_year(args.config, args.steps, args.epochs, folder)
+    if args.so_far:
+        found, seconds, done = so_far(folder)
+        scope = f"the first {done} of {args.steps} steps, "
+    else:
+        (found, seconds), scope = run_year(args.config, args.steps, args.epochs, folder), ""
     lines = ["# A year of cron (bench/update_year.py)", "",
-             f"`python -m bench.update_year {' '.join(sys.argv[1:])}`, "
+             f"`python -m bench.update_year {' '.join(sys.argv[1:])}`: {scope}"
              f"{seconds:.0f} s on this machine.", "",
              "| policy | live MASE | seasonal naive | training CPU s a step |",
              "|---|---:|---:|---:|"]  # fmt: skip
