@@ -50,9 +50,10 @@ class Panel:
     def frequency(self) -> str:
         return next(iter(self.series.values())).frequency
 
-    def narrowed(self) -> Panel:
+    def narrowed(self, *, features: bool = True) -> Panel:
         """Every series narrowed (Series.narrowed): once the table is built."""
-        return replace(self, series={sid: s.narrowed() for sid, s in self.series.items()})
+        narrowed = {sid: s.narrowed(features=features) for sid, s in self.series.items()}
+        return replace(self, series=narrowed)
 
 
 def load_panel(

@@ -30,7 +30,8 @@ from lstmcast.text import count_of, share
 class Series:
     timestamps: pd.DatetimeIndex
     values: np.ndarray
-    """Shape (rows, columns), float64 as read, target first; float32 once narrowed."""
+    """Shape (rows, columns), float64 as read, target first; float32 once narrowed; only the
+    target (rows, 1), in float64, once narrowed for training (narrowed(features=False))."""
     columns: list[str]
     frequency: str
     source: Path
@@ -46,13 +47,16 @@ class Series:
         """The target column as read (float64): what scoring and the target's scaler read."""
         return self.exact_target if self.exact_target is not None else self.values[:, 0]
 
-    def narrowed(self) -> Series:
+    def narrowed(self, *, features: bool = True) -> Series:
         """The columns held as float32, the target kept in float64 beside them: once the
         model's table is scaled from the originals, scoring reads only the target, and only a
         refit rescales the other columns (from float32: a change in their 7th digit). Half
-        the memory of every column but the target."""
+        the memory of every column but the target. features=False keeps the target alone,
+        for a workload that is trained and scored and never rescaled."""
         if self.exact_target is not None or self.values.shape[1] == 1:
             return self
+        if not features:
+            return replace(self, values=self.values[:, :1].copy())
         return replace(
             self, values=self.values.astype(np.float32), exact_target=self.values[:, 0].copy()
         )

@@ -205,15 +205,19 @@ class Workload:
         }
 
 
-def prepare_workload(experiment: Experiment, *, state: dict[str, Any] | None = None) -> Workload:
+def prepare_workload(
+    experiment: Experiment, *, state: dict[str, Any] | None = None, features: bool = True
+) -> Workload:
     """Validate every series, cut all at one calendar cut-off, scale each by its own training
     part (or by a trained run's scalers, from its `state`), and index the windows of the series
     long enough for them. (A worker reading its own files of a folder takes its part of
-    plan_workload instead.)"""
+    plan_workload instead.) features=False lets the feature columns' originals go once the
+    table is scaled: what train does, which never rescales them."""
     _check_model(experiment)
     files = input_files(experiment.data.path) if experiment.data.is_panel else []
     series = load_series_of(experiment.data, files=files or None)
-    return WorkloadPlan.of(experiment, series, files, state=state).table_of(series, files)
+    plan = WorkloadPlan.of(experiment, series, files, state=state)
+    return plan.table_of(series, files, features=features)
 
 
 def plan_workload(experiment: Experiment) -> WorkloadPlan:
@@ -292,11 +296,11 @@ class WorkloadPlan:
             resolved, index, everyone, static, season_length, cut_offs, files, scalers, numbers
         )
 
-    def part(self, shard: FileShard) -> Workload:
+    def part(self, shard: FileShard, *, features: bool = True) -> Workload:
         """The series of one worker's files, read with their values."""
         own = shard.own(self.files)
-        data = self.experiment.data
-        return self.table_of(load_series_of(data, files=own, frequency=self.index.frequency), own)
+        panel = load_series_of(self.experiment.data, files=own, frequency=self.index.frequency)
+        return self.table_of(panel, own, features=features)
 
     def whole_from(self, own: Workload, shard: FileShard) -> Iterator[Workload]:
         """The whole workload as the chief scores it: its own part, already in memory, then each
@@ -304,10 +308,11 @@ class WorkloadPlan:
         yield own
         for worker in range(shard.workers):
             if worker != shard.worker:
-                yield self.part(FileShard(worker, shard.workers))
+                yield self.part(FileShard(worker, shard.workers), features=False)
 
-    def table_of(self, panel: Panel, files: list[Path]) -> Workload:
-        """`panel`'s series laid out as in the whole workload: the table and its windows."""
+    def table_of(self, panel: Panel, files: list[Path], *, features: bool = True) -> Workload:
+        """`panel`'s series laid out as in the whole workload: the table and its windows (and,
+        unless features=False, the feature columns' originals, narrowed)."""
         experiment, windows = self.experiment, self.experiment.windows
         layout = (
             self.everyone
@@ -335,7 +340,7 @@ class WorkloadPlan:
             )  # fmt: skip
         if experiment.model.stateful:
             starts["train"] = stateful_train_starts(experiment, layout.bounds[0].validation_start)
-        panel = panel.narrowed()  # the table holds the scaled originals now
+        panel = panel.narrowed(features=features)  # the table holds the scaled originals now
         return Workload(
             experiment, panel, layout, self.static, table, starts, self.season_length,
             self.cut_offs, series_count=len(self.everyone.ids), files=tuple(files),

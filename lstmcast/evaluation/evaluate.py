@@ -70,6 +70,12 @@ class Evaluation:
     def num_windows(self) -> int:
         return int(self.summary["test_windows"])
 
+    def scores_only(self) -> Evaluation:
+        """Without the test forecasts behind the scores (each series' forecast, the size of
+        its test windows): what a run folder keeps, given back before it is written."""
+        kept = {sid: replace(s, forecasts=None) for sid, s in self.per_series.items()}
+        return replace(self, per_series=kept)
+
     def to_dict(self) -> dict[str, Any]:
         """metrics.json and --json: the summary beside the pooled scores; one series' own
         scores in full, many series' each in brief under per_series."""

@@ -90,7 +90,8 @@ class SeriesEvaluation:
     """1 - MASE(model) / MASE(seasonal naive)."""
     intervals: dict[str, dict[str, Any]]
     """level -> coverage (%), width, pinball, winkler, coverage_per_step; empty without."""
-    forecasts: WindowForecasts = field(repr=False, compare=False)
+    forecasts: WindowForecasts | None = field(repr=False, compare=False)
+    """None once only the scores are kept (Evaluation.scores_only)."""
     quantiles: dict[str, dict[str, float]] = field(default_factory=dict)
     """A quantile model's quantile_10 ... -> pinball loss and % of actuals at or below it."""
     model_label: str = ""

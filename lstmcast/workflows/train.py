@@ -232,7 +232,9 @@ def _prepared(
     workload keeps its parent's scalers and is checked against them."""
     share = file_share(experiment)
     if share is None:
-        workload = prepare_workload(experiment, state=start.state if start else None)
+        workload = prepare_workload(
+            experiment, state=start.state if start else None, features=False
+        )
         arrived = start.check(workload) if start is not None else None
         if arrived is not None:
             notes.tell(arrived)
@@ -241,7 +243,7 @@ def _prepared(
         raise ConfigError("update: workers reading their own files of a folder cannot update "
                           "a run; update it on one machine")  # fmt: skip
     plan = plan_workload(experiment)
-    workload = plan.part(share)
+    workload = plan.part(share, features=False)
     notes.tell(_share_note(workload, share))
     return workload, functools.partial(plan.whole_from, workload, share)
 
@@ -294,7 +296,9 @@ def _score_and_write(
         intervals = calibrate_workload(result.model, parts())
     states: list[dict[str, Any]] = []
     with phase("evaluate"):
-        evaluation = evaluate_workload(result.model, _keeping_states(parts(), states), intervals)
+        scored = evaluate_workload(result.model, _keeping_states(parts(), states), intervals)
+        evaluation = scored.scores_only()  # the forecasts go before the folder is written
+        del scored
     with phase("write"):
         write_run_folder(workload, result, evaluation, intervals, merged_state(states),
                          manifest=manifest, overwrite=overwrite, tell=tell)  # fmt: skip
