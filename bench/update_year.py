@@ -4,7 +4,12 @@ policy per --epochs given), each as the user runs it, with real subprocesses.
 
     python -m bench.update_year [--config configs/vic_elec.yaml] [--steps 52] [--epochs 10 [3]]
     python -m bench.update_year --config configs/tourism_panel.yaml --steps 8
-    python -m bench.update_year --steps 52 --epochs 1 --workdir bench/results/year  # resumable
+    python -m bench.update_year --steps 52 --epochs 1 --workdir bench/results/year-vic_elec
+    python -m bench.update_year --steps 52 --epochs 1 --workdir ... --so-far
+
+With --workdir the year's state is saved after every step and a second run with the same
+arguments resumes it (a year of vic_elec takes about three hours on 2 cores); --so-far scores
+the steps finished so far without running more.
 
 A step is a week of rows for data recorded within the day (vic_elec, half-hourly: 52 steps are
 a year), else one period (tourism, quarterly: 4 steps are a year), cut at one timestamp for
