@@ -93,3 +93,19 @@ def test_every_forecast_reads_nothing_after_its_origin(origin, shift):
         predict_scaled(SEAM_MODEL, SEAM_CONFIG, SEAM_TABLE, origins),
         predict_scaled(SEAM_MODEL, SEAM_CONFIG, changed, origins),
     )
+
+
+def test_predictions_in_blocks_of_batches_are_the_numbers_of_one_pass(monkeypatch):
+    """predict_scaled goes through many origins a block of whole batches at a time (memory);
+    with blocks of one batch, 700 origins in three blocks give exactly one pass's numbers."""
+    import lstmcast.prediction as prediction
+
+    seed_everything(0)
+    config = experiment({"units": [4]}, lookback=LOOKBACK, horizon=HORIZON, known=True)
+    model = build_model(config, num_features=4)
+    table = np.random.default_rng(2).normal(size=(720, 4)).astype("float32")
+    origins = np.arange(LOOKBACK - 1, LOOKBACK - 1 + 700)
+    whole = predict_scaled(model, config, table, origins)
+    monkeypatch.setattr(prediction, "BLOCK_BATCHES", 1)
+    assert prediction.prediction_batch(config.training) < len(origins) / 2
+    np.testing.assert_array_equal(predict_scaled(model, config, table, origins), whole)

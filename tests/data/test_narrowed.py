@@ -62,6 +62,30 @@ def test_a_workload_holds_float32_features_and_the_table_float64_originals_give(
     np.testing.assert_array_equal(workload.table, again)
 
 
+def test_a_training_workload_lets_the_feature_originals_go_and_keeps_the_same_table(tmp_path):
+    """What train prepares (features=False): the target alone, exact, beside the very table
+    a workload keeping its originals has, and the same windows."""
+    experiment = features_experiment(tmp_path)
+    kept, training = prepare_workload(experiment), prepare_workload(experiment, features=False)
+    held = training.panel.series[training.ids[0]]
+    assert held.values.shape == (held.num_rows, 1) and held.values.dtype == np.float64
+    (read,) = load_series_of(experiment.data).series.values()
+    np.testing.assert_array_equal(held.target_values, read.values[:, 0])
+    np.testing.assert_array_equal(training.table, kept.table)
+    for split, starts in kept.starts.items():
+        np.testing.assert_array_equal(training.starts[split], starts)
+
+
+def test_validation_fills_a_column_major_table_of_the_values_as_read(tmp_path):
+    """Filling a row-major table a column at a time commits all of it with the first column;
+    column-major, each column touches only its own pages."""
+    experiment = features_experiment(tmp_path)
+    (read,) = load_series_of(experiment.data).series.values()
+    assert read.values.flags.f_contiguous
+    frame = pd.read_csv(tmp_path / "load.csv")
+    np.testing.assert_array_equal(read.values, frame[read.columns].to_numpy(np.float64))
+
+
 def test_a_refit_rescales_float32_features_and_the_exact_target(tmp_path):
     experiment = features_experiment(tmp_path)
     workload = prepare_workload(experiment)
