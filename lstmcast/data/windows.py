@@ -130,8 +130,11 @@ def _numpy_gather(
             arrays.append(table[starts[:, None] + target_rows, 0])
         return tuple(arrays)
 
-    shapes = [(None, lookback, columns), (None, horizon, known), (None, horizon)]
-    shapes = [shapes[0], *([shapes[1]] if known else []), *([shapes[2]] if targets else [])]
+    shapes = [(None, lookback, columns)]  # what gather returns, in its order
+    if known:
+        shapes.append((None, horizon, known))
+    if targets:
+        shapes.append((None, horizon))
 
     def mapped(batch_starts: tf.Tensor) -> Any:
         arrays = tf.numpy_function(gather, [batch_starts], [tf.float32] * len(shapes))
