@@ -129,6 +129,8 @@ class ErrorSums:
     @classmethod
     def of(cls, actual: np.ndarray, forecast: np.ndarray, block: int = BLOCK_WINDOWS) -> ErrorSums:
         """Sums over the windows (rows) of (windows, horizon) arrays."""
+        if not len(actual):  # no windows: zero sums, NaN metrics
+            return cls(0, *(np.zeros(actual.shape[1]) for _ in range(6)))
         return cls.over(len(actual), lambda rows: (actual[rows], forecast[rows]), block)
 
     @classmethod
