@@ -14,7 +14,7 @@ from lstmcast.data.prepare import PreparedData
 from lstmcast.data.windows import target_windows
 from lstmcast.errors import DataError
 from lstmcast.evaluation.intervals import ConformalIntervals
-from lstmcast.evaluation.metrics import BLOCK_WINDOWS, pinball
+from lstmcast.evaluation.metrics import blocks, pinball
 from lstmcast.evaluation.scoring import LazyForecasts, Scales, score_band, score_windows, skill
 from lstmcast.prediction import forecast_at_origins, quantile_column
 
@@ -133,10 +133,10 @@ def validation_residuals(model: keras.Model, data: PreparedData) -> np.ndarray:
     residuals = forecast_at_origins(
         model, data.experiment, data.scaled, starts + lookback - 1, data.scaler
     )
-    for first in range(0, len(starts), BLOCK_WINDOWS):
-        block = residuals[first : first + BLOCK_WINDOWS]
-        actual = target_windows(data.series.target_values, starts[first : first + BLOCK_WINDOWS],
-                                lookback=lookback, horizon=horizon)  # fmt: skip
+    for rows in blocks(len(starts)):
+        block = residuals[rows]
+        actual = target_windows(data.series.target_values, starts[rows], lookback=lookback,
+                                horizon=horizon)  # fmt: skip
         np.abs(np.subtract(actual, block, out=block), out=block)
     return residuals
 

@@ -296,9 +296,10 @@ def _score_and_write(
         intervals = calibrate_workload(result.model, parts())
     states: list[dict[str, Any]] = []
     with phase("evaluate"):
-        scored = evaluate_workload(result.model, _keeping_states(parts(), states), intervals)
-        evaluation = scored.scores_only()  # the forecasts go before the folder is written
-        del scored
+        # the test forecasts go before the folder is written: a run keeps only their scores
+        evaluation = evaluate_workload(
+            result.model, _keeping_states(parts(), states), intervals
+        ).scores_only()
     with phase("write"):
         write_run_folder(workload, result, evaluation, intervals, merged_state(states),
                          manifest=manifest, overwrite=overwrite, tell=tell)  # fmt: skip
