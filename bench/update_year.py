@@ -58,12 +58,17 @@ def lstmcast(*args: object, cwd: Path) -> tuple[str, float]:
     return done.stdout, cpu
 
 
-def setup(folder: Path, config: Path, history: pd.DataFrame) -> None:
-    """The config copied beside the data, reading data.csv; the first run trained."""
+def copied(config: Path) -> str:
+    """The config as the benchmark runs it: reading data.csv, writing runs/first."""
     raw = yaml.safe_load(config.read_text())
     raw["data"]["path"] = "data.csv"
     raw["output"] = {**raw.get("output", {}), "run_dir": "runs/first"}
-    (folder / "config.yaml").write_text(yaml.safe_dump(raw))
+    return yaml.safe_dump(raw)
+
+
+def setup(folder: Path, config: Path, history: pd.DataFrame) -> None:
+    """The config copied beside the data; the first run trained."""
+    (folder / "config.yaml").write_text(copied(config))
     history.to_csv(folder / "data.csv", index=False)
     lstmcast("train", "config.yaml", "--overwrite", "-q", cwd=folder)
 
@@ -160,8 +165,9 @@ class Progress:
         if not path.exists():
             return None
         state = json.loads(path.read_text())
-        asked = {"config": str(config.resolve()), "steps": steps, "epochs": epochs}
-        if {key: state[key] for key in asked} != asked:
+        asked = {"steps": steps, "epochs": epochs}
+        same = (folder / "config.yaml").read_text() == copied(config)
+        if not same or {key: state[key] for key in asked} != asked:
             sys.exit(f"{folder} holds another benchmark ({path}); give another --workdir")
         for policy, size in state["log_bytes"].items():
             log = folder / f"{policy}.csv"
