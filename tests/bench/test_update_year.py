@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -43,7 +44,7 @@ def test_a_step_is_one_period_for_data_not_within_the_day() -> None:
     assert [len(cuts.upto(step)) for step in range(9)] == list(range(12, 21))
 
 
-def _folder_with_year(tmp_path, config) -> tuple:
+def _folder_with_year(tmp_path: Path, config: Path) -> Path:
     folder = tmp_path / "year"
     folder.mkdir()
     (folder / "config.yaml").write_text(copied(config))
