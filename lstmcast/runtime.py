@@ -57,17 +57,38 @@ def import_tensorflow() -> ModuleType:
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
     if os.environ.get(SHOW_TF_LOGS) == "1":
-        import keras  # noqa: F401
-        import tensorflow as tf
+        with _unseen(KERAS_EXTRAS):
+            import keras  # noqa: F401
+            import tensorflow as tf
 
         return tf
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with _stderr_to_devnull():
+    with _stderr_to_devnull(), _unseen(KERAS_EXTRAS):
         import keras  # noqa: F401
         import tensorflow as tf
     tf.get_logger().setLevel("ERROR")
     warnings.filterwarnings("ignore", module=r"(keras|tensorflow)(\..*)?")
     return tf
+
+
+KERAS_EXTRAS = ("sklearn", "matplotlib.pyplot")
+"""Packages Keras imports when they are installed, for wrappers and image galleries lstmcast
+never uses: scikit-learn (with SciPy, 0.55 s; the mlflow extra installs it) and pyplot (0.3 s,
+which the commands that draw import themselves)."""
+
+
+@contextlib.contextmanager
+def _unseen(names: tuple[str, ...]) -> Iterator[None]:
+    """Imports of `names` fail (ImportError, which Keras expects of an optional package) for the
+    block only; afterwards they import as usual."""
+    hidden = [name for name in names if name not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
 
 
 @contextlib.contextmanager
