@@ -273,30 +273,3 @@ def test_recursive_with_calendar_forecasts_from_history_alone(write_csv, write_c
         ["2024-01-11T00:00:00", "1"],
         ["2024-01-11T01:00:00", "2"],
     ]
-
-
-@pytest.mark.parametrize(
-    "name", ["gru", "bidirectional", "residual", "seq2seq", "attention", "recursive", "stateful"]
-)
-def test_every_family_config_trains_on_the_sample_data(name, tmp_path):
-    """The shipped family configs run as they are, cut to one quick epoch (and the recursive
-    one to 8 steps: its saved form unrolls a copy of the network per step)."""
-    quick = ["--set", "training.epochs=1"]
-    if name != "stateful":  # reads consecutive windows in streams: no stride to set
-        quick += ["--set", "windows.stride=16", "--set", "training.min_steps_per_epoch=1"]
-    if name == "recursive":
-        quick += ["--set", "windows.horizon=8"]
-    run_dir = tmp_path / name
-    result = invoke(
-        "train",
-        REPO / "configs" / f"{name}.yaml",
-        *quick,
-        "--set",
-        f"output.run_dir={run_dir}",
-        "--json",
-        "-q",
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
-    assert summary["evaluation"]["num_windows"] == (665 if name == "recursive" else 625)
-    assert json.loads((run_dir / MANIFEST_FILE).read_text())["model"]["parameters"] > 0
