@@ -1,11 +1,14 @@
-"""Start-up time of the commands that never import TensorFlow, beside `import typer` itself.
+"""Start-up time of the commands that never import TensorFlow, beside `import typer` itself,
+and of one that does, beside `import tensorflow`.
 
     python -m bench.startup [ROUNDS]        (make bench-startup)
 
 Each command runs ROUNDS times (default 7), the commands alternating so that machine noise
 falls on all of them alike; the table gives the median wall time and its ratio to
 `python -c "import typer"`, the floor any Typer CLI pays, and shows a two-command Typer app's
-own `--help` (Typer renders help with rich) beside it.
+own `--help` (Typer renders help with rich) beside it. `lstmcast evaluate RUN` (TensorFlow
+loaded, a small run scored) is set beside a bare `import tensorflow`, which also imports what
+Keras finds installed (scikit-learn with the mlflow extra, pyplot) and lstmcast leaves out.
 """
 
 from __future__ import annotations
@@ -45,18 +48,29 @@ COMMANDS = {
     ],
     "lstmcast info RUN": [sys.executable, "-m", "lstmcast", "info", str(RUN)],
 }  # fmt: skip
+WITH_TENSORFLOW = {
+    'python -c "import tensorflow"': [sys.executable, "-c", "import tensorflow"],
+    "lstmcast evaluate RUN": [sys.executable, "-m", "lstmcast", "evaluate", str(RUN), "-q"],
+}
 
 
 def main(rounds: int) -> None:
-    train_once()  # the run folder `info` reads (forecast latency's)
-    times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    train_once()  # the run folder `info` and `evaluate` read (forecast latency's)
+    table(COMMANDS, rounds, "import typer")
+    print()
+    table(WITH_TENSORFLOW, rounds, "import tensorflow")
+
+
+def table(commands: dict[str, list[str]], rounds: int, floor_name: str) -> None:
+    """Each command's median wall time over `rounds`, and its ratio to the first one's."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(rounds):
-        for name, command in COMMANDS.items():
+        for name, command in commands.items():
             started = time.perf_counter()
             subprocess.run(command, cwd=REPO, check=True, capture_output=True)
             times[name].append(time.perf_counter() - started)
-    floor = statistics.median(times['python -c "import typer"'])
-    print(f"| command | median wall s ({rounds} runs) | x import typer |")
+    floor = statistics.median(next(iter(times.values())))
+    print(f"| command | median wall s ({rounds} runs) | x {floor_name} |")
     print("|---|---:|---:|")
     for name, values in times.items():
         median = statistics.median(values)

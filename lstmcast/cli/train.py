@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,7 +35,9 @@ from lstmcast.cli.output import (
 )
 from lstmcast.text import count_of, number
 from lstmcast.workflows.destinations import Destination, check_destinations
-from lstmcast.workflows.train import EpochReport
+
+if TYPE_CHECKING:
+    from lstmcast.workflows.train import EpochReport
 
 DeterminismFlag = Annotated[
     bool,

@@ -18,7 +18,14 @@ import pytest
 import yaml
 
 from tests.helpers.data import REPO, tiny_experiment
-from tests.helpers.program import ENV, TF_NOISE, imports_tensorflow, lstmcast, wait_for_line
+from tests.helpers.program import (
+    ENV,
+    TF_NOISE,
+    imported,
+    imports_tensorflow,
+    lstmcast,
+    wait_for_line,
+)
 
 BANDS = ["lower_50", "upper_50", "lower_80", "upper_80"]  # the config's levels
 
@@ -191,6 +198,12 @@ def test_a_killed_run_resumes_after_its_last_saved_epoch(tmp_path, tiny_config):
 def test_help_loads_no_tensorflow(command):
     assert not imports_tensorflow(command, "--help")
     assert imports_tensorflow("train", "--check-determinism", "no-such.yaml") is False
+
+
+@pytest.mark.parametrize("args", [["--help"], ["train", "--help"], ["update", "--help"]])
+def test_help_loads_no_data_libraries(args):
+    """--help is Typer's and Rich's alone (bench/startup.py: about 0.1 s)."""
+    assert imported(("pandas", "numpy", "yaml"), *args) == []
 
 
 def test_tables_on_a_pipe_are_plain_text_that_never_cuts_a_number(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import queue
 import subprocess
@@ -73,13 +74,18 @@ def wait_for_line(stream: IO[str], prefix: str, *, timeout: float = 120) -> str:
 def imports_tensorflow(*args: object) -> bool:
     """Whether `lstmcast ARGS`, run to its end in a fresh process, imported TensorFlow or
     Keras (the commands that must not pay for them)."""
+    return bool(imported(("tensorflow", "keras"), *args))
+
+
+def imported(modules: tuple[str, ...], *args: object) -> list[str]:
+    """Which of `modules` `lstmcast ARGS`, run to its end in a fresh process, imported."""
     code = (
         "import sys; from lstmcast.cli import main; "
         f"sys.argv = ['lstmcast', *{[str(arg) for arg in args]!r}]\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print('tensorflow' in sys.modules or 'keras' in sys.modules, file=sys.stderr)"
+        f"print([name for name in {modules!r} if name in sys.modules], file=sys.stderr)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=ENV)
     last = done.stderr.strip().splitlines()[-1]
-    assert last in {"True", "False"}, done.stderr
-    return last == "True"
+    assert last.startswith("["), done.stderr
+    return ast.literal_eval(last)
