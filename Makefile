@@ -106,11 +106,13 @@ bench-unseen-series: $(STAMP) $(PEERS_STAMP)
 
 # A year of cron: never retrain, retrain, update (the default one epoch) every week on vic_elec
 # (about three hours on 2 cores; stopped, it resumes from its workdir: run it again; WEEKS=3
-# for a smoke run), and never, retrain, update (10, 3 and 1 epochs) every quarter for two years
-# on the tourism panel (five minutes); bench/results/update-year-*.md.
+# for a smoke run), then the same runs forecast from every day of each week (eight minutes),
+# and never, retrain, update (10, 3 and 1 epochs) every quarter for two years on the tourism
+# panel (five minutes); bench/results/update-year-*.md.
 bench-update-year: $(STAMP)
 	$(BIN)/python -m bench.update_year --steps $(or $(WEEKS),52) --epochs 1 \
 		--workdir bench/results/year-vic_elec$(if $(WEEKS),-$(WEEKS))
+	$(BIN)/python -m bench.update_year_daily --workdir bench/results/year-vic_elec$(if $(WEEKS),-$(WEEKS))
 	$(BIN)/python -m bench.update_year --config configs/tourism_panel.yaml --steps 8 --epochs 10 3 1
 
 lint: $(STAMP)

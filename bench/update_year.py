@@ -116,13 +116,21 @@ def run_year(config: Path, steps: int, epochs: list[int], folder: Path) -> tuple
                 update(folder, step, policy, count, progress)
         progress.done(step)
         print(f"step {step + 1}/{steps}", file=sys.stderr, flush=True)
-    found = {policy: _scored(folder, policy, progress.cpu[policy] / max(steps - 1, 1))
+    found = {policy: scored_log(folder, policy, progress.cpu[policy] / max(steps - 1, 1))
              for policy in names}  # fmt: skip
     return found, progress.state["seconds"]
 
 
+def run_at(policy: str, step: int) -> str:
+    """The run folder a policy forecasts from at `step` (the first run's until its first
+    retrain or update)."""
+    if policy == "never" or step == 0:
+        return "runs/first"
+    return f"runs/r{step}" if policy == "retrain" else f"runs/{policy}-{step}"
+
+
 def retrain(folder: Path, step: int, progress: Progress) -> None:
-    retrained = f"runs/r{step + 1}"
+    retrained = run_at("retrain", step + 1)
     _, seconds = lstmcast("train", "config.yaml", "--set", f"output.run_dir={retrained}",
                           "--overwrite", "-q", cwd=folder)  # fmt: skip
     progress.cpu["retrain"] += seconds
@@ -130,7 +138,7 @@ def retrain(folder: Path, step: int, progress: Progress) -> None:
 
 
 def update(folder: Path, step: int, policy: str, epochs: int, progress: Progress) -> None:
-    updated = f"runs/{policy}-{step + 1}"
+    updated = run_at(policy, step + 1)
     _, seconds = lstmcast("update", progress.current[policy], "-i", "data.csv", "--epochs", epochs,
                           "--output-run", updated, "--overwrite", "-q", cwd=folder)  # fmt: skip
     progress.cpu[policy] += seconds
@@ -202,7 +210,7 @@ def _stamps_a_step(moments: pd.Series) -> int:
     return int(pd.Timedelta(days=7) / step) if step < pd.Timedelta(days=1) else 1
 
 
-def _scored(folder: Path, policy: str, cpu_a_step: float, log_bytes: int | None = None) -> dict:
+def scored_log(folder: Path, policy: str, cpu_a_step: float, log_bytes: int | None = None) -> dict:
     """The policy's log (its first `log_bytes`, the steps finished, when given) scored by
     `evaluate --history` against the first run, so every policy is on the same MASE scale (the
     first run's training part)."""
@@ -222,7 +230,7 @@ def so_far(folder: Path) -> tuple[dict, float, int]:
     state = json.loads((folder / Progress.FILE).read_text())
     done = state["step"]
     trainings = max(min(done, state["steps"] - 1), 1)  # the last step trains nothing
-    found = {policy: _scored(folder, policy, state["cpu"][policy] / trainings, size)
+    found = {policy: scored_log(folder, policy, state["cpu"][policy] / trainings, size)
              for policy, size in state["log_bytes"].items()}  # fmt: skip
     return found, state["seconds"], done
 

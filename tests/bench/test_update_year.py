@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from bench.update_year import REPO, Cuts, Progress, copied
+from bench.update_year import REPO, Cuts, Progress, copied, run_at
+from bench.update_year_daily import daily_origins
 
 CONFIG = REPO / "configs" / "vic_elec.yaml"
 
@@ -89,3 +90,21 @@ def test_resuming_cuts_each_log_back_to_the_last_finished_step(tmp_path) -> None
     assert resumed.step == 1
     assert (folder / "update.csv").read_text() == "header\nstep one\n"
     assert json.loads((folder / "progress.json").read_text())["log_bytes"]["update"] == 16
+
+
+def test_daily_origins_are_each_step_s_origin_and_the_same_time_on_the_next_six_days() -> None:
+    frame = _half_hourly_panel(days=35)
+    cuts = Cuts(frame, "timestamp", steps=4)
+    origins = daily_origins(cuts, steps=4)
+    assert len(origins) == 4 * 7
+    for step, origin in origins:
+        weekly = pd.to_datetime(cuts.upto(step)["timestamp"], utc=True).max()
+        assert (origin - weekly) % pd.Timedelta(days=1) == pd.Timedelta(0)
+        assert pd.Timedelta(0) <= origin - weekly <= pd.Timedelta(days=6)
+    assert origins[-1][1] < pd.Timestamp("2014-02-04 23:30", tz="UTC")  # inside the data
+
+
+def test_each_policy_forecasts_from_the_run_it_had_at_that_step() -> None:
+    assert [run_at("never", step) for step in (0, 5)] == ["runs/first", "runs/first"]
+    assert [run_at("retrain", step) for step in (0, 5)] == ["runs/first", "runs/r5"]
+    assert [run_at("update", step) for step in (0, 5)] == ["runs/first", "runs/update-5"]
