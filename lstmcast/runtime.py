@@ -46,8 +46,15 @@ class Device:
         return f"GPU ({name})" if self.count == 1 else f"{self.count} GPUs ({name})"
 
 
+KERAS_EXTRAS = ("sklearn", "matplotlib.pyplot")
+"""Packages Keras imports when they are installed, for wrappers and image galleries lstmcast
+never uses: scikit-learn (with SciPy, 0.55 s; the mlflow extra installs it) and pyplot (0.3 s,
+which the commands that draw import themselves)."""
+
+
 def import_tensorflow() -> ModuleType:
-    """Import TensorFlow and Keras, keeping their start-up chatter off stderr unless asked.
+    """Import TensorFlow and Keras, keeping their start-up chatter off stderr unless asked,
+    and without KERAS_EXTRAS.
 
     TensorFlow's C++ code writes "oneDNN custom operations are on" and CUDA probes to file
     descriptor 2 before absl logging starts, so TF_CPP_MIN_LOG_LEVEL alone cannot hide them;
@@ -56,25 +63,17 @@ def import_tensorflow() -> ModuleType:
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if "tensorflow" in sys.modules:
         return sys.modules["tensorflow"]
-    if os.environ.get(SHOW_TF_LOGS) == "1":
-        with _unseen(KERAS_EXTRAS):
-            import keras  # noqa: F401
-            import tensorflow as tf
-
-        return tf
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    with _stderr_to_devnull(), _unseen(KERAS_EXTRAS):
+    quiet = os.environ.get(SHOW_TF_LOGS) != "1"
+    if quiet:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    hush = _stderr_to_devnull() if quiet else contextlib.nullcontext()
+    with hush, _unseen(KERAS_EXTRAS):
         import keras  # noqa: F401
         import tensorflow as tf
-    tf.get_logger().setLevel("ERROR")
-    warnings.filterwarnings("ignore", module=r"(keras|tensorflow)(\..*)?")
+    if quiet:
+        tf.get_logger().setLevel("ERROR")
+        warnings.filterwarnings("ignore", module=r"(keras|tensorflow)(\..*)?")
     return tf
-
-
-KERAS_EXTRAS = ("sklearn", "matplotlib.pyplot")
-"""Packages Keras imports when they are installed, for wrappers and image galleries lstmcast
-never uses: scikit-learn (with SciPy, 0.55 s; the mlflow extra installs it) and pyplot (0.3 s,
-which the commands that draw import themselves)."""
 
 
 @contextlib.contextmanager
