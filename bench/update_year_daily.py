@@ -18,6 +18,7 @@ import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -65,7 +66,8 @@ def main() -> None:
     for policy in names:
         (folder / f"daily-{policy}.csv").unlink(missing_ok=True)
         with ThreadPoolExecutor(args.jobs) as pool:
-            list(pool.map(issue, *zip(*[(folder, policy, *at) for at in origins], strict=True)))
+            steps, moments = zip(*origins, strict=True)
+            list(pool.map(partial(issue, folder, policy), steps, moments))
     found = {policy: scored_log(folder, f"daily-{policy}", 0.0) for policy in names}
     lines = ["# A year of cron, forecast daily (bench/update_year_daily.py)", "",
              f"`python -m bench.update_year_daily {' '.join(sys.argv[1:])}`: {len(origins)} "
