@@ -210,7 +210,9 @@ def _stamps_a_step(moments: pd.Series) -> int:
     return int(pd.Timedelta(days=7) / step) if step < pd.Timedelta(days=1) else 1
 
 
-def scored_log(folder: Path, policy: str, cpu_a_step: float, log_bytes: int | None = None) -> dict:
+def scored_log(
+    folder: Path, policy: str, cpu_a_step: float | None, log_bytes: int | None = None
+) -> dict:
     """The policy's log (its first `log_bytes`, the steps finished, when given) scored by
     `evaluate --history` against the first run, so every policy is on the same MASE scale (the
     first run's training part)."""
@@ -271,19 +273,27 @@ def main() -> None:
         scope = f"the first {done} of {args.steps} steps, "
     else:
         (found, seconds), scope = run_year(args.config, args.steps, args.epochs, folder), ""
-    lines = ["# A year of cron (bench/update_year.py)", "",
-             f"`python -m bench.update_year {' '.join(sys.argv[1:])}`: {scope}"
-             f"{seconds:.0f} s on this machine.", "",
-             "| policy | live MASE | seasonal naive | training CPU s a step |",
-             "|---|---:|---:|---:|"]  # fmt: skip
+    command = f"`python -m bench.update_year {' '.join(sys.argv[1:])}`"
+    heading = ["# A year of cron (bench/update_year.py)", "",
+               f"{command}: {scope}{seconds:.0f} s on this machine."]  # fmt: skip
+    publish(heading, found, f"update-year-{args.config.stem}")
+
+
+def publish(heading: list[str], found: dict, name: str) -> None:
+    """The policies' live scores (and training CPU, when measured) under `heading`: printed and
+    written to bench/results/NAME.md."""
+    cpu = all(result["cpu_a_step"] is not None for result in found.values())
+    columns = ["policy", "live MASE", "seasonal naive", *(["training CPU s a step"] if cpu else [])]
+    lines = [*heading, "", f"| {' | '.join(columns)} |", "|---|" + "---:|" * (len(columns) - 1)]
     for policy, result in found.items():
         live = result["live"]
-        lines.append(f"| {policy} | {live['mase']:.3f} | {live['seasonal_naive_mase']:.3f} | "
-                     f"{result['cpu_a_step']:.0f} |")  # fmt: skip
+        cells = [policy, f"{live['mase']:.3f}", f"{live['seasonal_naive_mase']:.3f}"]
+        cells += [f"{result['cpu_a_step']:.0f}"] if cpu else []
+        lines.append(f"| {' | '.join(cells)} |")
     text = "\n".join(lines) + "\n"
     print(text)
     RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"update-year-{args.config.stem}.md").write_text(text)
+    (RESULTS / f"{name}.md").write_text(text)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from bench.update_year import RESULTS, Cuts, Progress, lstmcast, policies, run_at, scored_log
+from bench.update_year import Cuts, Progress, lstmcast, policies, publish, run_at, scored_log
 
 DAYS = 7
 
@@ -62,24 +62,17 @@ def main() -> None:
     cuts = Cuts(pd.read_csv(folder / "actuals.csv"), timestamp or "timestamp", state["steps"])
     origins = daily_origins(cuts, state["steps"])
     names = policies(state["epochs"])
+    steps, moments = zip(*origins, strict=True)
     started = time.perf_counter()
     for policy in names:
         (folder / f"daily-{policy}.csv").unlink(missing_ok=True)
         with ThreadPoolExecutor(args.jobs) as pool:
-            steps, moments = zip(*origins, strict=True)
             list(pool.map(partial(issue, folder, policy), steps, moments))
-    found = {policy: scored_log(folder, f"daily-{policy}", 0.0) for policy in names}
-    lines = ["# A year of cron, forecast daily (bench/update_year_daily.py)", "",
+    found = {policy: scored_log(folder, f"daily-{policy}", None) for policy in names}
+    publish(["# A year of cron, forecast daily (bench/update_year_daily.py)", "",
              f"`python -m bench.update_year_daily {' '.join(sys.argv[1:])}`: {len(origins)} "
-             f"origins a policy, {time.perf_counter() - started:.0f} s.", "",
-             "| policy | live MASE | seasonal naive |", "|---|---:|---:|"]  # fmt: skip
-    for policy, result in found.items():
-        live = result["live"]
-        lines.append(f"| {policy} | {live['mase']:.3f} | {live['seasonal_naive_mase']:.3f} |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"update-year-daily-{folder.name}.md").write_text(text)
+             f"origins a policy, {time.perf_counter() - started:.0f} s."], found,
+            f"update-year-daily-{folder.name}")  # fmt: skip
 
 
 if __name__ == "__main__":
